@@ -1,0 +1,197 @@
+package org.territorypotential.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.config.ConfigError;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+import org.territorypotential.ops.RunContext;
+
+/**
+ * The {@code ingest} job: reads every input through the configured adapter, validates each row
+ * against its contract, and writes accepted rows to bronze and rejected rows to quarantine, for
+ * one run date. Everything is read and checked before anything is written: a missing file or
+ * column, or an input whose quarantined share is over the limit, fails the job with nothing
+ * written. Each table's run-date partition is replaced in one Delta transaction, so a rerun
+ * leaves the same rows.
+ */
+public final class IngestJob {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  static final Map<Contract, Table> BRONZE = Map.of(
+      Contracts.REGISTRATIONS, Table.REGISTRATIONS_BRONZE,
+      Contracts.SALES, Table.SALES_BRONZE,
+      Contracts.DEALERS, Table.DEALERS_BRONZE,
+      Contracts.DEMOGRAPHICS, Table.DEMOGRAPHICS_BRONZE,
+      Contracts.GEO_UNITS, Table.GEO_UNITS_BRONZE,
+      Contracts.SEGMENTS, Table.SEGMENTS_BRONZE,
+      Contracts.TERRITORIES, Table.TERRITORIES_BRONZE,
+      Contracts.COUNTY_HISTORY, Table.COUNTY_HISTORY_BRONZE);
+
+  /** Per input: rows read, accepted, quarantined, excluded (and why), and the commonest reasons. */
+  public record InputCounts(String input, String location, long read, long accepted, long quarantined, long excluded,
+      String excludedReason, Map<String, Long> topReasons) {
+    public double quarantinedShare() {
+      long inScope = read - excluded;
+      return inScope == 0 ? 0.0 : (double) quarantined / inScope;
+    }
+  }
+
+  /** What a run did: counts per input, and registrations whose make + model has no segment. */
+  public record Result(String runId, List<InputCounts> inputs, long unmappedRegistrations, long registrations,
+      Map<String, Long> topUnmapped) {
+    public InputCounts input(String name) {
+      return inputs.stream().filter(i -> i.input().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no input " + name));
+    }
+  }
+
+  public static SourceAdapter adapter(AppConfig cfg) {
+    String source = cfg.getString("tp.ingest.source");
+    switch (source) {
+      case "canonical":
+        return new CanonicalAdapter();
+      case "wa-ev":
+        return new WaEvAdapter();
+      default:
+        throw new ConfigError("configuration key 'tp.ingest.source' must be canonical or wa-ev, got '" + source + "'");
+    }
+  }
+
+  public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
+    Lake lake = new Lake(spark, cfg);
+    Validation.registerFunctions(spark);
+    double maxShare = cfg.getDouble("tp.ingest.max-quarantine-share");
+    List<RawInput> raws = adapter(cfg).read(spark, cfg);
+
+    List<Dataset<Row>> validated = new ArrayList<>();
+    List<List<String>> extrasPerInput = new ArrayList<>();
+    List<InputCounts> counts = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    for (RawInput raw : raws) {
+      Contract c = raw.contract();
+      List<String> extras = Validation.extraColumns(raw.rows(), c);
+      if (c != Contracts.DEMOGRAPHICS && !extras.isEmpty()) {
+        LOG.warn("input '{}': ignoring columns not in its contract: {}", c.input(), extras);
+        extras = List.of();
+      }
+      long read = raw.rows().count();
+      Dataset<Row> v = Validation.withReasons(raw.rows(), c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
+      InputCounts ic = countOf(v, c, raw.location(), read);
+      if (ic.accepted() + ic.quarantined() + ic.excluded() != read) {
+        throw new IllegalStateException("input '" + c.input() + "': rows read " + read + " != accepted " + ic.accepted()
+            + " + quarantined " + ic.quarantined() + " + excluded " + ic.excluded());
+      }
+      LOG.info("input {}: read {} = accepted {} + quarantined {} + excluded {}", c.input(), read, ic.accepted(),
+          ic.quarantined(), ic.excluded());
+      if (ic.quarantinedShare() > maxShare) {
+        failures.add(String.format("input '%s': %.1f%% of rows quarantined (limit %.1f%%, tp.ingest.max-quarantine-share); commonest: %s",
+            c.input(), 100 * ic.quarantinedShare(), 100 * maxShare, ic.topReasons()));
+      }
+      validated.add(v);
+      extrasPerInput.add(extras);
+      counts.add(ic);
+    }
+    if (!failures.isEmpty()) {
+      validated.forEach(Dataset::unpersist);
+      throw new IngestError(String.join(" | ", failures) + "; nothing was written");
+    }
+
+    List<Dataset<Row>> quarantined = new ArrayList<>();
+    List<String> inputNames = new ArrayList<>();
+    for (int i = 0; i < raws.size(); i++) {
+      Contract c = raws.get(i).contract();
+      Dataset<Row> accepted = withLineage(Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), run);
+      long version = lake.replaceAsOf(BRONZE.get(c), accepted, run.asOf(), null);
+      LOG.info("wrote {} ({} rows) at version {}", lake.sqlName(BRONZE.get(c)), counts.get(i).accepted(), version);
+      quarantined.add(Validation.quarantined(validated.get(i), c));
+      inputNames.add("'" + c.input() + "'");
+    }
+    Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
+    lake.replaceAsOf(Table.QUARANTINE, withLineage(q, run), run.asOf(), "source IN (" + String.join(", ", inputNames) + ")");
+    lake.replaceAsOf(Table.INGEST_RECONCILIATION, withLineage(reconciliation(spark, counts), run), run.asOf(), null);
+    validated.forEach(Dataset::unpersist);
+
+    return unmapped(lake, run, counts);
+  }
+
+  private static InputCounts countOf(Dataset<Row> v, Contract c, String location, long read) {
+    Row r = v.agg(
+        count(when(col(Validation.REASON).isNull().and(col(Validation.EXCLUDED_REASON).isNull()), lit(1))),
+        count(when(col(Validation.REASON).isNotNull().and(col(Validation.EXCLUDED_REASON).isNull()), lit(1))),
+        count(when(col(Validation.EXCLUDED_REASON).isNotNull(), lit(1)))).first();
+    Map<String, Long> top = new LinkedHashMap<>();
+    for (Row t : v.where(col(Validation.REASON).isNotNull().and(col(Validation.EXCLUDED_REASON).isNull()))
+        .groupBy(org.apache.spark.sql.functions.regexp_replace(col(Validation.REASON), "'[^']*'", "'…'").as("r"))
+        .count().orderBy(col("count").desc(), col("r")).limit(3).collectAsList()) {
+      top.put(t.getString(0), t.getLong(1));
+    }
+    String excludedReason = r.getLong(2) == 0 ? null
+        : v.where(col(Validation.EXCLUDED_REASON).isNotNull()).groupBy(Validation.EXCLUDED_REASON).count()
+            .orderBy(col("count").desc()).first().getString(0);
+    return new InputCounts(c.input(), location, read, r.getLong(0), r.getLong(1), r.getLong(2), excludedReason, top);
+  }
+
+  static Dataset<Row> withLineage(Dataset<Row> df, RunContext run) {
+    return df.withColumn("run_id", lit(run.runId()))
+        .withColumn("ingested_at", lit(java.sql.Timestamp.from(run.startedAt())))
+        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
+  }
+
+  private static Dataset<Row> reconciliation(SparkSession spark, List<InputCounts> counts) {
+    StructType schema = new StructType()
+        .add("source", DataTypes.StringType).add("source_file", DataTypes.StringType)
+        .add("rows_read", DataTypes.LongType).add("rows_accepted", DataTypes.LongType)
+        .add("rows_quarantined", DataTypes.LongType).add("rows_excluded", DataTypes.LongType)
+        .add("excluded_reason", DataTypes.StringType);
+    List<Row> rows = new ArrayList<>();
+    for (InputCounts c : counts) {
+      rows.add(RowFactory.create(c.input(), c.location(), c.read(), c.accepted(), c.quarantined(), c.excluded(), c.excludedReason()));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  /** Registrations of this run whose make + model is not in the segment reference and carry no segment. */
+  private static Result unmapped(Lake lake, RunContext run, List<InputCounts> counts) {
+    boolean hasRegs = counts.stream().anyMatch(c -> c.input().equals("registrations"));
+    if (!hasRegs) {
+      return new Result(run.runId(), counts, 0, 0, Map.of());
+    }
+    Dataset<Row> regs = lake.read(Table.REGISTRATIONS_BRONZE, run.asOf()).where(col("segment").isNull());
+    Dataset<Row> segs = lake.read(Table.SEGMENTS_BRONZE, run.asOf()).select("make", "model");
+    Dataset<Row> missing = regs.join(segs, regs.col("make").equalTo(segs.col("make"))
+        .and(regs.col("model").equalTo(segs.col("model"))), "left_anti");
+    Map<String, Long> top = new LinkedHashMap<>();
+    long total = 0;
+    for (Row r : missing.groupBy("make", "model").count().orderBy(col("count").desc(), col("make"), col("model")).collectAsList()) {
+      total += r.getLong(2);
+      if (top.size() < 10) {
+        top.put(r.getString(0) + " " + r.getString(1), r.getLong(2));
+      }
+    }
+    long regsTotal = counts.stream().filter(c -> c.input().equals("registrations")).mapToLong(InputCounts::accepted).sum();
+    if (total > 0) {
+      LOG.warn("{} of {} registrations have a make + model with no segment (kept, segment unclassified); commonest: {}",
+          total, regsTotal, top);
+    }
+    return new Result(run.runId(), counts, total, regsTotal, top);
+  }
+}

@@ -1,0 +1,122 @@
+package org.territorypotential.lake;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructField;
+import org.territorypotential.config.AppConfig;
+
+/**
+ * Where tables live and how they are written. Each table is a Delta table at
+ * {@code <lakehouse>/<layer>/<table>}, partitioned by {@code as_of}, registered in the metastore
+ * as {@code <database>.<table>}. Writing a run date replaces exactly that date's partition in one
+ * Delta transaction, so reruns are idempotent and a killed write leaves the previous version.
+ */
+public final class Lake {
+  private final SparkSession spark;
+  private final String root;
+  private final Map<Layer, String> databases;
+
+  public Lake(SparkSession spark, AppConfig cfg) {
+    this.spark = spark;
+    String lakehouse = cfg.getString("tp.lakehouse");
+    this.root = lakehouse.contains("://") ? lakehouse : new java.io.File(lakehouse).getAbsolutePath();
+    this.databases = Map.of(
+        Layer.BRONZE, cfg.sqlIdentifier("tp.databases.bronze"),
+        Layer.SILVER, cfg.sqlIdentifier("tp.databases.silver"),
+        Layer.GOLD, cfg.sqlIdentifier("tp.databases.gold"),
+        Layer.OPS, cfg.sqlIdentifier("tp.databases.ops"));
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(Table t) {
+    return root + "/" + t.layer.key + "/" + t.tableName;
+  }
+
+  public String sqlName(Table t) {
+    return databases.get(t.layer) + "." + t.tableName;
+  }
+
+  public boolean exists(Table t) {
+    return io.delta.tables.DeltaTable.isDeltaTable(spark, path(t));
+  }
+
+  public Dataset<Row> read(Table t) {
+    return spark.read().format("delta").load(path(t));
+  }
+
+  /** The rows of one run date. */
+  public Dataset<Row> read(Table t, LocalDate asOf) {
+    return read(t).where(functions.col("as_of").equalTo(functions.lit(java.sql.Date.valueOf(asOf))));
+  }
+
+  /** The table's current Delta version, or -1 when it does not exist yet. */
+  public long version(Table t) {
+    if (!exists(t)) {
+      return -1;
+    }
+    return io.delta.tables.DeltaTable.forPath(spark, path(t)).history(1)
+        .select("version").first().getLong(0);
+  }
+
+  /**
+   * Replaces the rows of {@code asOf} (and, when {@code extraPredicate} is not null, only those
+   * also matching it) with {@code rows}, in one Delta transaction. Column comments from the
+   * catalog are attached, and the table is registered in the metastore.
+   */
+  public long replaceAsOf(Table t, Dataset<Row> rows, LocalDate asOf, String extraPredicate) {
+    if (!List.of(rows.columns()).contains("as_of")) {
+      throw new IllegalArgumentException(t + ": rows to write have no as_of column");
+    }
+    String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
+    withComments(t, rows).write().format("delta").mode("overwrite")
+        .option("replaceWhere", predicate)
+        .partitionBy(t.partitionColumns.toArray(new String[0]))
+        .save(path(t));
+    register(t);
+    return version(t);
+  }
+
+  /** Attaches the catalog's column comments to the frame's columns (kept by Delta). */
+  static Dataset<Row> withComments(Table t, Dataset<Row> rows) {
+    Map<String, String> comments = t.columnComments();
+    List<Column> cols = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      String c = comments.get(f.name());
+      if (c == null) {
+        cols.add(functions.col(f.name()));
+      } else {
+        Metadata md = new MetadataBuilder().withMetadata(f.metadata()).putString("comment", c).build();
+        cols.add(functions.col(f.name()).as(f.name(), md));
+      }
+    }
+    return rows.select(cols.toArray(new Column[0]));
+  }
+
+  /** Registers the table (and its database) in the metastore, idempotently. */
+  public void register(Table t) {
+    String db = databases.get(t.layer);
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
+    spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
+    spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "')");
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+}

@@ -1,0 +1,66 @@
+package org.territorypotential.spark;
+
+import java.io.File;
+import java.util.Map;
+import org.apache.sedona.spark.SedonaContext;
+import org.apache.spark.sql.SparkSession;
+import org.territorypotential.config.AppConfig;
+
+/**
+ * The one place a SparkSession is built: Delta's extension and catalog, Sedona's functions and
+ * Kryo registrator, a Hive-compatible metastore (embedded Derby under the lakehouse unless
+ * {@code tp.metastore.uri} names an external one) and the warehouse location.
+ */
+public final class Sessions {
+  private Sessions() {}
+
+  public static SparkSession create(AppConfig cfg) {
+    String lakehouse = cfg.getString("tp.lakehouse");
+    boolean localLakehouse = !lakehouse.contains("://");
+    String lakeAbs = localLakehouse ? new File(lakehouse).getAbsolutePath() : lakehouse;
+    String warehouse = cfg.getString("tp.metastore.warehouse");
+    if (warehouse.isEmpty()) {
+      warehouse = lakeAbs + "/warehouse";
+    }
+    SparkSession.Builder b = SparkSession.builder()
+        .appName(cfg.getString("tp.spark.app-name"))
+        .config("spark.sql.extensions",
+            "io.delta.sql.DeltaSparkSessionExtension,org.apache.sedona.sql.SedonaSqlExtensions")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+        .config("spark.kryo.registrator", "org.apache.sedona.core.serde.SedonaKryoRegistrator")
+        .config("spark.sql.shuffle.partitions", String.valueOf(cfg.getInt("tp.spark.shuffle-partitions")))
+        .config("spark.ui.enabled", String.valueOf(cfg.getBoolean("tp.spark.ui-enabled")))
+        .config("spark.sql.warehouse.dir", warehouse)
+        .config("spark.sql.session.timeZone", "UTC")
+        // Unparsable dates become null (and are quarantined) instead of raising upgrade errors.
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .config("spark.sql.adaptive.enabled", "true")
+        // Delta: schema of a table is a contract; retention is handled by the maintenance job.
+        .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        .config("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+    String master = cfg.getString("tp.spark.master");
+    if (!master.isEmpty() && System.getProperty("spark.master") == null) {
+      b.master(master);
+    }
+    String uri = cfg.getString("tp.metastore.uri");
+    if (uri.isEmpty()) {
+      if (!localLakehouse) {
+        throw new org.territorypotential.config.ConfigError(
+            "configuration key 'tp.metastore.uri' must name a Hive metastore when tp.lakehouse is remote (" + lakehouse + ")");
+      }
+      new File(lakeAbs).mkdirs();
+      System.setProperty("derby.system.home", lakeAbs);
+      b.config("spark.hadoop.javax.jdo.option.ConnectionURL",
+          "jdbc:derby:;databaseName=" + lakeAbs + "/metastore_db;create=true");
+    } else {
+      b.config("spark.hadoop.hive.metastore.uris", uri);
+    }
+    for (Map.Entry<String, String> e : cfg.stringMap("tp.spark.extra").entrySet()) {
+      b.config(e.getKey(), e.getValue());
+    }
+    SparkSession spark = b.enableHiveSupport().getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return SedonaContext.create(spark);
+  }
+}

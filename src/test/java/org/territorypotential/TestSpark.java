@@ -1,0 +1,78 @@
+package org.territorypotential;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.spark.Sessions;
+
+/**
+ * The one SparkSession of the test JVM (local[2], 2 shuffle partitions, UI off, metastore in a
+ * temp folder), built by the same factory as production. Each test gets its own lakehouse
+ * folder and database names through {@link #config}, so tests never see each other's tables.
+ */
+public final class TestSpark {
+  private static SparkSession spark;
+  private static File root;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession session() {
+    if (spark == null) {
+      try {
+        root = Files.createTempDirectory("tp-test-").toFile();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+      spark = Sessions.create(AppConfig.load(null, base(new File(root, "session"))));
+    }
+    return spark;
+  }
+
+  private static Map<String, String> base(File lakehouse) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("tp.lakehouse", lakehouse.getAbsolutePath());
+    m.put("tp.spark.master", "local[2]");
+    m.put("tp.spark.shuffle-partitions", "2");
+    m.put("tp.spark.ui-enabled", "false");
+    m.put("tp.spark.extra.\"spark.sql.adaptive.coalescePartitions.initialPartitionNum\"", "2");
+    m.put("tp.spark.extra.\"spark.default.parallelism\"", "2");
+    m.put("tp.spark.extra.\"spark.databricks.delta.snapshotPartitions\"", "2");
+    return m;
+  }
+
+  /**
+   * A configuration for one test: its own lakehouse folder under the session's temp root and
+   * databases prefixed with {@code name} (lower-case letters, digits, underscore).
+   */
+  public static AppConfig config(String name, Map<String, String> overrides) {
+    session();
+    File lake = new File(root, name);
+    Map<String, String> m = base(lake);
+    m.put("tp.databases.bronze", name + "_bronze");
+    m.put("tp.databases.silver", name + "_silver");
+    m.put("tp.databases.gold", name + "_gold");
+    m.put("tp.databases.ops", name + "_ops");
+    m.put("tp.generate.output", new File(lake, "landing").getAbsolutePath());
+    m.putAll(overrides);
+    return AppConfig.load(null, m);
+  }
+
+  /** Folder for a test's own files (fixtures written at run time). */
+  public static File dir(String name) {
+    session();
+    File d = new File(root, name + "-files");
+    d.mkdirs();
+    return d;
+  }
+
+  /** ../shared/data/wa-ev, or null when absent (real-data tests then skip, saying why). */
+  public static File waEvDir() {
+    String shared = System.getProperty("tp.shared.dir", "../shared");
+    File d = new File(shared, "data/wa-ev");
+    return d.isDirectory() ? d : null;
+  }
+}
