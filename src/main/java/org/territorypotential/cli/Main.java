@@ -34,6 +34,7 @@ public final class Main {
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
         demo       generate + ingest on the embedded default, then print where the tables are
+        sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         help       this text
 
       options:
@@ -108,6 +109,14 @@ public final class Main {
             + lake.sqlName(org.territorypotential.lake.Table.QUARANTINE) + " GROUP BY 1, 2\"");
         return OK;
       }
+      case "sql": {
+        if (a.positional.isEmpty()) {
+          throw new ConfigError("sql needs a query, e.g. jobs/tp sql \"SHOW TABLES IN tp_bronze\"");
+        }
+        SparkSession spark = Sessions.create(cfg);
+        spark.sql(a.positional.get(0)).show(100, false);
+        return OK;
+      }
       default:
         throw new ConfigError("unknown command '" + a.command + "' (see jobs/tp --help)");
     }
@@ -152,6 +161,7 @@ public final class Main {
     File conf;
     Map<String, String> overrides = new LinkedHashMap<>();
     boolean help;
+    java.util.List<String> positional = new java.util.ArrayList<>();
 
     static Args parse(String[] argv) {
       Args a = new Args();
@@ -174,11 +184,14 @@ public final class Main {
             if (s.startsWith("-")) {
               throw new IllegalArgumentException("unknown option " + s);
             }
-            if (commandSeen) {
+            if (!commandSeen) {
+              a.command = s;
+              commandSeen = true;
+            } else if (a.command.equals("sql") && a.positional.isEmpty()) {
+              a.positional.add(s);
+            } else {
               throw new IllegalArgumentException("unexpected argument '" + s + "'");
             }
-            a.command = s;
-            commandSeen = true;
           }
         }
       }

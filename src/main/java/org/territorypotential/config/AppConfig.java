@@ -92,10 +92,14 @@ public final class AppConfig {
       }
       ConfigValueType want = defaults.getValue(key).valueType();
       ConfigValueType got = e.getValue().valueType();
-      boolean numberFromString = want == ConfigValueType.NUMBER && got == ConfigValueType.STRING;
+      // --set and environment overrides arrive as strings: accept them when they convert.
+      boolean numberFromString = want == ConfigValueType.NUMBER && got == ConfigValueType.STRING
+          && convertible(() -> merged.getDouble(key));
+      boolean booleanFromString = want == ConfigValueType.BOOLEAN && got == ConfigValueType.STRING
+          && convertible(() -> merged.getBoolean(key));
       boolean stringFromScalar = want == ConfigValueType.STRING
           && (got == ConfigValueType.NUMBER || got == ConfigValueType.BOOLEAN);
-      if (want != got && !numberFromString && !stringFromScalar) {
+      if (want != got && !numberFromString && !booleanFromString && !stringFromScalar) {
         throw new ConfigError("configuration key '" + key + "' must be a " + want.name().toLowerCase()
             + " but is a " + got.name().toLowerCase() + " (" + e.getValue().origin().description() + ")");
       }
@@ -103,6 +107,15 @@ public final class AppConfig {
     if (!unknown.isEmpty()) {
       throw new ConfigError("unknown configuration key" + (unknown.size() > 1 ? "s" : "") + ": "
           + String.join(", ", unknown) + " (every key is listed in conf/default.conf)");
+    }
+  }
+
+  private static boolean convertible(Runnable get) {
+    try {
+      get.run();
+      return true;
+    } catch (ConfigException e) {
+      return false;
     }
   }
 

@@ -94,6 +94,10 @@ public final class IngestJob {
         extras = List.of();
       }
       long read = raw.rows().count();
+      if (read == 0) {
+        LOG.warn("input '{}': {} has no rows (header only); its bronze partition for {} will be empty", c.input(),
+            raw.location(), run.asOf());
+      }
       Dataset<Row> v = Validation.withReasons(raw.rows(), c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
       InputCounts ic = countOf(v, c, raw.location(), read);
       if (ic.accepted() + ic.quarantined() + ic.excluded() != read) {

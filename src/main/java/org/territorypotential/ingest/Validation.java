@@ -81,8 +81,10 @@ public final class Validation {
         df = df.withColumn(f.name(), lit(null).cast(f.type() == Field.Type.GEOMETRY ? "binary" : "string"));
       }
     }
-    if (!hasColumn(df, ADAPTER_REASON)) {
-      df = df.withColumn(ADAPTER_REASON, lit(null).cast("string"));
+    for (String internal : List.of(ADAPTER_REASON, EXCLUDED_REASON)) {
+      if (!hasColumn(df, internal)) {
+        df = df.withColumn(internal, lit(null).cast("string"));
+      }
     }
     List<Column> reasons = new ArrayList<>();
     reasons.add(col(ADAPTER_REASON));
@@ -114,7 +116,7 @@ public final class Validation {
     Column first = org.apache.spark.sql.functions.min(col(SOURCE_ROW)).over(Window.partitionBy(keys));
     String keyName = String.join(" + ", c.keyColumns());
     Dataset<Row> valids = df.where(valid)
-        .withColumn(REASON, when(rank.gt(1), concat(lit("duplicate " + keyName + " (first at row "), first.cast("string"), lit(")"))));
+        .withColumn(REASON, when(rank.gt(1), concat(lit("duplicate " + keyName + " (kept the first: source_row "), first.cast("string"), lit(")"))));
     Dataset<Row> others = df.where(functions_not(valid));
     return valids.unionByName(others);
   }

@@ -113,7 +113,11 @@ public final class Lake {
     String db = databases.get(t.layer);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
     spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
-    spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "')");
+    // Only when it differs: every ALTER is a Delta commit, and versions should mean data changes.
+    Row detail = io.delta.tables.DeltaTable.forPath(spark, path(t)).detail().select("description").first();
+    if (!t.comment.equals(detail.isNullAt(0) ? null : detail.getString(0))) {
+      spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "')");
+    }
   }
 
   private static String escape(String s) {
