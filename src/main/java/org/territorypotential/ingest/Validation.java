@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.nullif;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_date;
@@ -26,7 +28,6 @@ import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBWriter;
@@ -113,16 +114,12 @@ public final class Validation {
     Column[] keys = c.keyColumns().stream().map(k -> col(TYPED + k)).toArray(Column[]::new);
     Column valid = col(REASON).isNull().and(excludedCol(df).isNull());
     Column rank = row_number().over(Window.partitionBy(keys).orderBy(col(SOURCE_ROW)));
-    Column first = org.apache.spark.sql.functions.min(col(SOURCE_ROW)).over(Window.partitionBy(keys));
+    Column first = min(col(SOURCE_ROW)).over(Window.partitionBy(keys));
     String keyName = String.join(" + ", c.keyColumns());
     Dataset<Row> valids = df.where(valid)
         .withColumn(REASON, when(rank.gt(1), concat(lit("duplicate " + keyName + " (kept the first: source_row "), first.cast("string"), lit(")"))));
-    Dataset<Row> others = df.where(functions_not(valid));
+    Dataset<Row> others = df.where(not(valid));
     return valids.unionByName(others);
-  }
-
-  private static Column functions_not(Column c) {
-    return org.apache.spark.sql.functions.not(c);
   }
 
   /** Rules that are not about one field alone. */
@@ -153,7 +150,7 @@ public final class Validation {
       out.add(when(col(TYPED + "close_date").lt(col(TYPED + "open_date")), lit("close_date before open_date")));
     }
     if (c == Contracts.GEO_UNITS) {
-      out.add(when(col(TYPED + "level").isNotNull().and(functions_not(col(TYPED + "level").isin("tract", "zcta", "county", "state"))),
+      out.add(when(col(TYPED + "level").isNotNull().and(not(col(TYPED + "level").isin("tract", "zcta", "county", "state"))),
           concat(lit("unknown level '"), col(TYPED + "level"), lit("'"))));
     }
     return out;
@@ -238,9 +235,5 @@ public final class Validation {
       }
     }
     return out;
-  }
-
-  static boolean isString(StructField f) {
-    return f.dataType() instanceof StringType;
   }
 }
