@@ -221,6 +221,17 @@ class WaEvAdapterTest {
     assertEquals(RowFactory.create("53061", "county", "Snohomish", "53", 1L, "POLYGON ((-122 48, -121 48, -121 49, -122 48))"), got.get(1));
   }
 
+  @Test
+  void theWaEvProfileLoadsAndSelectsThisAdapter() {
+    AppConfig cfg = AppConfig.load(new File("conf/wa-ev.conf"), Map.of());
+    assertEquals("wa-ev", cfg.getString("tp.ingest.source"));
+    assertEquals("lakehouse-wa", cfg.getString("tp.lakehouse"));
+    assertEquals("", cfg.getString("tp.ingest.inputs.segments.path"));
+    assertEquals("csv", cfg.getString("tp.ingest.inputs.segments.format"));
+    assertEquals(LocalDate.parse("2023-06-30"), cfg.date("tp.wa-ev.snapshot-date"));
+    assertTrue(IngestJob.adapter(cfg) instanceof WaEvAdapter);
+  }
+
   // ------------------------------------------------------------ the real data (one ingest)
 
   private static IngestJob.Result real;
