@@ -24,6 +24,10 @@ class AppConfigTest {
     AppConfig p = AppConfig.load(profile, Map.of("tp.spark.shuffle-partitions", "5"));
     assertEquals(5, p.getInt("tp.spark.shuffle-partitions"), "--set wins over the profile");
     assertEquals("/tmp/x", p.getString("tp.lakehouse"));
+
+    AppConfig moved = AppConfig.load(null, Map.of("tp.generate.output", "/data/landing"));
+    assertEquals("/data/landing/registrations", moved.getString("tp.ingest.inputs.registrations.path"),
+        "the canonical inputs follow the generator's output folder");
   }
 
   @Test
