@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.PrintStream;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.territorypotential.config.AppConfig;
@@ -12,7 +14,10 @@ import org.territorypotential.config.ConfigError;
 import org.territorypotential.ingest.IngestError;
 import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+import org.territorypotential.ops.JobRuns;
 import org.territorypotential.ops.RunContext;
+import org.territorypotential.ops.RunStats;
 import org.territorypotential.spark.Sessions;
 import org.territorypotential.synth.GenerateJob;
 
@@ -33,7 +38,8 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        demo       generate + ingest on the embedded default, then print where the tables are
+        pipeline   run the stages in order (today: ingest); --from/--to/--only select stages
+        demo       generate + pipeline on the embedded default, then print where the tables are
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         help       this text
 
@@ -42,6 +48,8 @@ public final class Main {
         --conf FILE                a profile merged over conf/default.conf (e.g. conf/wa-ev.conf)
         --set key=value            override one configuration key (repeatable), e.g.
                                    --set tp.generate.registrations=1000000
+        --from STAGE, --to STAGE   pipeline: first and last stage to run
+        --only STAGE               pipeline: run this one stage
         --help                     this text
 
       exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 bad input data
@@ -82,31 +90,57 @@ public final class Main {
     }
   }
 
+  /** One pipeline stage: runs its job for a run date, prints its summary, says what it read and wrote. */
+  interface Stage {
+    RunStats run(SparkSession spark, AppConfig cfg, RunContext run, PrintStream out);
+  }
+
+  /** The pipeline's stages in dependency order; each is also a command of its own. */
+  static final Map<String, Stage> STAGES = new LinkedHashMap<>();
+
+  static {
+    STAGES.put("ingest", (spark, cfg, run, out) -> {
+      IngestJob.Result r = IngestJob.run(spark, cfg, run);
+      printIngest(out, r);
+      RunStats stats = new RunStats();
+      r.inputs().forEach(i -> stats.read(i.input(), i.read(), null));
+      r.inputs().forEach(i -> stats.rowsWritten.put(i.input(), i.accepted()));
+      stats.versionsWritten.putAll(r.versionsWritten());
+      return stats;
+    });
+  }
+
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
+    if (STAGES.containsKey(a.command)) {
+      SparkSession spark = Sessions.create(cfg);
+      tracked(spark, cfg, a, a.command, STAGES.get(a.command), out);
+      return OK;
+    }
     switch (a.command) {
       case "generate": {
         SparkSession spark = Sessions.create(cfg);
-        printGenerate(out, GenerateJob.run(spark, cfg, RunContext.start("generate", a.asOf)));
+        tracked(spark, cfg, a, "generate", Main::generate, out);
         return OK;
       }
-      case "ingest": {
+      case "pipeline": {
         SparkSession spark = Sessions.create(cfg);
-        printIngest(out, IngestJob.run(spark, cfg, RunContext.start("ingest", a.asOf)));
+        pipeline(spark, cfg, a, out);
         return OK;
       }
       case "demo": {
         SparkSession spark = Sessions.create(cfg);
         out.println("== generate");
-        printGenerate(out, GenerateJob.run(spark, cfg, RunContext.start("generate", a.asOf)));
-        out.println("== ingest");
-        printIngest(out, IngestJob.run(spark, cfg, RunContext.start("ingest", a.asOf)));
+        tracked(spark, cfg, a, "generate", Main::generate, out);
+        pipeline(spark, cfg, a, out);
         Lake lake = new Lake(spark, cfg);
         out.println();
         out.println("Delta tables are under " + lake.root() + " (bronze/, ops/), registered in the metastore at "
             + lake.root() + "/metastore_db.");
         out.println("Query them, for example:");
         out.println("  jobs/tp sql \"SELECT source, reason, count(*) FROM "
-            + lake.sqlName(org.territorypotential.lake.Table.QUARANTINE) + " GROUP BY 1, 2\"");
+            + lake.sqlName(Table.QUARANTINE) + " GROUP BY 1, 2\"");
+        out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
+            + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
         return OK;
       }
       case "sql": {
@@ -120,6 +154,78 @@ public final class Main {
       default:
         throw new ConfigError("unknown command '" + a.command + "' (see jobs/tp --help)");
     }
+  }
+
+  private static RunStats generate(SparkSession spark, AppConfig cfg, RunContext run, PrintStream out) {
+    GenerateJob.Summary s = GenerateJob.run(spark, cfg, run);
+    printGenerate(out, s);
+    RunStats stats = new RunStats();
+    s.rowsPerInput().forEach((k, v) -> stats.rowsWritten.put(k, v));
+    return stats;
+  }
+
+  /** Runs the selected stages in order; the first failure stops the rest. */
+  static void pipeline(SparkSession spark, AppConfig cfg, Args a, PrintStream out) {
+    List<String> names = selectStages(a);
+    for (String name : names) {
+      out.println("== " + name);
+      tracked(spark, cfg, a, name, STAGES.get(name), out);
+    }
+  }
+
+  static List<String> selectStages(Args a) {
+    List<String> all = new ArrayList<>(STAGES.keySet());
+    for (String s : new String[] {a.only, a.from, a.to}) {
+      if (s != null && !STAGES.containsKey(s)) {
+        throw new ConfigError("unknown stage '" + s + "'; stages are " + all);
+      }
+    }
+    if (a.only != null) {
+      return List.of(a.only);
+    }
+    int from = a.from == null ? 0 : all.indexOf(a.from);
+    int to = a.to == null ? all.size() - 1 : all.indexOf(a.to);
+    if (from > to) {
+      throw new ConfigError("--from " + a.from + " comes after --to " + a.to + " (order: " + all + ")");
+    }
+    return all.subList(from, to + 1);
+  }
+
+  /**
+   * Runs one job with its run recorded in job_runs: a "running" row first, then "succeeded" or
+   * "failed" with the one-line error. Progress: one line per stage with its seconds.
+   */
+  static void tracked(SparkSession spark, AppConfig cfg, Args a, String job, Stage stage, PrintStream out) {
+    Lake lake = new Lake(spark, cfg);
+    RunContext run = RunContext.start(job, a.asOf);
+    String parameters = parameters(a, cfg);
+    JobRuns.started(lake, run, parameters);
+    long t0 = System.nanoTime();
+    RunStats stats;
+    try {
+      stats = stage.run(spark, cfg, run, out);
+    } catch (RuntimeException e) {
+      try {
+        JobRuns.finished(lake, run, parameters, new RunStats(), oneLine(e));
+      } catch (RuntimeException logFailure) {
+        e.addSuppressed(logFailure);
+      }
+      throw e;
+    }
+    JobRuns.finished(lake, run, parameters, stats, null);
+    out.printf("%s %s succeeded in %.1f s (run %s)%n", job, a.asOf, (System.nanoTime() - t0) / 1e9, run.runId());
+  }
+
+  private static String parameters(Args a, AppConfig cfg) {
+    return "{\"argv\":" + jsonArray(a.argv) + ",\"tp\":" + cfg.render("tp") + "}";
+  }
+
+  private static String jsonArray(List<String> xs) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < xs.size(); i++) {
+      sb.append(i == 0 ? "" : ",").append('"').append(xs.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return sb.append(']').toString();
   }
 
   static void printGenerate(PrintStream out, GenerateJob.Summary s) {
@@ -161,10 +267,15 @@ public final class Main {
     File conf;
     Map<String, String> overrides = new LinkedHashMap<>();
     boolean help;
-    java.util.List<String> positional = new java.util.ArrayList<>();
+    String from;
+    String to;
+    String only;
+    List<String> positional = new ArrayList<>();
+    List<String> argv = List.of();
 
     static Args parse(String[] argv) {
       Args a = new Args();
+      a.argv = List.of(argv);
       boolean commandSeen = false;
       for (int i = 0; i < argv.length; i++) {
         String s = argv[i];
@@ -172,6 +283,9 @@ public final class Main {
           case "--help", "-h" -> a.help = true;
           case "--as-of", "--run-date" -> a.asOf = date(s, value(argv, ++i, s));
           case "--conf" -> a.conf = new File(value(argv, ++i, s));
+          case "--from" -> a.from = value(argv, ++i, s);
+          case "--to" -> a.to = value(argv, ++i, s);
+          case "--only" -> a.only = value(argv, ++i, s);
           case "--set" -> {
             String kv = value(argv, ++i, s);
             int eq = kv.indexOf('=');

@@ -55,9 +55,9 @@ public final class IngestJob {
     }
   }
 
-  /** What a run did: counts per input, and registrations whose make + model has no segment. */
+  /** What a run did: counts per input, registrations whose make + model has no segment, versions written. */
   public record Result(String runId, List<InputCounts> inputs, long unmappedRegistrations, long registrations,
-      Map<String, Long> topUnmapped) {
+      Map<String, Long> topUnmapped, Map<String, Long> versionsWritten) {
     public InputCounts input(String name) {
       return inputs.stream().filter(i -> i.input().equals(name)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no input " + name));
@@ -121,20 +121,24 @@ public final class IngestJob {
 
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<String> inputNames = new ArrayList<>();
+    Map<String, Long> versions = new LinkedHashMap<>();
     for (int i = 0; i < raws.size(); i++) {
       Contract c = raws.get(i).contract();
       Dataset<Row> accepted = withLineage(Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), run);
       long version = lake.replaceAsOf(BRONZE.get(c), accepted, run.asOf(), null);
+      versions.put(lake.sqlName(BRONZE.get(c)), version);
       LOG.info("wrote {} ({} rows) at version {}", lake.sqlName(BRONZE.get(c)), counts.get(i).accepted(), version);
       quarantined.add(Validation.quarantined(validated.get(i), c));
       inputNames.add("'" + c.input() + "'");
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
-    lake.replaceAsOf(Table.QUARANTINE, withLineage(q, run), run.asOf(), "source IN (" + String.join(", ", inputNames) + ")");
-    lake.replaceAsOf(Table.INGEST_RECONCILIATION, withLineage(reconciliation(spark, counts), run), run.asOf(), null);
+    versions.put(lake.sqlName(Table.QUARANTINE), lake.replaceAsOf(Table.QUARANTINE, withLineage(q, run), run.asOf(),
+        "source IN (" + String.join(", ", inputNames) + ")"));
+    versions.put(lake.sqlName(Table.INGEST_RECONCILIATION),
+        lake.replaceAsOf(Table.INGEST_RECONCILIATION, withLineage(reconciliation(spark, counts), run), run.asOf(), null));
     validated.forEach(Dataset::unpersist);
 
-    return unmapped(lake, run, counts);
+    return unmapped(lake, run, counts, versions);
   }
 
   private static InputCounts countOf(Dataset<Row> v, Contract c, String location, long read) {
@@ -174,10 +178,10 @@ public final class IngestJob {
   }
 
   /** Registrations of this run whose make + model is not in the segment reference and carry no segment. */
-  private static Result unmapped(Lake lake, RunContext run, List<InputCounts> counts) {
+  private static Result unmapped(Lake lake, RunContext run, List<InputCounts> counts, Map<String, Long> versions) {
     boolean hasRegs = counts.stream().anyMatch(c -> c.input().equals("registrations"));
     if (!hasRegs) {
-      return new Result(run.runId(), counts, 0, 0, Map.of());
+      return new Result(run.runId(), counts, 0, 0, Map.of(), versions);
     }
     Dataset<Row> regs = lake.read(Table.REGISTRATIONS_BRONZE, run.asOf()).where(col("segment").isNull());
     Dataset<Row> segs = lake.read(Table.SEGMENTS_BRONZE, run.asOf()).select("make", "model");
@@ -196,6 +200,6 @@ public final class IngestJob {
       LOG.warn("{} of {} registrations have a make + model with no segment (kept, segment unclassified); commonest: {}",
           total, regsTotal, top);
     }
-    return new Result(run.runId(), counts, total, regsTotal, top);
+    return new Result(run.runId(), counts, total, regsTotal, top, versions);
   }
 }

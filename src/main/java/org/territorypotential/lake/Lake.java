@@ -92,6 +92,18 @@ public final class Lake {
     return version(t);
   }
 
+  /**
+   * Appends rows in one Delta transaction (for append-only logs such as job_runs: blind appends
+   * never conflict with each other, so concurrent runs can always record themselves).
+   */
+  public long append(Table t, Dataset<Row> rows) {
+    withComments(t, rows).write().format("delta").mode("append")
+        .partitionBy(t.partitionColumns.toArray(new String[0]))
+        .save(path(t));
+    register(t);
+    return version(t);
+  }
+
   /** Attaches the catalog's column comments to the frame's columns (kept by Delta). */
   static Dataset<Row> withComments(Table t, Dataset<Row> rows) {
     Map<String, String> comments = t.columnComments();

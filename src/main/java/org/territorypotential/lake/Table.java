@@ -26,7 +26,10 @@ public enum Table {
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
       "Per ingest run and input: rows read = accepted + quarantined (+ excluded by the adapter)", null),
-  PLANTED_TRUTHS(Layer.OPS, "planted_truths", "Facts the synthetic generator planted, for tests to find", null);
+  PLANTED_TRUTHS(Layer.OPS, "planted_truths", "Facts the synthetic generator planted, for tests to find", null),
+  JOB_RUNS(Layer.OPS, "job_runs",
+      "Run log, append-only: one row when a job starts (running) and one when it ends (succeeded or failed);"
+          + " a run whose latest row is running was killed or is still going", null);
 
   public final Layer layer;
   public final String tableName;
@@ -51,7 +54,7 @@ public enum Table {
       Map.entry("source", "Input the row came from (registrations, sales, ...)"),
       Map.entry("raw_record", "The rejected row as read, JSON of its raw string fields or the raw line"),
       Map.entry("reason", "Why the row was rejected; several reasons are joined with '; '"),
-      Map.entry("rows_read", "Rows read from the source"),
+      Map.entry("rows_read", "Rows read from the source (job_runs: per input or table)"),
       Map.entry("rows_accepted", "Rows written to the bronze table"),
       Map.entry("rows_quarantined", "Rows written to quarantine"),
       Map.entry("rows_excluded", "Rows the adapter left out on purpose (e.g. non-dealer charging stations), with the reason"),
@@ -59,7 +62,17 @@ public enum Table {
       Map.entry("truth", "Name of the planted fact"),
       Map.entry("subject_id", "What the fact is about (e.g. a dealer id)"),
       Map.entry("value", "Planted value"),
-      Map.entry("description", "What was planted, in words"));
+      Map.entry("description", "What was planted, in words"),
+      Map.entry("job", "Job name (generate, ingest, locate, ...)"),
+      Map.entry("status", "running, succeeded or failed"),
+      Map.entry("event_time", "When this row was written (UTC)"),
+      Map.entry("started_at", "When the run started (UTC)"),
+      Map.entry("ended_at", "When the run ended (UTC); null while running"),
+      Map.entry("parameters", "Command line and the effective tp configuration, JSON"),
+      Map.entry("rows_written", "Rows written per table"),
+      Map.entry("versions_read", "Delta version read per input table"),
+      Map.entry("versions_written", "Delta version written per table"),
+      Map.entry("error", "One-line error of a failed run"));
 
   /** Column comments: contract fields first, then the lineage and ops columns. */
   public Map<String, String> columnComments() {

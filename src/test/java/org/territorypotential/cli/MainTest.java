@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 
@@ -55,5 +59,54 @@ class MainTest {
         "--set", "tp.ingest.inputs.registrations.path=/no/such/registrations.csv");
     assertEquals(Main.BAD_INPUT, code);
     assertEquals("tp: error: input 'registrations': file not found: /no/such/registrations.csv\n", errText());
+
+    Row failed = TestSpark.session().sql("SELECT status, error, ended_at FROM cli_ops.job_runs_current WHERE job = 'ingest'").first();
+    assertEquals("failed", failed.getString(0), "a failed run is recorded as failed");
+    assertEquals("input 'registrations': file not found: /no/such/registrations.csv", failed.getString(1));
+  }
+
+  @Test
+  void pipelineRunsSelectedStagesAndRecordsThem() throws IOException {
+    TestSpark.session();
+    File dir = TestSpark.dir("clipipe");
+    Files.writeString(new File(dir, "r.csv").toPath(),
+        "registration_id,registration_date,make,model,segment,zip\nA,2024-01-02,X,Y,SMALL_CAR,98101\nB,2024-01-03,X,Y,SMALL_CAR,98102\n");
+    Files.writeString(new File(dir, "d.csv").toPath(), "dealer_id,name,brand,longitude,latitude\nD,Dealer,X,-122.3,47.6\n");
+    Files.writeString(new File(dir, "g.csv").toPath(),
+        "geo_unit_id,level,geometry\nU,county,\"POLYGON ((-123 47, -121 47, -121 48, -123 48, -123 47))\"\n");
+    Files.writeString(new File(dir, "s.csv").toPath(), "make,model,segment\nX,Y,SMALL_CAR\n");
+    String[] common = {"--as-of", "2024-06-30",
+        "--set", "tp.lakehouse=" + dir.getAbsolutePath() + "/lake",
+        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.databases.bronze=clipipe_bronze",
+        "--set", "tp.databases.ops=clipipe_ops",
+        "--set", "tp.ingest.inputs.registrations.path=" + dir + "/r.csv",
+        "--set", "tp.ingest.inputs.dealers.path=" + dir + "/d.csv",
+        "--set", "tp.ingest.inputs.geo-units.path=" + dir + "/g.csv",
+        "--set", "tp.ingest.inputs.segments.path=" + dir + "/s.csv",
+        "--set", "tp.ingest.inputs.sales.path=",
+        "--set", "tp.ingest.inputs.demographics.path=",
+        "--set", "tp.ingest.inputs.territories.path="};
+
+    assertEquals(Main.USAGE, run(concat(new String[] {"pipeline", "--from", "nowhere"}, common)));
+    assertTrue(errText().startsWith("tp: error: unknown stage 'nowhere'; stages are [ingest"), errText());
+
+    assertEquals(Main.OK, run(concat(new String[] {"pipeline", "--only", "ingest"}, common)), errText());
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("== ingest") && printed.contains("ingest 2024-06-30 succeeded in"), printed);
+    Row ok = TestSpark.session().sql("SELECT status, rows_read['registrations'], ended_at IS NOT NULL, parameters"
+        + " FROM clipipe_ops.job_runs_current WHERE job = 'ingest'").first();
+    assertEquals("succeeded", ok.getString(0));
+    assertEquals(2L, ok.getLong(1));
+    assertTrue(ok.getBoolean(2));
+    assertTrue(ok.getString(3).contains("\"argv\":[\"pipeline\""), ok.getString(3));
+    assertEquals(2, TestSpark.session().sql("SELECT * FROM clipipe_ops.job_runs").count(),
+        "append-only: a running row, then a succeeded row");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }
