@@ -175,8 +175,9 @@ public final class Locate {
   }
 
   /** The located rows (not quarantined) in their table's shape: the record's columns, then {@link #LOCATE_COLUMNS}. */
-  public static Dataset<Row> located(Dataset<Row> frame, Dataset<Row> silverUnits) {
-    Dataset<Row> counties = silverUnits.select(col("geo_unit_id").as("_c_unit"), col("county_id"));
+  public static Dataset<Row> located(Dataset<Row> frame, Dataset<Row> silverUnits, String level) {
+    Dataset<Row> counties = silverUnits.where(col("level").equalTo(level))
+        .select(col("geo_unit_id").as("_c_unit"), col("county_id"));
     Dataset<Row> f = frame.where(col(QUARANTINE_REASON).isNull());
     f = f.join(broadcast(counties), f.col("geo_unit_id").equalTo(counties.col("_c_unit")), "left");
     if (!List.of(f.columns()).contains("distance_to_unit_km")) {
@@ -192,17 +193,22 @@ public final class Locate {
     return f.select(cols.toArray(new Column[0]));
   }
 
-  /** Rows whose coordinates fall outside the envelope, in the quarantine table's shape (before run columns). */
+  /**
+   * Rows whose coordinates fall outside the envelope, in the quarantine table's shape (before
+   * run_id and as_of): the bronze record as JSON (with its own column names), its lineage, and
+   * when it was ingested.
+   */
   public static Dataset<Row> quarantined(Dataset<Row> frame, Input in) {
     Column[] raw = recordColumns(frame).stream().filter(c -> !c.equals("source_file") && !c.equals("source_row"))
-        .map(c -> col(c)).toArray(Column[]::new);
+        .map(c -> c.equals("source_geo_unit_id") ? col(c).as("geo_unit_id") : col(c)).toArray(Column[]::new);
     List<String> cols = List.of(frame.columns());
     return frame.where(col(QUARANTINE_REASON).isNotNull())
         .select(lit(in.quarantineSource()).as("source"),
             (cols.contains("source_file") ? col("source_file") : lit(null)).cast("string").as("source_file"),
             (cols.contains("source_row") ? col("source_row") : lit(null)).cast("bigint").as("source_row"),
             to_json(struct(raw)).as("raw_record"),
-            col(QUARANTINE_REASON).as("reason"));
+            col(QUARANTINE_REASON).as("reason"),
+            (cols.contains("ingested_at") ? col("ingested_at") : lit(null)).cast("timestamp").as("ingested_at"));
   }
 
   /** The record's own columns in a locate frame (everything but internal, locate and bronze run columns). */

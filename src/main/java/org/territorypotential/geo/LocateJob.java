@@ -1,5 +1,6 @@
 package org.territorypotential.geo;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -103,7 +104,7 @@ public final class LocateJob {
       LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {}", in.name(), read, ic.located(), ic.unlocated(),
           ic.quarantined());
       counts.add(ic);
-      Dataset<Row> located = Locate.located(frame, units);
+      Dataset<Row> located = Locate.located(frame, units, level);
       lake.replaceAsOf(silver.get(i), withRun(located, run), asOf, null);
       quarantined.add(Locate.quarantined(frame, in));
       if (in == Locate.Input.DEALERS) {
@@ -111,9 +112,13 @@ public final class LocateJob {
       }
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
-    lake.replaceAsOf(Table.QUARANTINE, q.withColumn("run_id", lit(run.runId()))
-        .withColumn("ingested_at", lit(java.sql.Timestamp.from(run.startedAt())))
-        .withColumn("as_of", lit(java.sql.Date.valueOf(asOf))), asOf, "source IN (" + String.join(", ", sources) + ")");
+    // ingested_at: when the record was ingested (bronze), else when this run started
+    lake.replaceAsOf(Table.QUARANTINE, q
+        .select(col("source"), col("source_file"), col("source_row"), col("raw_record"), col("reason"),
+            lit(run.runId()).as("run_id"),
+            coalesce(col("ingested_at"), lit(java.sql.Timestamp.from(run.startedAt()))).as("ingested_at"),
+            lit(java.sql.Date.valueOf(asOf)).as("as_of")),
+        asOf, "source IN (" + String.join(", ", sources) + ")");
 
     // territories: derived PMAs per brand, plus configured territories when that input exists
     List<String> wanted = cfg.getStringList("tp.locate.pma-brands");

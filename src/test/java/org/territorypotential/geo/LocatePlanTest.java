@@ -87,7 +87,7 @@ class LocatePlanTest {
     for (boolean b : List.of(true, false)) {
       Dataset<Row> frame = Locate.withDistanceToNearestUnit(
           Locate.locateRecords(registrations(), Locate.Input.REGISTRATIONS, units, "tract", env, b), units, "tract");
-      String p = plan(Locate.located(frame, units), false);
+      String p = plan(Locate.located(frame, units, "tract"), false);
       assertTrue(p.contains(b ? "BroadcastIndexJoin" : "RangeJoin"), p);
       assertNoNestedLoop(p);
     }

@@ -93,7 +93,8 @@ class LocateTest {
     m.put("tp.locate.mda-radius-km", "20");
     cfg = TestSpark.config("geo_locate", m);
     lake = new Lake(spark, cfg);
-    String lineage = ", 'fixture' AS source_file, CAST(0 AS BIGINT) AS source_row, DATE'" + AS_OF + "' AS as_of";
+    String lineage = ", 'fixture' AS source_file, CAST(0 AS BIGINT) AS source_row,"
+        + " TIMESTAMP'2024-06-30 06:00:00' AS ingested_at, DATE'" + AS_OF + "' AS as_of";
     lake.replaceAsOf(Table.GEO_UNITS_BRONZE, spark.sql("SELECT geo_unit_id, level, name, parent_id,"
         + " ST_AsBinary(ST_GeomFromWKT(wkt)) AS geometry" + lineage
         + " FROM VALUES " + GEO_UNITS + " AS t(geo_unit_id, level, name, parent_id, wkt)"), AS_OF, null);
@@ -265,6 +266,23 @@ class LocateTest {
     }
     Row terr = spark.sql("DESCRIBE " + lake.sqlName(Table.TERRITORY_ASSIGNMENT)).where("col_name = 'is_multiple_dealer_area'").first();
     assertNotNull(terr.getAs("comment"));
+  }
+
+  @Test
+  void aRerunLeavesTheSameTables() {
+    Map<Table, Dataset<Row>> before = new HashMap<>();
+    List<Table> tables = List.of(Table.GEO_UNITS_SILVER, Table.DEALERS_LOCATED, Table.REGISTRATIONS_LOCATED,
+        Table.SALES_LOCATED, Table.TERRITORY_ASSIGNMENT, Table.QUARANTINE);
+    for (Table t : tables) {
+      before.put(t, lake.read(t, AS_OF).drop("run_id").localCheckpoint());
+    }
+    LocateJob.Result again = LocateJob.run(spark, cfg, RunContext.start("locate", AS_OF));
+    assertEquals(result.inputs(), again.inputs());
+    for (Table t : tables) {
+      Dataset<Row> after = lake.read(t, AS_OF).drop("run_id");
+      assertEquals(before.get(t).count(), after.count(), t.tableName);
+      assertEquals(0, before.get(t).exceptAll(after).count(), t.tableName);
+    }
   }
 
   /** Great-circle distance on the sphere Sedona's ST_DistanceSphere uses (mean radius 6371.008 km). */
