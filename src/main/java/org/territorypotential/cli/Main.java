@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
+import org.territorypotential.geo.LocateJob;
 import org.territorypotential.ingest.IngestError;
 import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
@@ -38,7 +39,9 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        pipeline   run the stages in order (today: ingest); --from/--to/--only select stages
+        pipeline   run the stages in order (ingest, locate); --from/--to/--only select stages
+        locate     locate dealers, registrations and sales in geo units (tp.locate.level) with
+                   Sedona, quarantine impossible coordinates, derive dealer PMAs and territories
         demo       generate + pipeline on the embedded default, then print where the tables are
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         help       this text
@@ -108,6 +111,14 @@ public final class Main {
       stats.versionsWritten.putAll(r.versionsWritten());
       return stats;
     });
+    STAGES.put("locate", (spark, cfg, run, out) -> {
+      LocateJob.Result r = LocateJob.run(spark, cfg, run);
+      printLocate(out, r);
+      RunStats stats = new RunStats();
+      r.inputs().forEach(i -> stats.read(i.input(), i.in(), null));
+      r.inputs().forEach(i -> stats.rowsWritten.put(i.input() + "_located", i.located() + i.unlocated()));
+      return stats;
+    });
   }
 
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
@@ -134,7 +145,7 @@ public final class Main {
         pipeline(spark, cfg, a, out);
         Lake lake = new Lake(spark, cfg);
         out.println();
-        out.println("Delta tables are under " + lake.root() + " (bronze/, ops/), registered in the metastore at "
+        out.println("Delta tables are under " + lake.root() + " (bronze/, silver/, ops/), registered in the metastore at "
             + lake.root() + "/metastore_db.");
         out.println("Query them, for example:");
         out.println("  jobs/tp sql \"SELECT source, reason, count(*) FROM "
@@ -246,6 +257,17 @@ public final class Main {
           100.0 * (r.registrations() - r.unmappedRegistrations()) / r.registrations(),
           r.unmappedRegistrations() == 0 ? "" : "; unmapped (kept, unclassified): " + r.topUnmapped());
     }
+  }
+
+  static void printLocate(PrintStream out, LocateJob.Result r) {
+    out.printf("locate run %s at level '%s': %,d geo units (%,d at that level, %,d repaired)%n", r.runId(), r.level(),
+        r.geoUnits(), r.unitsAtLevel(), r.repairedUnits());
+    out.printf("  %-16s %12s %12s %12s %12s%n", "input", "in", "located", "unlocated", "quarantined");
+    for (LocateJob.InputCounts c : r.inputs()) {
+      out.printf("  %-16s %,12d %,12d %,12d %,12d%n", c.input(), c.in(), c.located(), c.unlocated(), c.quarantined());
+    }
+    out.printf("  territories: %,d PMA rows (%,d multiple dealer areas), %,d configured rows%n", r.pmaRows(),
+        r.multipleDealerAreas(), r.configuredRows());
   }
 
   private static String oneLine(Throwable e) {

@@ -128,6 +128,15 @@ public final class AppConfig {
       throw new ConfigError("configuration key 'tp.ingest.max-quarantine-share' must be between 0 and 1, got " + share);
     }
     getInt("tp.spark.shuffle-partitions");
+    String level = getString("tp.locate.level");
+    if (!List.of("tract", "zcta", "county", "state").contains(level)) {
+      throw new ConfigError("configuration key 'tp.locate.level' must be tract, zcta, county or state, got '" + level + "'");
+    }
+    for (String key : List.of("tp.locate.envelope-margin-deg", "tp.locate.mda-radius-km")) {
+      if (getDouble(key) < 0) {
+        throw new ConfigError("configuration key '" + key + "' must not be negative, got " + getDouble(key));
+      }
+    }
     date("tp.wa-ev.snapshot-date");
   }
 

@@ -36,6 +36,9 @@ public final class Sessions {
         // Unparsable dates become null (and are quarantined) instead of raising upgrade errors.
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
         .config("spark.sql.adaptive.enabled", "true")
+        // Sedona KNN joins return every neighbour tied at the k-th distance, so PMA ties are
+        // broken by dealer_id (deterministic) rather than by partitioning order.
+        .config("spark.sedona.join.knn.includeTieBreakers", "true")
         // Delta: schema of a table is a contract; retention is handled by the maintenance job.
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
         .config("spark.databricks.delta.retentionDurationCheck.enabled", "true");

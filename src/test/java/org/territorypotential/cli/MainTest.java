@@ -109,4 +109,21 @@ class MainTest {
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
+
+  @Test
+  void locateBeforeIngestExitsThreeNamingTheTable() {
+    TestSpark.session();
+    String lake = TestSpark.dir("cli-locate").getAbsolutePath() + "/lake";
+    int code = run("locate", "--as-of", "2024-06-30",
+        "--set", "tp.lakehouse=" + lake,
+        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.databases.bronze=cli_locate_bronze");
+    assertEquals(Main.BAD_INPUT, code);
+    assertTrue(errText().startsWith("tp: error: locate needs cli_locate_bronze.geo_units"), errText());
+    assertTrue(errText().contains("run ingest first"), errText());
+    assertEquals(1, errText().lines().count());
+
+    assertEquals(Main.USAGE, run("locate", "--set", "tp.locate.level=planet"));
+    assertEquals("tp: error: configuration key 'tp.locate.level' must be tract, zcta, county or state, got 'planet'\n", errText());
+  }
 }

@@ -1,0 +1,296 @@
+package org.territorypotential.geo;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.upper;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * Locating records in geo units (docs/spatial.md): coordinates are checked against the region's
+ * envelope (else quarantined), then located by a Sedona point-in-polygon join (inner, indexed,
+ * joined back on the record id so nothing is lost); records without coordinates are located by
+ * code (geo_unit_id, zip -> ZCTA, county). Pure transforms; {@link LocateJob} reads and writes.
+ */
+public final class Locate {
+  private Locate() {}
+
+  public static final String POINT_IN_POLYGON = "point_in_polygon";
+  public static final String BY_GEO_UNIT_ID = "geo_unit_id";
+  public static final String BY_ZIP = "zip";
+  public static final String BY_COUNTY = "county";
+
+  public static final String SWAPPED = "coordinates look swapped";
+  public static final String OUTSIDE_ENVELOPE = "outside the region envelope";
+  public static final String IN_NO_UNIT = "point in no geo unit";
+  public static final String CODE_NOT_FOUND = "no coordinates; geo_unit_id / zip / county matches no unit at the locate level";
+  public static final String NO_LOCATION = "no coordinates and no geo_unit_id, zip or county";
+
+  /** Internal columns carried between the steps (dropped by {@link #located}). */
+  static final String ID = "_id";
+  static final String LON = "_lon";
+  static final String LAT = "_lat";
+  static final String QUARANTINE_REASON = "_quarantine_reason";
+  private static final Set<String> BRONZE_RUN_COLUMNS = Set.of("run_id", "ingested_at", "as_of");
+
+  /** The columns located records gain. */
+  public static final List<String> LOCATE_COLUMNS = List.of("geo_unit_id", "county_id", "locate_level", "locate_method",
+      "unlocated_reason", "matched_units", "distance_to_unit_km");
+
+  /**
+   * How one bronze input maps onto the locate keys; a null column means the input has none.
+   * The input's own {@code geo_unit_id} (registrations) is renamed {@code source_geo_unit_id}.
+   */
+  public record Input(String name, String table, String idColumn, String lonColumn, String latColumn,
+      String geoUnitColumn, String zipColumn, String countyColumn) {
+    public static final Input DEALERS = new Input("dealers", "dealers", "dealer_id", "longitude", "latitude", null, null, null);
+    public static final Input REGISTRATIONS = new Input("registrations", "registrations", "registration_id", "longitude",
+        "latitude", "geo_unit_id", "zip", "county");
+    public static final Input SALES = new Input("sales", "sales", "sale_id", "customer_longitude", "customer_latitude",
+        null, "customer_zip", null);
+
+    /** The quarantine source name of this input's locate rejections. */
+    public String quarantineSource() {
+      return "locate:" + name;
+    }
+  }
+
+  /** The region's envelope: the union bounding box of the geo units, widened by a margin in degrees. */
+  public record Envelope(double minLon, double minLat, double maxLon, double maxLat) {
+    public static Envelope of(Dataset<Row> silverUnits, double marginDeg) {
+      Row r = silverUnits.agg(min("min_lon"), min("min_lat"), max("max_lon"), max("max_lat")).first();
+      if (r.isNullAt(0)) {
+        throw new IllegalArgumentException("no geo units: the region envelope is undefined");
+      }
+      return new Envelope(r.getDouble(0) - marginDeg, r.getDouble(1) - marginDeg, r.getDouble(2) + marginDeg,
+          r.getDouble(3) + marginDeg);
+    }
+
+    Column contains(Column lon, Column lat) {
+      return lon.between(minLon, maxLon).and(lat.between(minLat, maxLat));
+    }
+  }
+
+  /**
+   * Every record with its locate result: the record's columns (its own geo_unit_id renamed
+   * source_geo_unit_id), plus geo_unit_id, locate_level, locate_method, unlocated_reason,
+   * matched_units and the internal keys; {@value #QUARANTINE_REASON} is set for coordinates
+   * outside the envelope (those rows get no unit). One row per input row.
+   */
+  public static Dataset<Row> locateRecords(Dataset<Row> records, Input in, Dataset<Row> silverUnits, String level,
+      Envelope env, boolean broadcastUnits) {
+    Dataset<Row> r = withLocateKeys(records, in);
+    Column lon = col(LON);
+    Column lat = col(LAT);
+    Column hasXy = lon.isNotNull().and(lat.isNotNull());
+    r = r.withColumn(QUARANTINE_REASON,
+        when(hasXy.and(env.contains(lon, lat).unary_$bang()).and(env.contains(lat, lon)), lit(SWAPPED))
+            .when(hasXy.and(env.contains(lon, lat).unary_$bang()), lit(OUTSIDE_ENVELOPE)));
+
+    Dataset<Row> units = silverUnits.where(col("level").equalTo(level));
+    Dataset<Row> pip = pointInPolygon(r.where(hasXy.and(col(QUARANTINE_REASON).isNull())).select(ID, LON, LAT), units,
+        broadcastUnits);
+    r = r.join(pip, r.col(ID).equalTo(pip.col("_pip_id")), "left").drop("_pip_id");
+
+    Dataset<Row> atLevel = unitAtLevel(silverUnits, level);
+    r = joinCode(r, "_code_gid", codeLookup(atLevel.select(col("geo_unit_id").as("_code"), col("unit_at_level"))), "_gid_unit");
+    r = joinCode(r, "_code_zip", codeLookup(zipToUnit(silverUnits, units, level, broadcastUnits)), "_zip_unit");
+    r = joinCode(r, "_code_county", codeLookup(atLevel.where(col("level").equalTo("county"))
+        .select(countyKey(col("name")).as("_code"), col("unit_at_level"))
+        .unionByName(atLevel.where(col("level").equalTo("county")).select(col("geo_unit_id").as("_code"), col("unit_at_level")))),
+        "_county_unit");
+
+    Column ok = col(QUARANTINE_REASON).isNull();
+    Column byCode = coalesce(col("_gid_unit"), col("_zip_unit"), col("_county_unit"));
+    Column anyCode = col("_code_gid").isNotNull().or(col("_code_zip").isNotNull()).or(col("_code_county").isNotNull());
+    return r
+        .withColumn("geo_unit_id", when(ok, when(hasXy, col("_pip_unit")).otherwise(byCode)))
+        .withColumn("locate_level", lit(level))
+        .withColumn("locate_method", when(ok, when(hasXy, when(col("_pip_unit").isNotNull(), lit(POINT_IN_POLYGON)))
+            .otherwise(when(col("_gid_unit").isNotNull(), lit(BY_GEO_UNIT_ID))
+                .when(col("_zip_unit").isNotNull(), lit(BY_ZIP))
+                .when(col("_county_unit").isNotNull(), lit(BY_COUNTY)))))
+        .withColumn("unlocated_reason", when(ok.and(col("geo_unit_id").isNull()),
+            when(hasXy, lit(IN_NO_UNIT)).when(anyCode, lit(CODE_NOT_FOUND)).otherwise(lit(NO_LOCATION))))
+        .drop("_pip_unit", "_gid_unit", "_zip_unit", "_county_unit", "_code_gid", "_code_zip", "_code_county");
+  }
+
+  /**
+   * Sedona point-in-polygon: an INNER join on {@code ST_Intersects(polygon, point)} (planned as
+   * RangeJoin, or BroadcastIndexJoin when the polygons are broadcast). A point on a shared edge
+   * or where units overlap intersects several: the smallest geo_unit_id wins (a window, so a
+   * point is never doubled) and matched_units counts them. Returns _pip_id, _pip_unit, matched_units.
+   */
+  public static Dataset<Row> pointInPolygon(Dataset<Row> points, Dataset<Row> units, boolean broadcastUnits) {
+    Dataset<Row> p = points.select(col(ID).as("_pip_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
+    Dataset<Row> u = units.select(col("geo_unit_id").as("_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"));
+    Dataset<Row> j = p.join(broadcastUnits ? broadcast(u) : u, expr("ST_Intersects(_poly, _pt)"), "inner");
+    return j
+        .withColumn("_rank", row_number().over(Window.partitionBy("_pip_id").orderBy(col("_unit"))))
+        .withColumn("matched_units", count(lit(1)).over(Window.partitionBy("_pip_id")).cast("int"))
+        .where(col("_rank").equalTo(1))
+        .select(col("_pip_id"), col("_unit").as("_pip_unit"), col("matched_units"));
+  }
+
+  /** Kilometres per degree of latitude on the sphere of ST_DistanceSphere (radius 6371.008 km). */
+  static final double KM_PER_DEGREE = 6371.008 * Math.PI / 180;
+
+  /**
+   * For points in no unit: the km to the nearest edge among the 3 units whose centroids are
+   * nearest (a Sedona KNN join, planar on centroids, on the few unlocated points). The distance
+   * is planar in a local equirectangular frame around the point (longitudes scaled by the cosine
+   * of its latitude, then degrees x {@link #KM_PER_DEGREE}): within 0.1% of the great-circle
+   * distance up to some 100 km. An upper bound of the distance to the nearest edge of all units;
+   * exact unless a unit with a farther centroid reaches closer.
+   */
+  public static Dataset<Row> withDistanceToNearestUnit(Dataset<Row> located, Dataset<Row> silverUnits, String level) {
+    Dataset<Row> pts = located.where(col("unlocated_reason").equalTo(IN_NO_UNIT))
+        .select(col(ID).as("_d_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
+    Dataset<Row> u = silverUnits.where(col("level").equalTo(level)).select(expr("ST_GeomFromWKB(geometry)").as("_poly"));
+    Dataset<Row> d = pts.join(u, expr("ST_KNN(_pt, _poly, 3, false)"), "inner")
+        .select(col("_d_id"), expr("ST_Distance(ST_Affine(_poly, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D),"
+            + " ST_Affine(_pt, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D)) * " + KM_PER_DEGREE).as("_km"))
+        .groupBy("_d_id").agg(min("_km").as("distance_to_unit_km"));
+    return located.join(d, located.col(ID).equalTo(d.col("_d_id")), "left").drop("_d_id");
+  }
+
+  /** The located rows (not quarantined) in their table's shape: the record's columns, then {@link #LOCATE_COLUMNS}. */
+  public static Dataset<Row> located(Dataset<Row> frame, Dataset<Row> silverUnits, String level) {
+    Dataset<Row> counties = silverUnits.where(col("level").equalTo(level))
+        .select(col("geo_unit_id").as("_c_unit"), col("county_id"));
+    Dataset<Row> f = frame.where(col(QUARANTINE_REASON).isNull());
+    f = f.join(broadcast(counties), f.col("geo_unit_id").equalTo(counties.col("_c_unit")), "left");
+    if (!List.of(f.columns()).contains("distance_to_unit_km")) {
+      f = f.withColumn("distance_to_unit_km", lit(null).cast("double"));
+    }
+    List<Column> cols = new ArrayList<>();
+    for (String c : recordColumns(frame)) {
+      cols.add(col(c));
+    }
+    for (String c : LOCATE_COLUMNS) {
+      cols.add(col(c));
+    }
+    return f.select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * Rows whose coordinates fall outside the envelope, in the quarantine table's shape (before
+   * run_id and as_of): the bronze record as JSON (with its own column names), its lineage, and
+   * when it was ingested.
+   */
+  public static Dataset<Row> quarantined(Dataset<Row> frame, Input in) {
+    Column[] raw = recordColumns(frame).stream().filter(c -> !c.equals("source_file") && !c.equals("source_row"))
+        .map(c -> c.equals("source_geo_unit_id") ? col(c).as("geo_unit_id") : col(c)).toArray(Column[]::new);
+    List<String> cols = List.of(frame.columns());
+    return frame.where(col(QUARANTINE_REASON).isNotNull())
+        .select(lit(in.quarantineSource()).as("source"),
+            (cols.contains("source_file") ? col("source_file") : lit(null)).cast("string").as("source_file"),
+            (cols.contains("source_row") ? col("source_row") : lit(null)).cast("bigint").as("source_row"),
+            to_json(struct(raw)).as("raw_record"),
+            col(QUARANTINE_REASON).as("reason"),
+            (cols.contains("ingested_at") ? col("ingested_at") : lit(null)).cast("timestamp").as("ingested_at"));
+  }
+
+  /** The record's own columns in a locate frame (everything but internal, locate and bronze run columns). */
+  static List<String> recordColumns(Dataset<Row> frame) {
+    List<String> out = new ArrayList<>();
+    for (String c : frame.columns()) {
+      if (!c.startsWith("_") && !LOCATE_COLUMNS.contains(c) && !c.equals("locate_level") && !BRONZE_RUN_COLUMNS.contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** Adds the internal keys: record id, coordinates and the codes (trimmed; zip cut to 5 characters; county normalised). */
+  static Dataset<Row> withLocateKeys(Dataset<Row> records, Input in) {
+    Dataset<Row> r = records;
+    String gid = in.geoUnitColumn();
+    if ("geo_unit_id".equals(gid)) {
+      r = r.withColumnRenamed("geo_unit_id", "source_geo_unit_id");
+      gid = "source_geo_unit_id";
+    }
+    return r
+        .withColumn(ID, col(in.idColumn()))
+        .withColumn(LON, col(in.lonColumn()).cast("double"))
+        .withColumn(LAT, col(in.latColumn()).cast("double"))
+        .withColumn("_code_gid", gid == null ? lit(null).cast("string") : nullIfBlank(col(gid)))
+        .withColumn("_code_zip", in.zipColumn() == null ? lit(null).cast("string")
+            : substring(nullIfBlank(col(in.zipColumn())), 1, 5))
+        .withColumn("_code_county", in.countyColumn() == null ? lit(null).cast("string")
+            : countyKey(nullIfBlank(col(in.countyColumn()))));
+  }
+
+  private static Column nullIfBlank(Column c) {
+    Column t = trim(c.cast("string"));
+    return when(t.notEqual(lit("")), t);
+  }
+
+  /** County names compare upper case, without a trailing " County". */
+  static Column countyKey(Column name) {
+    return upper(trim(regexp_replace(name, "(?i)\\s+county$", "")));
+  }
+
+  /**
+   * Every unit with its ancestor at {@code level} (itself, its parent or its grandparent), so a
+   * code given at a finer level (a tract id when locating at county) maps up the hierarchy.
+   */
+  public static Dataset<Row> unitAtLevel(Dataset<Row> silverUnits, String level) {
+    Dataset<Row> u = silverUnits.select("geo_unit_id", "level", "name", "parent_id");
+    Dataset<Row> p1 = silverUnits.select(col("geo_unit_id").as("_p1_id"), col("level").as("_p1_level"),
+        col("parent_id").as("_p1_parent"));
+    Dataset<Row> p2 = silverUnits.select(col("geo_unit_id").as("_p2_id"), col("level").as("_p2_level"));
+    return u.join(p1, u.col("parent_id").equalTo(p1.col("_p1_id")), "left")
+        .join(p2, col("_p1_parent").equalTo(p2.col("_p2_id")), "left")
+        .withColumn("unit_at_level", when(col("level").equalTo(level), col("geo_unit_id"))
+            .when(col("_p1_level").equalTo(level), col("_p1_id"))
+            .when(col("_p2_level").equalTo(level), col("_p2_id")))
+        .select("geo_unit_id", "level", "name", "unit_at_level");
+  }
+
+  /**
+   * zip -> unit at {@code level}: the ZCTA of that zip itself when locating at zcta level, else
+   * the unit containing the ZCTA's centroid (the same point-in-polygon join). Columns _code, unit_at_level.
+   */
+  static Dataset<Row> zipToUnit(Dataset<Row> silverUnits, Dataset<Row> unitsAtLevel, String level, boolean broadcastUnits) {
+    Dataset<Row> zcta = silverUnits.where(col("level").equalTo("zcta"));
+    if (level.equals("zcta")) {
+      return zcta.select(col("geo_unit_id").as("_code"), col("geo_unit_id").as("unit_at_level"));
+    }
+    Dataset<Row> centroids = zcta.select(col("geo_unit_id").as(ID), col("centroid_lon").as(LON), col("centroid_lat").as(LAT));
+    return pointInPolygon(centroids, unitsAtLevel, broadcastUnits)
+        .select(col("_pip_id").as("_code"), col("_pip_unit").as("unit_at_level"));
+  }
+
+  /** code -> unit, keeping only codes that name exactly one unit (an ambiguous county name locates nothing). */
+  private static Dataset<Row> codeLookup(Dataset<Row> codeToUnit) {
+    return codeToUnit.where(col("_code").isNotNull().and(col("unit_at_level").isNotNull()))
+        .groupBy("_code").agg(min("unit_at_level").as("_unit"), countDistinct("unit_at_level").as("_n"))
+        .where(col("_n").equalTo(1)).drop("_n");
+  }
+
+  private static Dataset<Row> joinCode(Dataset<Row> r, String codeColumn, Dataset<Row> lookup, String unitColumn) {
+    Dataset<Row> l = lookup.select(col("_code").as("_lk_" + unitColumn), col("_unit").as(unitColumn));
+    return r.join(broadcast(l), r.col(codeColumn).equalTo(l.col("_lk_" + unitColumn)), "left").drop("_lk_" + unitColumn);
+  }
+}

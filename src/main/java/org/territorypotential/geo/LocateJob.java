@@ -1,0 +1,152 @@
+package org.territorypotential.geo;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.ingest.IngestError;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+import org.territorypotential.ops.RunContext;
+
+/**
+ * The {@code locate} job, for one run date: bronze geo units -> silver geo units; dealers,
+ * registrations and (when present) sales located in geo units at {@code tp.locate.level};
+ * coordinates outside the region envelope -> quarantine; configured territories and derived
+ * dealer PMAs -> territory_assignment. Checks in = located + unlocated + quarantined per input.
+ */
+public final class LocateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(LocateJob.class);
+
+  /** Per input: rows in, located (have a geo unit), unlocated (kept, with a reason), quarantined. */
+  public record InputCounts(String input, long in, long located, long unlocated, long quarantined) {}
+
+  /** What a run did. */
+  public record Result(String runId, String level, long geoUnits, long unitsAtLevel, long repairedUnits,
+      List<InputCounts> inputs, long pmaRows, long multipleDealerAreas, long configuredRows) {
+    public InputCounts input(String name) {
+      return inputs.stream().filter(i -> i.input().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no input " + name));
+    }
+  }
+
+  public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
+    Lake lake = new Lake(spark, cfg);
+    LocalDate asOf = run.asOf();
+    String level = cfg.getString("tp.locate.level");
+    boolean broadcastUnits = cfg.getBoolean("tp.locate.broadcast-units");
+    for (Table t : List.of(Table.GEO_UNITS_BRONZE, Table.DEALERS_BRONZE, Table.REGISTRATIONS_BRONZE)) {
+      if (!lake.exists(t)) {
+        throw new IngestError("locate needs " + lake.sqlName(t) + " (" + lake.path(t) + "), which does not exist: run ingest first");
+      }
+    }
+
+    Dataset<Row> units = GeoUnits.toSilver(lake.read(Table.GEO_UNITS_BRONZE, asOf)).persist(StorageLevel.MEMORY_AND_DISK());
+    Row uc = units.agg(count(lit(1)), count(when(col("level").equalTo(level), lit(1))),
+        count(when(col("is_repaired"), lit(1)))).first();
+    long nUnits = uc.getLong(0);
+    long nAtLevel = uc.getLong(1);
+    long repaired = uc.getLong(2);
+    if (nAtLevel == 0) {
+      units.unpersist();
+      throw new IngestError("no geo units at level '" + level + "' (tp.locate.level) in " + lake.sqlName(Table.GEO_UNITS_BRONZE)
+          + " for " + asOf + " (" + nUnits + " units at other levels); nothing was written");
+    }
+    if (repaired > 0) {
+      LOG.warn("{} of {} geo unit polygons were invalid and repaired with ST_MakeValid (is_repaired = true)", repaired, nUnits);
+    }
+    Locate.Envelope env = Locate.Envelope.of(units, cfg.getDouble("tp.locate.envelope-margin-deg"));
+    LOG.info("locating at level '{}' ({} of {} units); region envelope {}", level, nAtLevel, nUnits, env);
+    lake.replaceAsOf(Table.GEO_UNITS_SILVER, withRun(units, run), asOf, null);
+
+    List<InputCounts> counts = new ArrayList<>();
+    List<Dataset<Row>> quarantined = new ArrayList<>();
+    List<String> sources = new ArrayList<>();
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    Dataset<Row> dealersLocated = null;
+    List<Locate.Input> inputs = List.of(Locate.Input.DEALERS, Locate.Input.REGISTRATIONS, Locate.Input.SALES);
+    List<Table> bronze = List.of(Table.DEALERS_BRONZE, Table.REGISTRATIONS_BRONZE, Table.SALES_BRONZE);
+    List<Table> silver = List.of(Table.DEALERS_LOCATED, Table.REGISTRATIONS_LOCATED, Table.SALES_LOCATED);
+    for (int i = 0; i < inputs.size(); i++) {
+      Locate.Input in = inputs.get(i);
+      sources.add("'" + in.quarantineSource() + "'");
+      if (!lake.exists(bronze.get(i))) {
+        LOG.info("input {}: {} does not exist (optional input); not located", in.name(), lake.sqlName(bronze.get(i)));
+        continue;
+      }
+      Dataset<Row> records = lake.read(bronze.get(i), asOf);
+      long read = records.count();
+      Dataset<Row> frame = Locate.withDistanceToNearestUnit(
+          Locate.locateRecords(records, in, units, level, env, broadcastUnits), units, level)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      persisted.add(frame);
+      Row c = frame.agg(count(lit(1)),
+          count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNotNull()), lit(1))),
+          count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNull()), lit(1))),
+          count(when(col(Locate.QUARANTINE_REASON).isNotNull(), lit(1)))).first();
+      InputCounts ic = new InputCounts(in.name(), read, c.getLong(1), c.getLong(2), c.getLong(3));
+      if (c.getLong(0) != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
+        throw new IllegalStateException("input '" + in.name() + "': rows in " + read + " != located " + ic.located()
+            + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0) + " rows)");
+      }
+      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {}", in.name(), read, ic.located(), ic.unlocated(),
+          ic.quarantined());
+      counts.add(ic);
+      Dataset<Row> located = Locate.located(frame, units, level);
+      lake.replaceAsOf(silver.get(i), withRun(located, run), asOf, null);
+      quarantined.add(Locate.quarantined(frame, in));
+      if (in == Locate.Input.DEALERS) {
+        dealersLocated = located;
+      }
+    }
+    Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
+    // ingested_at: when the record was ingested (bronze), else when this run started
+    lake.replaceAsOf(Table.QUARANTINE, q
+        .select(col("source"), col("source_file"), col("source_row"), col("raw_record"), col("reason"),
+            lit(run.runId()).as("run_id"),
+            coalesce(col("ingested_at"), lit(java.sql.Timestamp.from(run.startedAt()))).as("ingested_at"),
+            lit(java.sql.Date.valueOf(asOf)).as("as_of")),
+        asOf, "source IN (" + String.join(", ", sources) + ")");
+
+    // territories: derived PMAs per brand, plus configured territories when that input exists
+    List<String> wanted = cfg.getStringList("tp.locate.pma-brands");
+    Dataset<Row> open = Territories.filterOpenDealers(dealersLocated, asOf, wanted).persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(open);
+    List<String> brands = open.select("brand").distinct().orderBy("brand").collectAsList().stream()
+        .map(r -> r.getString(0)).toList();
+    LOG.info("deriving PMAs at level '{}' for {} brand(s) with open dealers: {}", level, brands.size(), brands);
+    Dataset<Row> assignment = Territories.pmas(units.where(col("level").equalTo(level)), open, brands,
+        cfg.getDouble("tp.locate.mda-radius-km"));
+    if (lake.exists(Table.TERRITORIES_BRONZE)) {
+      assignment = assignment.unionByName(Territories.configured(lake.read(Table.TERRITORIES_BRONZE, asOf), units));
+    }
+    assignment = assignment.persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(assignment);
+    Row tc = assignment.agg(count(when(col("method").equalTo(Territories.PMA), lit(1))),
+        count(when(col("is_multiple_dealer_area"), lit(1))),
+        count(when(col("method").equalTo(Territories.CONFIGURED), lit(1)))).first();
+    lake.replaceAsOf(Table.TERRITORY_ASSIGNMENT, withRun(assignment, run), asOf, null);
+    LOG.info("territory assignment: {} PMA rows ({} multiple dealer areas), {} configured rows", tc.getLong(0), tc.getLong(1),
+        tc.getLong(2));
+
+    persisted.forEach(Dataset::unpersist);
+    units.unpersist();
+    return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, tc.getLong(0), tc.getLong(1), tc.getLong(2));
+  }
+
+  private static Dataset<Row> withRun(Dataset<Row> df, RunContext run) {
+    return df.withColumn("run_id", lit(run.runId())).withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
+  }
+}
