@@ -63,7 +63,8 @@ class LocateTest {
       "('R03', -97.5D, 40.5D, NULL, NULL, NULL)",      // in T3's hole -> unlocated, ~21 km from the hole's edge
       "('R04', -100.2D, 40.5D, NULL, NULL, NULL)",     // west of T1, inside the envelope margin -> unlocated
       "('R05', -99.9D, 41.5D, NULL, NULL, NULL)",      // left lobe of the repaired bow tie -> T4
-      "('R06', 40.5D, -99.5D, NULL, NULL, NULL)",      // swapped -> quarantine
+      "('R06', 40.5D, -99.5D, NULL, NULL, NULL)",      // swapped -> quarantine (ingest's -90..90 check would catch
+                                                       // this one first; locate's rule matters where |lon| <= 90)
       "('R07', -80.0D, 30.0D, NULL, NULL, NULL)",      // far away -> quarantine
       "('R08', NULL, NULL, NULL, '98001-1234', NULL)", // zip only -> ZCTA 98001 -> its centroid is in T3
       "('R09', NULL, NULL, 'T2', NULL, NULL)",         // geo_unit_id only -> T2
