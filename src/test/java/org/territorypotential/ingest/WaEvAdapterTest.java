@@ -27,9 +27,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
+import org.territorypotential.WaEv;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
@@ -234,29 +234,13 @@ class WaEvAdapterTest {
 
   // ------------------------------------------------------------ the real data (one ingest)
 
-  private static IngestJob.Result real;
   private static AppConfig realCfg;
-  private static long realSeconds;
 
-  /** Runs the real ingest once for all real-data tests; skips them when the data is absent. */
+  /** The real ingest, run once per JVM for all real-data tests (WaEv); skips them when the data is absent. */
   private static synchronized IngestJob.Result real() {
-    File dir = TestSpark.waEvDir();
-    Assumptions.assumeTrue(dir != null,
-        "../shared/data/wa-ev absent: real-data tests skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
-    if (real == null) {
-      realCfg = TestSpark.config("waev", Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath()));
-      long t0 = System.nanoTime();
-      real = IngestJob.run(TestSpark.session(), realCfg, RunContext.start("ingest", AS_OF));
-      realSeconds = (System.nanoTime() - t0) / 1_000_000_000L;
-      System.out.println("[wa-ev] real ingest took " + realSeconds + " s");
-      for (IngestJob.InputCounts c : real.inputs()) {
-        System.out.printf("[wa-ev] %-15s read %7d = accepted %7d + quarantined %5d + excluded %5d  excluded: %s  top reasons: %s%n",
-            c.input(), c.read(), c.accepted(), c.quarantined(), c.excluded(), c.excludedReason(), c.topReasons());
-      }
-      System.out.println("[wa-ev] registrations without a segment: " + real.unmappedRegistrations() + " of "
-          + real.registrations() + " " + real.topUnmapped());
-    }
-    return real;
+    WaEv.Ingested in = WaEv.ingested();
+    realCfg = in.cfg();
+    return in.result();
   }
 
   private static Lake lake() {

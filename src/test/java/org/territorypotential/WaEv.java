@@ -1,0 +1,59 @@
+package org.territorypotential;
+
+import java.io.File;
+import java.time.LocalDate;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.ingest.IngestJob;
+import org.territorypotential.ops.RunContext;
+
+/**
+ * The real Washington data, ingested once per test JVM into its own lakehouse and shared by
+ * every real-data test (ingesting it takes minutes on 2 cores). Skips the calling test, saying
+ * why, when ../shared/data/wa-ev is absent.
+ */
+public final class WaEv {
+  public static final LocalDate AS_OF = LocalDate.parse("2023-06-30");
+
+  /** The configuration of the shared WA lakehouse and the result of its one ingest. */
+  public record Ingested(AppConfig cfg, IngestJob.Result result, long seconds) {}
+
+  private static Ingested ingested;
+
+  private WaEv() {}
+
+  public static File dirOrSkip() {
+    File dir = TestSpark.waEvDir();
+    Assumptions.assumeTrue(dir != null,
+        "../shared/data/wa-ev absent: real-data tests skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
+    return dir;
+  }
+
+  /** A configuration on the shared WA lakehouse with extra overrides (e.g. tp.locate.level). */
+  public static AppConfig config(Map<String, String> overrides) {
+    File dir = dirOrSkip();
+    Map<String, String> m = new java.util.HashMap<>(Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath()));
+    m.putAll(overrides);
+    return TestSpark.config("waev", m);
+  }
+
+  public static synchronized Ingested ingested() {
+    dirOrSkip();
+    if (ingested == null) {
+      AppConfig cfg = config(Map.of());
+      long t0 = System.nanoTime();
+      IngestJob.Result r = IngestJob.run(TestSpark.session(), cfg, RunContext.start("ingest", AS_OF));
+      long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+      System.out.println("[wa-ev] real ingest took " + seconds + " s");
+      for (IngestJob.InputCounts c : r.inputs()) {
+        System.out.printf("[wa-ev] %-15s read %7d = accepted %7d + quarantined %5d + excluded %5d  excluded: %s  top reasons: %s%n",
+            c.input(), c.read(), c.accepted(), c.quarantined(), c.excluded(), c.excludedReason(), c.topReasons());
+      }
+      System.out.println("[wa-ev] registrations without a segment: " + r.unmappedRegistrations() + " of "
+          + r.registrations() + " " + r.topUnmapped());
+      ingested = new Ingested(cfg, r, seconds);
+    }
+    return ingested;
+  }
+}
