@@ -49,6 +49,11 @@ public final class TestSpark {
    * databases prefixed with {@code name} (lower-case letters, digits, underscore).
    */
   public static AppConfig config(String name, Map<String, String> overrides) {
+    return config(name, null, overrides);
+  }
+
+  /** As {@link #config(String, Map)}, on top of a profile file (e.g. conf/wa-ev.conf); null = none. */
+  public static AppConfig config(String name, File profile, Map<String, String> overrides) {
     session();
     File lake = new File(root, name);
     Map<String, String> m = base(lake);
@@ -58,7 +63,7 @@ public final class TestSpark {
     m.put("tp.databases.ops", name + "_ops");
     m.put("tp.generate.output", new File(lake, "landing").getAbsolutePath());
     m.putAll(overrides);
-    return AppConfig.load(null, m);
+    return AppConfig.load(profile, m);
   }
 
   /** Folder for a test's own files (fixtures written at run time). */

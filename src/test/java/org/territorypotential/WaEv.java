@@ -30,12 +30,15 @@ public final class WaEv {
     return dir;
   }
 
-  /** A configuration on the shared WA lakehouse with extra overrides (e.g. tp.locate.level). */
+  /**
+   * A configuration on the shared WA lakehouse: the project's conf/wa-ev.conf profile, the data
+   * folder found by the test, and extra overrides (e.g. tp.locate.level).
+   */
   public static AppConfig config(Map<String, String> overrides) {
     File dir = dirOrSkip();
-    Map<String, String> m = new java.util.HashMap<>(Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath()));
+    Map<String, String> m = new java.util.HashMap<>(Map.of("tp.wa-ev.dir", dir.getAbsolutePath()));
     m.putAll(overrides);
-    return TestSpark.config("waev", m);
+    return TestSpark.config("waev", new File("conf/wa-ev.conf"), m);
   }
 
   public static synchronized Ingested ingested() {

@@ -55,6 +55,7 @@ class IngestThenLocateTest {
         "--set", "tp.ingest.inputs.segments.path=" + new File(dir, "segments.csv"),
         "--set", "tp.ingest.inputs.sales.path=",
         "--set", "tp.ingest.inputs.demographics.path=",
+        "--set", "tp.ingest.inputs.territories.path=",
         "--set", "tp.locate.level=tract"));
 
     Run ingest = run("ingest", common);
