@@ -166,7 +166,8 @@ public final class Locate {
   public static Dataset<Row> withDistanceToNearestUnit(Dataset<Row> located, Dataset<Row> silverUnits, String level) {
     Dataset<Row> pts = located.where(col("unlocated_reason").equalTo(IN_NO_UNIT))
         .select(col(ID).as("_d_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
-    Dataset<Row> u = silverUnits.where(col("level").equalTo(level)).select(expr("ST_GeomFromWKB(geometry)").as("_poly"));
+    Dataset<Row> u = silverUnits.where(col("level").equalTo(level)).select(expr("ST_GeomFromWKB(geometry)").as("_poly"))
+        .where(expr("NOT ST_IsEmpty(_poly)"));
     Dataset<Row> d = pts.join(u, expr("ST_KNN(_pt, _poly, 3, false)"), "inner")
         .select(col("_d_id"), expr("ST_Distance(ST_Affine(_poly, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D),"
             + " ST_Affine(_pt, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D)) * " + KM_PER_DEGREE).as("_km"))

@@ -2,6 +2,7 @@ package org.territorypotential.geo;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
@@ -55,7 +56,11 @@ public final class LocateJob {
 
     Dataset<Row> units = GeoUnits.toSilver(lake.read(Table.GEO_UNITS_BRONZE, asOf)).persist(StorageLevel.MEMORY_AND_DISK());
     Row uc = units.agg(count(lit(1)), count(when(col("level").equalTo(level), lit(1))),
-        count(when(col("is_repaired"), lit(1)))).first();
+        count(when(col("is_repaired"), lit(1))), count(when(expr("centroid_lon IS NULL OR isnan(centroid_lon)"), lit(1)))).first();
+    if (uc.getLong(3) > 0) {
+      LOG.warn("{} geo unit polygons are empty (no centroid, area 0): kept in silver, but they contain no point and"
+          + " belong to no PMA", uc.getLong(3));
+    }
     long nUnits = uc.getLong(0);
     long nAtLevel = uc.getLong(1);
     long repaired = uc.getLong(2);

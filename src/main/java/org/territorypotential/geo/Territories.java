@@ -58,7 +58,10 @@ public final class Territories {
    * A unit is a Multiple Dealer Area when the runner-up is within {@code mdaRadiusKm}.
    */
   public static Dataset<Row> pmas(Dataset<Row> units, Dataset<Row> openDealers, List<String> brands, double mdaRadiusKm) {
-    Dataset<Row> q = units.select(col("geo_unit_id").as("_u"), col("level").as("_level"),
+    // A unit whose polygon is empty (a source polygon that repairs to nothing) has no centroid:
+    // it can belong to no PMA, and Sedona's spheroid KNN fails on an empty point.
+    Dataset<Row> q = units.where(expr("centroid_lon IS NOT NULL AND NOT isnan(centroid_lon)"))
+        .select(col("geo_unit_id").as("_u"), col("level").as("_level"),
         expr("ST_Point(centroid_lon, centroid_lat)").as("_c"));
     List<Dataset<Row>> perBrand = new ArrayList<>();
     for (String brand : brands) {

@@ -93,13 +93,16 @@ public final class IngestJob {
         LOG.warn("input '{}': ignoring columns not in its contract: {}", c.input(), extras);
         extras = List.of();
       }
-      long read = raw.rows().count();
+      // Read the source once: the independent row count and the validation share this cache.
+      Dataset<Row> rawRows = raw.rows().persist(StorageLevel.MEMORY_AND_DISK());
+      long read = rawRows.count();
       if (read == 0) {
         LOG.warn("input '{}': {} has no rows (header only); its bronze partition for {} will be empty", c.input(),
             raw.location(), run.asOf());
       }
-      Dataset<Row> v = Validation.withReasons(raw.rows(), c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> v = Validation.withReasons(rawRows, c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
       InputCounts ic = countOf(v, c, raw.location(), read);
+      rawRows.unpersist();
       if (ic.accepted() + ic.quarantined() + ic.excluded() != read) {
         throw new IllegalStateException("input '" + c.input() + "': rows read " + read + " != accepted " + ic.accepted()
             + " + quarantined " + ic.quarantined() + " + excluded " + ic.excluded());

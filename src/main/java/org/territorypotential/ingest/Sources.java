@@ -104,7 +104,13 @@ public final class Sources {
         .as(Validation.RAW_RECORD));
     cols.add(when(col(CORRUPT).isNotNull(), lit("malformed row (wrong number of fields or broken quoting)"))
         .as(Validation.ADAPTER_REASON));
-    return df.select(cols.toArray(new Column[0]));
+    Dataset<Row> out = df.select(cols.toArray(new Column[0]));
+    // A compressed file (or a multi-line CSV) is read by one task: spread the rows so that
+    // validation uses every core. source_row is assigned before the shuffle, in file order.
+    if (multiLine || path.endsWith(".gz") || path.endsWith(".bz2")) {
+      out = out.repartition(spark.sparkContext().defaultParallelism());
+    }
+    return out;
   }
 
   /** Reads Parquet; every non-binary column is cast to string so validation treats it like CSV. */
