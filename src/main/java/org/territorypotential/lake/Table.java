@@ -137,6 +137,7 @@ public enum Table {
 
   /** Column comments of the market (gold) tables; docs/market.md has the formulas. */
   private static final Map<String, String> MARKET_COMMENTS = Map.ofEntries(
+      Map.entry("geo_unit_id", "Geo unit (at tp.locate.level) the registrations were located in"),
       Map.entry("input_versions", "Delta versions of the inputs read (database.table@version, comma separated)"),
       Map.entry("period_type", "window (the tp.market.window-months months ending at the run date) or month"),
       Map.entry("period_start", "First day of the period (window: first day of its first month)"),
@@ -202,7 +203,7 @@ public enum Table {
       Map.entry("is_customer_unlocated", "True when the customer has no geo unit"),
       Map.entry("is_retained", "True when the selling dealer owns the customer's PMA"),
       Map.entry("is_selling_dealer_open", "False when the selling dealer is not open at the run date (closed or unknown)"),
-      Map.entry("check", "Data-quality check"),
+      Map.entry("check_name", "Data-quality check"),
       Map.entry("affected", "Rows the check found"),
       Map.entry("base", "Rows the share is taken of"),
       Map.entry("description", "What the check counts"),

@@ -58,9 +58,9 @@ public final class DataQuality {
         + "," + row(CUSTOMER_UNLOCATED, "customer_unlocated", "sales", "sales of the window whose customer has no geo unit")
         + "," + row(SELLER_NOT_OPEN, "not_open", "sales", "sales of the window by a dealer not open at the run date"
             + " (closed, or not a known dealer); they count as pump-in where the customer lies in a PMA")
-        + ") AS (check, affected, base, description)";
+        + ") AS (check_name, affected, base, description)";
     return r.crossJoin(s).select(expr(stack))
-        .select(col("check"), expr("coalesce(affected, 0)").as("affected"), expr("coalesce(base, 0)").as("base"),
+        .select(col("check_name"), expr("coalesce(affected, 0)").as("affected"), expr("coalesce(base, 0)").as("base"),
             expr("CASE WHEN coalesce(base, 0) > 0 THEN coalesce(affected, 0) / base END").as("share"), col("description"));
   }
 

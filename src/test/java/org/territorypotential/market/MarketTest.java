@@ -333,7 +333,7 @@ class MarketTest {
 
   @Test
   void dataQualityReportsUnclassifiedAndUnattributed() {
-    Map<String, Row> dq = byKey(out.dataQuality(), "check");
+    Map<String, Row> dq = byKey(out.dataQuality(), "check_name");
     assertEquals(1L, lng(dq.get(DataQuality.UNCLASSIFIED), "affected"));
     assertEquals(20L, lng(dq.get(DataQuality.UNCLASSIFIED), "base"));
     assertEquals(0.05, dbl(dq.get(DataQuality.UNCLASSIFIED), "share"), 1e-12);
