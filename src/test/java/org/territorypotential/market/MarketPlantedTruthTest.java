@@ -31,6 +31,7 @@ class MarketPlantedTruthTest {
   private static SparkSession spark;
   private static String printed;
   private static Map<String, Row> truths;
+  private static String[] common;
 
   @BeforeAll
   static void demo() {
@@ -51,6 +52,7 @@ class MarketPlantedTruthTest {
         "--set", "tp.generate.counties=8",
         // the whole generated history, as the planted values are defined on it
         "--set", "tp.market.window-months=24"};
+    common = java.util.Arrays.copyOfRange(args, 1, args.length);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long t0 = System.nanoTime();
@@ -96,6 +98,24 @@ class MarketPlantedTruthTest {
         + truths.get("closed_dealer").getString(1) + "'").count());
     assertTrue(printed.contains("weakest dealers (registration effectiveness)") && printed.contains("strongest dealers"), printed);
     assertTrue(printed.contains("market " + AS_OF + " succeeded"), printed);
+  }
+
+  @Test
+  void rerunLeavesTheSameRows() {
+    String q = "SELECT dealer_id, expected_registrations, actual_registrations, registration_effectiveness, band FROM "
+        + DB + "_gold.dealer_performance";
+    List<Row> before = spark.sql(q).collectAsList();
+    long shareRows = spark.table(DB + "_gold.market_share").count();
+    String[] args = new String[common.length + 1];
+    args[0] = "market";
+    System.arraycopy(common, 0, args, 1, common.length);
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    assertEquals(Main.OK, Main.run(args, new PrintStream(sink, true, StandardCharsets.UTF_8),
+        new PrintStream(sink, true, StandardCharsets.UTF_8)), sink.toString(StandardCharsets.UTF_8));
+    assertEquals(new java.util.HashSet<>(before), new java.util.HashSet<>(spark.sql(q).collectAsList()));
+    assertEquals(shareRows, spark.table(DB + "_gold.market_share").count());
+    assertEquals(2, spark.sql("SELECT DISTINCT run_id FROM " + DB + "_ops.job_runs WHERE job = 'market'").count(),
+        "both market runs are in job_runs");
   }
 
   @Test

@@ -332,6 +332,17 @@ class MarketTest {
   }
 
   @Test
+  void badMarketConfigurationIsRejectedByName() {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(org.territorypotential.config.ConfigError.class,
+        () -> org.territorypotential.config.AppConfig.load(null, Map.of("tp.market.benchmark-area", "county")));
+    assertEquals("configuration key 'tp.market.benchmark-area' must be one of [state, region, nation], got 'county'",
+        e.getMessage());
+    MarketParams p = MarketParams.from(org.territorypotential.config.AppConfig.defaults(), AS_OF);
+    assertEquals(MarketParams.defaults(AS_OF), p, "conf/default.conf and MarketParams.defaults agree");
+    assertEquals(LocalDate.of(2023, 7, 1), p.windowStart());
+  }
+
+  @Test
   void dataQualityReportsUnclassifiedAndUnattributed() {
     Map<String, Row> dq = byKey(out.dataQuality(), "check_name");
     assertEquals(1L, lng(dq.get(DataQuality.UNCLASSIFIED), "affected"));
