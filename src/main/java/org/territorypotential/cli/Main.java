@@ -16,6 +16,7 @@ import org.territorypotential.ingest.IngestError;
 import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
+import org.territorypotential.market.MarketJob;
 import org.territorypotential.ops.JobRuns;
 import org.territorypotential.ops.RunContext;
 import org.territorypotential.ops.RunStats;
@@ -39,9 +40,11 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        pipeline   run the stages in order (ingest, locate); --from/--to/--only select stages
+        pipeline   run the stages in order (ingest, locate, market); --from/--to/--only select stages
         locate     locate dealers, registrations and sales in geo units (tp.locate.level) with
                    Sedona, quarantine impossible coordinates, derive dealer PMAs and territories
+        market     market share, segment-adjusted expected registrations, effectiveness, bands,
+                   pump-in / pump-out per dealer PMA (gold tables; docs/market.md)
         demo       generate + pipeline on the embedded default, then print where the tables are
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         help       this text
@@ -119,6 +122,15 @@ public final class Main {
       r.inputs().forEach(i -> stats.rowsWritten.put(i.input() + "_located", i.located() + i.unlocated()));
       return stats;
     });
+    STAGES.put("market", (spark, cfg, run, out) -> {
+      MarketJob.Result r = MarketJob.run(spark, cfg, run);
+      printMarket(out, r);
+      RunStats stats = new RunStats();
+      r.rowsRead().forEach((k, v) -> stats.read(k, v, r.versionsRead().get(k)));
+      r.versionsRead().forEach(stats.versionsRead::putIfAbsent);
+      r.rowsWritten().forEach((k, v) -> stats.wrote(k, v, r.versionsWritten().get(k)));
+      return stats;
+    });
   }
 
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
@@ -145,11 +157,14 @@ public final class Main {
         pipeline(spark, cfg, a, out);
         Lake lake = new Lake(spark, cfg);
         out.println();
-        out.println("Delta tables are under " + lake.root() + " (bronze/, silver/, ops/), registered in the metastore at "
+        out.println("Delta tables are under " + lake.root() + " (bronze/, silver/, gold/, ops/), registered in the metastore at "
             + lake.root() + "/metastore_db.");
         out.println("Query them, for example:");
         out.println("  jobs/tp sql \"SELECT source, reason, count(*) FROM "
             + lake.sqlName(Table.QUARANTINE) + " GROUP BY 1, 2\"");
+        out.println("  jobs/tp sql \"SELECT dealer_id, brand, expected_registrations, actual_registrations,"
+            + " registration_effectiveness, band FROM " + lake.sqlName(Table.DEALER_PERFORMANCE)
+            + " ORDER BY registration_effectiveness\"");
         out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
         return OK;
@@ -256,6 +271,22 @@ public final class Main {
           r.registrations() - r.unmappedRegistrations(), r.registrations(),
           100.0 * (r.registrations() - r.unmappedRegistrations()) / r.registrations(),
           r.unmappedRegistrations() == 0 ? "" : "; unmapped (kept, unclassified): " + r.topUnmapped());
+    }
+  }
+
+  static void printMarket(PrintStream out, MarketJob.Result r) {
+    out.printf("market run %s, window %s .. %s%n", r.runId(), r.windowStart(), r.windowEnd());
+    r.rowsWritten().forEach((k, v) -> out.printf("  %-40s %,12d rows%n", k, v));
+    printDealers(out, "weakest dealers (registration effectiveness)", r.weakest());
+    printDealers(out, "strongest dealers (registration effectiveness)", r.strongest());
+  }
+
+  private static void printDealers(PrintStream out, String title, List<MarketJob.DealerLine> lines) {
+    out.println("  " + title + ":");
+    out.printf("    %-14s %-12s %8s %10s %8s  %s%n", "dealer", "brand", "RE", "expected", "actual", "band");
+    for (MarketJob.DealerLine l : lines) {
+      out.printf("    %-14s %-12s %8.1f %10.1f %8d  %s%n", l.dealerId(), l.brand(), l.effectiveness(), l.expected(), l.actual(),
+          l.band());
     }
   }
 

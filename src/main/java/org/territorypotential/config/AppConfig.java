@@ -138,6 +138,23 @@ public final class AppConfig {
       }
     }
     date("tp.wa-ev.snapshot-date");
+    oneOf("tp.market.benchmark-area", List.of("state", "region", "nation"));
+    oneOf("tp.market.local-area", List.of("county", "territory"));
+    if (getInt("tp.market.window-months") < 1) {
+      throw new ConfigError("configuration key 'tp.market.window-months' must be at least 1, got "
+          + getInt("tp.market.window-months"));
+    }
+    if (getDouble("tp.market.bands.needs-improvement-at") > getDouble("tp.market.bands.satisfactory-at")) {
+      throw new ConfigError("configuration key 'tp.market.bands.needs-improvement-at' must not exceed "
+          + "'tp.market.bands.satisfactory-at'");
+    }
+  }
+
+  private void oneOf(String key, List<String> allowed) {
+    String v = getString(key);
+    if (!allowed.contains(v)) {
+      throw new ConfigError("configuration key '" + key + "' must be one of " + allowed + ", got '" + v + "'");
+    }
   }
 
   public String getString(String key) {

@@ -34,6 +34,26 @@ public enum Table {
   TERRITORY_ASSIGNMENT(Layer.SILVER, "territory_assignment",
       "Geo unit -> territory: configured territories and derived dealer Primary Market Areas (PMAs) per brand", Contracts.TERRITORIES),
 
+  // gold: market share, expected registrations, effectiveness, cross-sell (package market, docs/market.md)
+  MARKET_SHARE(Layer.GOLD, "market_share",
+      "Registrations and brand share per area (geo unit, county, state, region, nation, configured territory, dealer PMA)"
+          + " x period (the window and each month) x segment x brand; only brands with registrations in the cell", null),
+  MONTHLY_REGISTRATIONS(Layer.GOLD, "monthly_registrations",
+      "Counted registrations per geo unit x segment x brand x month over the whole history up to the run date"
+          + " (months without registrations have no row), for forecasting", null),
+  DEALER_EXPECTED_BY_SEGMENT(Layer.GOLD, "dealer_expected_by_segment",
+      "Per open dealer and segment: industry registrations in its PMA, the benchmark share used and the expected"
+          + " registrations (standard and locally adjusted): every term of expected = sum of share x industry", null),
+  DEALER_PERFORMANCE(Layer.GOLD, "dealer_performance",
+      "Per open dealer: actual vs expected registrations and sales, effectiveness (standard and local), band, rank"
+          + " and percentile in its benchmark area, throughput, pump-in / pump-out and retention", null),
+  CROSS_SELL(Layer.GOLD, "cross_sell",
+      "Sales of the window per selling dealer x customer territory (the brand's PMA the customer lives in);"
+          + " sales without a selling dealer or customer location are flagged", null),
+  MARKET_DATA_QUALITY(Layer.GOLD, "market_data_quality",
+      "Data-quality checks of the market run: unclassified segments and their share of volume, unlocated and fleet"
+          + " registrations, sales without a selling dealer or customer location", null),
+
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
@@ -115,6 +135,81 @@ public enum Table {
 
   private static final String LOCATED_UNIT = "Geo unit (at locate_level) the record was located in; null when unlocated";
 
+  /** Column comments of the market (gold) tables; docs/market.md has the formulas. */
+  private static final Map<String, String> MARKET_COMMENTS = Map.ofEntries(
+      Map.entry("geo_unit_id", "Geo unit (at tp.locate.level) the registrations were located in"),
+      Map.entry("input_versions", "Delta versions of the inputs read (database.table@version, comma separated)"),
+      Map.entry("period_type", "window (the tp.market.window-months months ending at the run date) or month"),
+      Map.entry("period_start", "First day of the period (window: first day of its first month)"),
+      Map.entry("period_end", "Last day of the period (the run date for the window and the run month)"),
+      Map.entry("area_type", "geo_unit, county, state, region (configured), nation, configured (territory) or pma"),
+      Map.entry("area_id", "Id of the area (for pma: PMA-<dealer_id>; nation: NATION)"),
+      Map.entry("segment", "Segment: the record's own, else the segment reference's for its make + model, else UNCLASSIFIED"),
+      Map.entry("brand", "Brand (make, upper case)"),
+      Map.entry("industry_registrations", "Counted registrations of all brands (in the area / the dealer's PMA) in the segment (all segments for dealer_performance)"),
+      Map.entry("brand_registrations", "Counted registrations of the brand (the dealer's brand for dealer tables)"),
+      Map.entry("share", "brand_registrations / industry_registrations"),
+      Map.entry("registrations", "Counted registrations (located; retail only when tp.market.retail-only)"),
+      Map.entry("month", "First day of the registration month"),
+      Map.entry("is_partial_month", "True for the run month when the run date is not its last day"),
+      Map.entry("pma_territory_id", "PMA of the row's brand the unit belongs to (PMA-<dealer_id>); null when the brand has no open dealer"),
+      Map.entry("dealer_id", "Dealer (open at the run date)"),
+      Map.entry("dealer_name", "Dealer name (a business, not a person)"),
+      Map.entry("pma_units", "Geo units in the dealer's PMA; 0 when no unit has the dealer as its nearest"),
+      Map.entry("benchmark_area", "Benchmark area type (tp.market.benchmark-area): state, region or nation"),
+      Map.entry("benchmark_area_id", "The dealer's benchmark area: the one of the unit it stands in (see benchmark_area_source)"),
+      Map.entry("benchmark_area_source", "How benchmark_area_id was found: dealer location, or its PMA units when the dealer is in no unit"),
+      Map.entry("benchmark_industry_registrations", "Counted registrations of all brands in the segment in the benchmark area"),
+      Map.entry("benchmark_brand_registrations", "Counted registrations of the dealer's brand in the segment in the benchmark area"),
+      Map.entry("benchmark_share", "benchmark_brand_registrations / benchmark_industry_registrations; null when the area has none of the segment"),
+      Map.entry("expected_registrations", "Standard expected: sum over segments of benchmark_share x industry_registrations in the PMA"),
+      Map.entry("local_area", "Local area type of the adjustment (tp.market.local-area): county or territory"),
+      Map.entry("local_area_ids", "Local areas of the PMA's units with registrations of the segment, comma separated"),
+      Map.entry("local_fallback_units", "PMA units whose local area had fewer than tp.market.local-min-industry registrations of the segment: they use benchmark_share"),
+      Map.entry("local_benchmark_share", "expected_registrations_local / industry_registrations: the PMA's weighted local share"),
+      Map.entry("expected_registrations_local", "Locally adjusted expected: sum over PMA units and segments of the unit's local-area share x the unit's industry registrations"),
+      Map.entry("note", "Why a segment contributes 0 expected, when it does"),
+      Map.entry("actual_registrations", "Registration effectiveness' actual: counted registrations of the dealer's brand in its PMA"),
+      Map.entry("actual_sales", "Sales effectiveness' actual: the dealer's own sales in the window (sales input); null without one"),
+      Map.entry("registration_effectiveness", "100 x actual_registrations / expected_registrations; null when expected is 0"),
+      Map.entry("registration_effectiveness_local", "100 x actual_registrations / expected_registrations_local; null when expected is 0"),
+      Map.entry("sales_effectiveness", "100 x actual_sales / expected_registrations; null when expected is 0 or no sales"),
+      Map.entry("sales_effectiveness_local", "100 x actual_sales / expected_registrations_local"),
+      Map.entry("effectiveness_null_reason", "Why registration_effectiveness is null (no PMA, no registrations in it, brand share 0)"),
+      Map.entry("effectiveness_local_null_reason", "Why registration_effectiveness_local is null"),
+      Map.entry("sales_effectiveness_null_reason", "Why sales_effectiveness is null (no sales input for the brand, or expected 0)"),
+      Map.entry("band", "Band of registration_effectiveness: superior, satisfactory, needs_improvement, needs_significant_improvement, unsatisfactory (tp.market.bands)"),
+      Map.entry("sales_band", "Band of sales_effectiveness (same rules)"),
+      Map.entry("rank_in_area", "Rank by registration_effectiveness (1 = highest) among the brand's dealers in the benchmark area"),
+      Map.entry("percentile_in_area", "percent_rank x 100 of registration_effectiveness among the brand's dealers in the benchmark area (0 lowest, 100 highest)"),
+      Map.entry("dealers_in_area", "The brand's dealers in the benchmark area with a registration effectiveness"),
+      Map.entry("sales_rank_in_area", "Rank by sales_effectiveness (1 = highest) among the brand's dealers in the benchmark area"),
+      Map.entry("sales_percentile_in_area", "percent_rank x 100 of sales_effectiveness in the benchmark area"),
+      Map.entry("throughput", "Sales per dealer: the dealer's own sales in the window (actual_sales)"),
+      Map.entry("area_throughput", "Sales per dealer of the brand in the benchmark area: their actual_sales summed / the brand's dealers there"),
+      Map.entry("cross_sell_source", "Where the brand's sales come from: sales (the sales input) or registrations (selling_dealer_id)"),
+      Map.entry("own_sales", "Sales made by the dealer in the window (from cross_sell_source)"),
+      Map.entry("retained_sales", "The dealer's sales to customers in its own PMA"),
+      Map.entry("pump_in", "The brand's sales to customers in the dealer's PMA made by other dealers"),
+      Map.entry("pump_out", "The dealer's sales to located customers outside its PMA"),
+      Map.entry("own_sales_customer_unlocated", "The dealer's sales whose customer has no geo unit (neither retained nor pump-out)"),
+      Map.entry("unattributed_sales_in_pma", "The brand's sales to customers in the PMA without a selling dealer (not in pump_in)"),
+      Map.entry("retention", "retained_sales / (retained_sales + pump_in): share of the PMA's attributed brand sales the dealer made"),
+      Map.entry("selling_dealer_id", "Dealer that made the sale; null when unknown"),
+      Map.entry("customer_territory_id", "PMA of the brand the customer's geo unit belongs to; null when unlocated or outside every PMA"),
+      Map.entry("customer_dealer_id", "Dealer owning customer_territory_id"),
+      Map.entry("sales", "Sales in the cell"),
+      Map.entry("is_without_selling_dealer", "True when the sales have no selling dealer (flagged, counted in market_data_quality)"),
+      Map.entry("is_customer_unlocated", "True when the customer has no geo unit"),
+      Map.entry("is_retained", "True when the selling dealer owns the customer's PMA"),
+      Map.entry("is_selling_dealer_open", "False when the selling dealer is not open at the run date (closed or unknown)"),
+      Map.entry("check_name", "Data-quality check"),
+      Map.entry("affected", "Rows the check found"),
+      Map.entry("base", "Rows the share is taken of"),
+      Map.entry("description", "What the check counts"),
+      Map.entry("source", "Input the sales come from: sales or registrations (selling_dealer_id)"),
+      Map.entry("territory_id", "Configured territory of the unit (market_share / monthly) or the dealer's PMA (PMA-<dealer_id>)"));
+
   /** Comments that differ from the contract's for this table (a column whose meaning the stage changes). */
   private Map<String, String> tableComments() {
     switch (this) {
@@ -130,6 +225,13 @@ public enum Table {
             "brand", "Brand the PMA is for; null for a configured territory (it applies to every brand)",
             "dealer_id", "PMA: the nearest open dealer of the brand (ties: the smallest dealer_id)",
             "level", "Level of the geo unit (tp.locate.level for PMAs)");
+      case MARKET_SHARE:
+      case MONTHLY_REGISTRATIONS:
+      case DEALER_EXPECTED_BY_SEGMENT:
+      case DEALER_PERFORMANCE:
+      case CROSS_SELL:
+      case MARKET_DATA_QUALITY:
+        return MARKET_COMMENTS;
       default:
         return Map.of();
     }

@@ -1,0 +1,117 @@
+package org.territorypotential.market;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.ingest.IngestError;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+import org.territorypotential.ops.RunContext;
+
+/**
+ * The {@code market} job for one run date: reads the located silver tables (each at the Delta
+ * version it records), computes market share, expected registrations, effectiveness and
+ * cross-sell with the pure transforms of this package, and replaces the run date's partition
+ * of each gold table (docs/market.md).
+ */
+public final class MarketJob {
+  private static final Logger LOG = LoggerFactory.getLogger(MarketJob.class);
+
+  /** One dealer line of the summary. */
+  public record DealerLine(String dealerId, String brand, Double effectiveness, double expected, long actual, String band) {}
+
+  /** What a run did. */
+  public record Result(String runId, LocalDate windowStart, LocalDate windowEnd, Map<String, Long> rowsRead,
+      Map<String, Long> versionsRead, Map<String, Long> rowsWritten, Map<String, Long> versionsWritten,
+      List<DealerLine> weakest, List<DealerLine> strongest) {}
+
+  public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
+    Lake lake = new Lake(spark, cfg);
+    LocalDate asOf = run.asOf();
+    MarketParams p = MarketParams.from(cfg, asOf);
+    String level = cfg.getString("tp.locate.level");
+    for (Table t : List.of(Table.REGISTRATIONS_LOCATED, Table.DEALERS_LOCATED, Table.TERRITORY_ASSIGNMENT, Table.GEO_UNITS_SILVER)) {
+      if (!lake.exists(t)) {
+        throw new IngestError("market needs " + lake.sqlName(t) + " (" + lake.path(t) + "), which does not exist: run locate first");
+      }
+    }
+    Map<String, Long> versions = new LinkedHashMap<>();
+    Map<String, Long> rowsRead = new LinkedHashMap<>();
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    Dataset<Row> regsAll = pinned(lake, Table.REGISTRATIONS_LOCATED, asOf, versions);
+    Dataset<Row> dealersLocated = pinned(lake, Table.DEALERS_LOCATED, asOf, versions);
+    Dataset<Row> assignment = pinned(lake, Table.TERRITORY_ASSIGNMENT, asOf, versions).persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(assignment);
+    Dataset<Row> units = pinned(lake, Table.GEO_UNITS_SILVER, asOf, versions);
+    Dataset<Row> sales = lake.exists(Table.SALES_LOCATED) ? pinned(lake, Table.SALES_LOCATED, asOf, versions) : null;
+    Dataset<Row> segments = lake.exists(Table.SEGMENTS_BRONZE) ? pinned(lake, Table.SEGMENTS_BRONZE, asOf, versions)
+        : spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS make", "CAST(NULL AS STRING) AS model",
+            "CAST(NULL AS STRING) AS segment").where("false");
+    String inputVersions = versions.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue())
+        .reduce((a, b) -> a + ", " + b).orElse("");
+    LOG.info("market {}: window {} .. {}, benchmark {}, local {}; inputs {}", asOf, p.windowStart(), p.windowEnd(),
+        p.benchmarkArea(), p.localArea(), inputVersions);
+
+    Market.Outputs o = Market.compute(new Market.Inputs(regsAll, segments, units, level, assignment, dealersLocated, sales,
+        cfg.getStringList("tp.locate.pma-brands")), p);
+    Map<String, Long> rowsWritten = new LinkedHashMap<>();
+    Map<String, Long> versionsWritten = new LinkedHashMap<>();
+    write(lake, Table.MARKET_SHARE, o.marketShare(), run, inputVersions, rowsWritten, versionsWritten);
+    write(lake, Table.MONTHLY_REGISTRATIONS, o.monthlyRegistrations(), run, inputVersions, rowsWritten, versionsWritten);
+    write(lake, Table.DEALER_EXPECTED_BY_SEGMENT, o.expectedBySegment(), run, inputVersions, rowsWritten, versionsWritten);
+    write(lake, Table.DEALER_PERFORMANCE, o.performance(), run, inputVersions, rowsWritten, versionsWritten);
+    write(lake, Table.CROSS_SELL, o.crossSell(), run, inputVersions, rowsWritten, versionsWritten);
+    write(lake, Table.MARKET_DATA_QUALITY, o.dataQuality(), run, inputVersions, rowsWritten, versionsWritten);
+    rowsRead.put(lake.sqlName(Table.REGISTRATIONS_LOCATED), regsAll.count());
+
+    int n = cfg.getInt("tp.market.print-dealers");
+    Dataset<Row> measured = o.performance().where(col("registration_effectiveness").isNotNull());
+    List<DealerLine> weakest = lines(measured.orderBy(col("registration_effectiveness").asc(), col("dealer_id")).limit(n));
+    List<DealerLine> strongest = lines(measured.orderBy(col("registration_effectiveness").desc(), col("dealer_id")).limit(n));
+    o.unpersist();
+    persisted.forEach(Dataset::unpersist);
+    return new Result(run.runId(), p.windowStart(), p.windowEnd(), rowsRead, versions, rowsWritten, versionsWritten, weakest,
+        strongest);
+  }
+
+  /** The run date's rows of a table at its current version, recording that version. */
+  private static Dataset<Row> pinned(Lake lake, Table t, LocalDate asOf, Map<String, Long> versions) {
+    long v = lake.version(t);
+    versions.put(lake.sqlName(t), v);
+    return lake.spark().read().format("delta").option("versionAsOf", v).load(lake.path(t))
+        .where(col("as_of").equalTo(lit(java.sql.Date.valueOf(asOf)))).drop("run_id", "as_of", "ingested_at");
+  }
+
+  private static void write(Lake lake, Table t, Dataset<Row> rows, RunContext run, String inputVersions,
+      Map<String, Long> rowsWritten, Map<String, Long> versionsWritten) {
+    Dataset<Row> out = rows.withColumn("run_id", lit(run.runId())).withColumn("input_versions", lit(inputVersions))
+        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
+    long v = lake.replaceAsOf(t, out, run.asOf(), null);
+    long n = lake.read(t, run.asOf()).count();
+    rowsWritten.put(lake.sqlName(t), n);
+    versionsWritten.put(lake.sqlName(t), v);
+    LOG.info("{}: {} rows (version {})", lake.sqlName(t), n, v);
+  }
+
+  private static List<DealerLine> lines(Dataset<Row> df) {
+    List<DealerLine> out = new ArrayList<>();
+    for (Row r : df.select("dealer_id", "brand", "registration_effectiveness", "expected_registrations",
+        "actual_registrations", "band").collectAsList()) {
+      out.add(new DealerLine(r.getString(0), r.getString(1), r.isNullAt(2) ? null : r.getDouble(2), r.getDouble(3),
+          r.getLong(4), r.getString(5)));
+    }
+    return out;
+  }
+}
