@@ -22,11 +22,18 @@ public enum Table {
   TERRITORIES_BRONZE(Layer.BRONZE, "territories", "Configured geo unit -> territory assignments as ingested", Contracts.TERRITORIES),
   COUNTY_HISTORY_BRONZE(Layer.BRONZE, "county_history", "Vehicle stock per county and month (WA history) as ingested", Contracts.COUNTY_HISTORY),
 
+  // gold
+  DEMAND_FORECAST(Layer.GOLD, "demand_forecast",
+      "Monthly demand forecast per series (unit, territory, state) x segment x target month, with 80% and 95% intervals;"
+          + " territory and state rows are the sums of their units (bottom-up)", null),
+
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
       "Per ingest run and input: rows read = accepted + quarantined (+ excluded by the adapter)", null),
-  PLANTED_TRUTHS(Layer.OPS, "planted_truths", "Facts the synthetic generator planted, for tests to find", null);
+  PLANTED_TRUTHS(Layer.OPS, "planted_truths", "Facts the synthetic generator planted, for tests to find", null),
+  MODEL_METRICS(Layer.OPS, "model_metrics",
+      "Forecast backtest accuracy per origin, horizon, level and method (the model and each baseline)", null);
 
   public final Layer layer;
   public final String tableName;
@@ -59,7 +66,32 @@ public enum Table {
       Map.entry("truth", "Name of the planted fact"),
       Map.entry("subject_id", "What the fact is about (e.g. a dealer id)"),
       Map.entry("value", "Planted value"),
-      Map.entry("description", "What was planted, in words"));
+      Map.entry("description", "What was planted, in words"),
+      // forecast (demand_forecast, model_metrics)
+      Map.entry("series_id", "Series key: geo unit id, territory id or state id, depending on level"),
+      Map.entry("level", "Hierarchy level of the series: unit, territory or state"),
+      Map.entry("segment", "Vehicle segment of the series (for the WA history: the EV type, BEV or PHEV)"),
+      Map.entry("target_month", "Month forecast (first day of the month)"),
+      Map.entry("horizon", "Months from the forecast origin (the last month of history) to the target month, 1..H"),
+      Map.entry("forecast", "Forecast registrations in the target month (units = the history's counts)"),
+      Map.entry("lower_80", "Lower bound of the 80% interval (10% quantile), >= 0"),
+      Map.entry("upper_80", "Upper bound of the 80% interval (90% quantile)"),
+      Map.entry("lower_95", "Lower bound of the 95% interval (2.5% quantile), >= 0"),
+      Map.entry("upper_95", "Upper bound of the 95% interval (97.5% quantile)"),
+      Map.entry("method", "Forecast method: model (the MLlib pipeline) or a baseline: seasonal_naive, last_value, moving_average"),
+      Map.entry("published_method", "Method the run published to demand_forecast (model, or the best baseline when the model lost)"),
+      Map.entry("model_version", "Version id of the MLlib pipeline (folder under <lakehouse>/models/forecast)"),
+      Map.entry("origin", "Backtest origin: the last month of data the forecast could see"),
+      Map.entry("train_start", "First example origin in the training window"),
+      Map.entry("train_end", "Last month whose value the training window saw (labels included)"),
+      Map.entry("feature_list", "Model features, comma-separated"),
+      Map.entry("wape", "Weighted absolute percentage error: sum |actual - forecast| / sum actual"),
+      Map.entry("mape", "Mean absolute percentage error over series with actual > 0 (null when none)"),
+      Map.entry("bias", "(sum forecast - sum actual) / sum actual; > 0 = over-forecast"),
+      Map.entry("abs_error_sum", "Sum of |actual - forecast| over the series (for recomputing WAPE over any grouping)"),
+      Map.entry("actual_sum", "Sum of actual values over the series"),
+      Map.entry("forecast_sum", "Sum of forecasts over the series"),
+      Map.entry("n_series", "Number of series scored"));
 
   /** Column comments: contract fields first, then the lineage and ops columns. */
   public Map<String, String> columnComments() {
