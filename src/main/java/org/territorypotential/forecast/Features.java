@@ -43,7 +43,7 @@ import org.apache.spark.sql.types.StructField;
 public final class Features {
   /** The model's features (static covariates, when given, are appended). */
   public static final List<String> BASE = List.of(
-      "horizon", "target_month_of_year", "months_since_start", "log_scale",
+      "horizon", "target_month_of_year", "target_month_of_quarter", "months_since_start", "log_scale",
       "rel_lag_1", "rel_lag_2", "rel_lag_3", "rel_lag_12", "rel_same_month_last_year",
       "rel_rolling_mean_3", "trend_12", "yoy_growth");
 
@@ -57,7 +57,7 @@ public final class Features {
    * month present). {@code statics} (may be null): one row per series_id with numeric columns
    * (e.g. demographics), joined as they are (they describe the unit, not a month; nulls -> 0).
    * Output columns: {@link #KEYS}, {@code months_of_history}, the features
-   * ({@link #featureNames}), {@code log_scale}, the baselines {@code seasonal_naive,
+   * ({@link #featureNames}), {@code log_scale}, {@code weight} (1 + scale), the baselines {@code seasonal_naive,
    * last_value, moving_average}, {@code actual} and {@code label}.
    */
   public static Dataset<Row> examples(Dataset<Row> units, int horizon, int movingAverageMonths, Dataset<Row> statics) {
@@ -98,6 +98,8 @@ public final class Features {
     Column ls = log1p(col("rolling_mean_12"));
     ex = ex.withColumn("log_scale", ls)
         .withColumn("target_month_of_year", month(col("target_month")))
+        .withColumn("target_month_of_quarter", month(col("target_month")).minus(1).mod(3).plus(1))
+        .withColumn("weight", col("rolling_mean_12").plus(1.0))
         .withColumn("rel_lag_1", rel("lag_1", ls))
         .withColumn("rel_lag_2", rel("lag_2", ls))
         .withColumn("rel_lag_3", rel("lag_3", ls))
@@ -128,7 +130,7 @@ public final class Features {
         out.add(col(f).cast("double").as(f));
       }
     }
-    for (String c : List.of("seasonal_naive", "last_value", "moving_average", "actual", "label")) {
+    for (String c : List.of("weight", "seasonal_naive", "last_value", "moving_average", "actual", "label")) {
       out.add(col(c).cast("double").as(c));
     }
     return ex.select(out.toArray(new Column[0]));

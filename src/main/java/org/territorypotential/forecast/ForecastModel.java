@@ -28,12 +28,14 @@ import org.territorypotential.config.ConfigError;
  * The one global model across all unit series: an MLlib {@link Pipeline} of a
  * {@link VectorAssembler} and a gradient-boosted trees (or random forest) regressor, trained on
  * the scaled log1p label of {@link Features#examples}; its prediction is turned back into a
- * count with {@code max(0, expm1(prediction + log_scale))}.
+ * count with {@code max(0, expm1(prediction + log_scale))}. With {@code weight-by-scale}, each
+ * example weighs {@code 1 + scale}, so the fit attends to series in proportion to their volume,
+ * as WAPE does (unweighted, a county with 2 EVs a month counts as much as King County).
  */
 public final class ForecastModel {
   /** Hyper-parameters, from {@code tp.forecast.model.*}. */
   public record Params(String algorithm, int trees, int maxDepth, double stepSize, double subsamplingRate, int maxBins,
-      long seed) {
+      long seed, String loss, boolean weightByScale) {
     public static Params from(AppConfig cfg) {
       String a = cfg.getString("tp.forecast.model.algorithm");
       if (!a.equals("gbt") && !a.equals("random-forest")) {
@@ -41,7 +43,11 @@ public final class ForecastModel {
       }
       Params p = new Params(a, cfg.getInt("tp.forecast.model.trees"), cfg.getInt("tp.forecast.model.max-depth"),
           cfg.getDouble("tp.forecast.model.step-size"), cfg.getDouble("tp.forecast.model.subsampling-rate"),
-          cfg.getInt("tp.forecast.model.max-bins"), cfg.getLong("tp.forecast.model.seed"));
+          cfg.getInt("tp.forecast.model.max-bins"), cfg.getLong("tp.forecast.model.seed"),
+          cfg.getString("tp.forecast.model.loss"), cfg.getBoolean("tp.forecast.model.weight-by-scale"));
+      if (!p.loss.equals("squared") && !p.loss.equals("absolute")) {
+        throw new ConfigError("configuration key 'tp.forecast.model.loss' must be squared or absolute, got '" + p.loss + "'");
+      }
       if (p.trees < 1 || p.maxDepth < 1 || p.maxDepth > 30) {
         throw new ConfigError("tp.forecast.model.trees must be >= 1 and max-depth between 1 and 30");
       }
@@ -58,18 +64,33 @@ public final class ForecastModel {
     if (p.algorithm().equals("gbt")) {
       regressor = new GBTRegressor().setLabelCol("label").setFeaturesCol("features").setPredictionCol("prediction")
           .setMaxIter(p.trees()).setMaxDepth(p.maxDepth()).setStepSize(p.stepSize())
-          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed());
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed()).setLossType(p.loss());
+      if (p.weightByScale()) {
+        ((GBTRegressor) regressor).setWeightCol("weight");
+      }
     } else {
       regressor = new RandomForestRegressor().setLabelCol("label").setFeaturesCol("features")
           .setPredictionCol("prediction").setNumTrees(p.trees()).setMaxDepth(p.maxDepth())
           .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed());
+      if (p.weightByScale()) {
+        ((RandomForestRegressor) regressor).setWeightCol("weight");
+      }
     }
     return new Pipeline().setStages(new PipelineStage[] {assembler, regressor});
   }
 
-  /** Fits the pipeline on examples with a known label. */
+  /**
+   * Fits the pipeline on examples with a known label. The rows are laid out by their key (hash
+   * partitions, sorted within) first: tree fitting depends on row order and partitioning, and
+   * those would otherwise depend on the upstream plan, so the same rows could give a different
+   * model.
+   */
   public static PipelineModel fit(Dataset<Row> train, List<String> features, Params p) {
-    return pipeline(features, p).fit(train.where(col("label").isNotNull()));
+    int parts = Integer.parseInt(train.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    Dataset<Row> laidOut = train.where(col("label").isNotNull())
+        .repartition(parts, col("series_id"), col("segment"), col("origin"), col("horizon"))
+        .sortWithinPartitions("series_id", "segment", "origin", "horizon");
+    return pipeline(features, p).fit(laidOut);
   }
 
   /** Adds {@code model} (the forecast count, >= 0) to the examples. */

@@ -35,7 +35,7 @@ class ForecastTest {
   static final int MONTHS = 48;
 
   static ForecastModel.Params small() {
-    return new ForecastModel.Params("gbt", 30, 3, 0.2, 1.0, 32, 7);
+    return new ForecastModel.Params("gbt", 30, 3, 0.2, 1.0, 32, 7, "squared", false);
   }
 
   static Forecaster.Settings settings(ForecastModel.Params p, boolean publishBaseline) {
@@ -120,7 +120,8 @@ class ForecastTest {
       byUnit.computeIfAbsent(r.getAs("series_id"), k -> new HashMap<>())
           .put(((Date) r.getAs("target_month")).toLocalDate().getMonthValue(), r.getAs("forecast"));
     }
-    byUnit.forEach((u, m) -> assertTrue(m.get(4) > 1.3 * m.get(1), u + " " + m));
+    // Planted: April / January = 1.4 (x a little trend); a season-blind model gives about 1.05.
+    byUnit.forEach((u, m) -> assertTrue(m.get(4) > 1.15 * m.get(1), u + " " + m));
   }
 
   @Test
@@ -187,7 +188,7 @@ class ForecastTest {
   void aUselessModelLosesAndTheGuardPublishesTheBestBaseline() {
     // One tree of depth 0 (a single leaf): the same ratio to the trailing mean for every row,
     // blind to the season. (Even a depth-1 stump splits on the month and beats the baselines here.)
-    ForecastModel.Params useless = new ForecastModel.Params("gbt", 1, 0, 0.1, 1.0, 32, 7);
+    ForecastModel.Params useless = new ForecastModel.Params("gbt", 1, 0, 0.1, 1.0, 32, 7, "squared", false);
     Forecaster.Outcome o = Forecaster.run(fixture(), null, settings(useless, true), null);
     System.out.println("[forecast guard] overall unit WAPE " + o.overallWape());
     assertTrue(!o.modelBeatsBestBaseline(), o.overallWape().toString());
