@@ -34,12 +34,16 @@ class ForecastRealDataTest {
         "../shared/data/wa-ev absent: real-data forecast test skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
     SparkSession spark = TestSpark.session();
     AppConfig cfg = TestSpark.config("fc_wa", Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath(),
-        "tp.forecast.history", "county_history"));
+        "tp.forecast.history", "county_history", "tp.ingest.inputs.segments.path", ""));
     Validation.registerFunctions(spark);
     RawInput raw = new WaEvAdapter().read(spark, cfg).stream().filter(r -> r.contract() == Contracts.COUNTY_HISTORY)
         .findFirst().orElseThrow();
-    Dataset<Row> bronze = Validation.accepted(Validation.withReasons(raw.rows(), Contracts.COUNTY_HISTORY, AS_OF, List.of()),
+    Dataset<Row> validated = Validation.accepted(Validation.withReasons(raw.rows(), Contracts.COUNTY_HISTORY, AS_OF, List.of()),
         Contracts.COUNTY_HISTORY, List.of());
+    // 18k rows: materialise them, so every later step plans over a local table rather than the
+    // adapter's and validation's long expression chain (re-planned at every step, it exhausted
+    // the test JVM's heap after 20 minutes).
+    Dataset<Row> bronze = spark.createDataFrame(validated.collectAsList(), validated.schema());
     long t0 = System.nanoTime();
     History.Result h = History.fromCountyHistory(bronze, Map.of(), AS_OF);
     assertEquals(39 * 2 * 75, h.units().count(), "39 counties x BEV/PHEV x 75 monthly differences (Feb 2017 - Apr 2023)");
