@@ -12,6 +12,9 @@ import org.apache.spark.sql.SparkSession;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
 import org.territorypotential.geo.LocateJob;
+import org.territorypotential.forecast.Backtest;
+import org.territorypotential.forecast.ForecastJob;
+import org.territorypotential.forecast.Levels;
 import org.territorypotential.ingest.IngestError;
 import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
@@ -46,6 +49,8 @@ public final class Main {
         market     market share, segment-adjusted expected registrations, effectiveness, bands,
                    pump-in / pump-out per dealer PMA (gold tables; docs/market.md)
         demo       generate + pipeline on the embedded default, then print where the tables are
+        forecast   backtest the demand model against baselines, write demand_forecast and model_metrics,
+                   print WAPE by horizon (tp.forecast.history; conf/wa-ev.conf = the WA county history)
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         help       this text
 
@@ -169,6 +174,11 @@ public final class Main {
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
         return OK;
       }
+      case "forecast": {
+        SparkSession spark = Sessions.create(cfg);
+        printForecast(out, ForecastJob.run(spark, cfg, RunContext.start("forecast", a.asOf)));
+        return OK;
+      }
       case "sql": {
         if (a.positional.isEmpty()) {
           throw new ConfigError("sql needs a query, e.g. jobs/tp sql \"SHOW TABLES IN tp_bronze\"");
@@ -257,6 +267,27 @@ public final class Main {
   static void printGenerate(PrintStream out, GenerateJob.Summary s) {
     out.println("generated into " + s.outputDir() + ":");
     s.rowsPerInput().forEach((k, v) -> out.printf("  %-14s %,12d rows%n", k, v));
+  }
+
+  static void printForecast(PrintStream out, ForecastJob.Result r) {
+    out.printf("forecast run %s: model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
+        r.runId(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
+        r.seconds());
+    r.wapeByLevelAndHorizon().forEach((level, table) -> {
+      out.println();
+      out.println("backtest WAPE by horizon, level " + level + (level.equals(Levels.UNIT) ? " (the guard compares these)" : ""));
+      out.print(Backtest.formatTable(table, r.overallByLevel().get(level)));
+    });
+    double model = r.overallWape().get(Backtest.MODEL);
+    double best = r.overallWape().get(r.bestBaseline());
+    out.println();
+    if (model <= best) {
+      out.printf("model beats the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
+          r.bestBaseline(), 100 * (best - model), 100 * model, 100 * best, r.publishedMethod());
+    } else {
+      out.printf("WARNING: the model is WORSE than the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
+          r.bestBaseline(), 100 * (model - best), 100 * model, 100 * best, r.publishedMethod());
+    }
   }
 
   static void printIngest(PrintStream out, IngestJob.Result r) {

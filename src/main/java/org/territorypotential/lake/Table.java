@@ -53,6 +53,9 @@ public enum Table {
   MARKET_DATA_QUALITY(Layer.GOLD, "market_data_quality",
       "Data-quality checks of the market run: unclassified segments and their share of volume, unlocated and fleet"
           + " registrations, sales without a selling dealer or customer location", null),
+  DEMAND_FORECAST(Layer.GOLD, "demand_forecast",
+      "Monthly demand forecast per series (unit, territory, state) x segment x target month, with 80% and 95% intervals;"
+          + " territory and state rows are the sums of their units (bottom-up)", null),
 
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
@@ -61,7 +64,9 @@ public enum Table {
   PLANTED_TRUTHS(Layer.OPS, "planted_truths", "Facts the synthetic generator planted, for tests to find", null),
   JOB_RUNS(Layer.OPS, "job_runs",
       "Run log, append-only: one row when a job starts (running) and one when it ends (succeeded or failed);"
-          + " a run whose latest row is running was killed or is still going", null);
+          + " a run whose latest row is running was killed or is still going", null),
+  MODEL_METRICS(Layer.OPS, "model_metrics",
+      "Forecast backtest accuracy per origin, horizon, level and method (the model and each baseline)", null);
 
   public final Layer layer;
   public final String tableName;
@@ -125,13 +130,37 @@ public enum Table {
       Map.entry("source_geo_unit_id", "Geo unit id given by the source (the input's geo_unit_id), before locating"),
       // territory assignment
       Map.entry("territory_id", "Territory: configured id, or PMA-<dealer_id> for a derived Primary Market Area"),
-      Map.entry("method", "configured (from the territories input) or pma (nearest open dealer of the brand)"),
+      Map.entry("method", "territory_assignment: configured or pma (nearest open dealer of the brand); forecast tables: model, seasonal_naive, last_value or moving_average"),
       Map.entry("distance_km", "PMA: great-circle km from the unit centroid to the dealer"),
       Map.entry("runner_up_dealer_id", "PMA: second-nearest open dealer of the same brand"),
       Map.entry("runner_up_distance_km", "PMA: great-circle km from the unit centroid to the runner-up dealer"),
       Map.entry("is_multiple_dealer_area", "PMA: true when the runner-up dealer is within tp.locate.mda-radius-km of the unit centroid"),
       Map.entry("district", "Configured territory: district above the territory"),
-      Map.entry("region", "Configured territory: region above the district"));
+      Map.entry("region", "Configured territory: region above the district"),
+      // forecast (demand_forecast, model_metrics)
+      Map.entry("series_id", "Series key: geo unit id, territory id or state id, depending on level"),
+      Map.entry("level", "Hierarchy level of the series: unit, territory or state"),
+      Map.entry("segment", "Vehicle segment of the series (for the WA history: the EV type, BEV or PHEV)"),
+      Map.entry("target_month", "Month forecast (first day of the month)"),
+      Map.entry("horizon", "Months from the forecast origin (the last month of history) to the target month, 1..H"),
+      Map.entry("forecast", "Forecast registrations in the target month (units = the history's counts)"),
+      Map.entry("lower_80", "Lower bound of the 80% interval (10% quantile), >= 0"),
+      Map.entry("upper_80", "Upper bound of the 80% interval (90% quantile)"),
+      Map.entry("lower_95", "Lower bound of the 95% interval (2.5% quantile), >= 0"),
+      Map.entry("upper_95", "Upper bound of the 95% interval (97.5% quantile)"),
+      Map.entry("published_method", "Method the run published to demand_forecast (model, or the best baseline when the model lost)"),
+      Map.entry("model_version", "Version id of the MLlib pipeline (folder under <lakehouse>/models/forecast)"),
+      Map.entry("origin", "Backtest origin: the last month of data the forecast could see"),
+      Map.entry("train_start", "First example origin in the training window"),
+      Map.entry("train_end", "Last month whose value the training window saw (labels included)"),
+      Map.entry("feature_list", "Model features, comma-separated"),
+      Map.entry("wape", "Weighted absolute percentage error: sum |actual - forecast| / sum actual"),
+      Map.entry("mape", "Mean absolute percentage error over series with actual > 0 (null when none)"),
+      Map.entry("bias", "(sum forecast - sum actual) / sum actual; > 0 = over-forecast"),
+      Map.entry("abs_error_sum", "Sum of |actual - forecast| over the series (for recomputing WAPE over any grouping)"),
+      Map.entry("actual_sum", "Sum of actual values over the series"),
+      Map.entry("forecast_sum", "Sum of forecasts over the series"),
+      Map.entry("n_series", "Number of series scored"));
 
   private static final String LOCATED_UNIT = "Geo unit (at locate_level) the record was located in; null when unlocated";
 

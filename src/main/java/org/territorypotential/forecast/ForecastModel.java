@@ -1,0 +1,139 @@
+package org.territorypotential.forecast;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expm1;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.RandomForestRegressor;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.config.ConfigError;
+
+/**
+ * The one global model across all unit series: an MLlib {@link Pipeline} of a
+ * {@link VectorAssembler} and a gradient-boosted trees (or random forest) regressor, trained on
+ * the scaled log1p label of {@link Features#examples}; its prediction is turned back into a
+ * count with {@code max(0, expm1(prediction + log_scale))}. With {@code weight-by-scale}, each
+ * example weighs {@code 1 + scale}, so the fit attends to series in proportion to their volume,
+ * as WAPE does (unweighted, a county with 2 EVs a month counts as much as King County).
+ */
+public final class ForecastModel {
+  /** Hyper-parameters, from {@code tp.forecast.model.*}. */
+  public record Params(String algorithm, int trees, int maxDepth, double stepSize, double subsamplingRate, int maxBins,
+      long seed, String loss, boolean weightByScale) {
+    public static Params from(AppConfig cfg) {
+      String a = cfg.getString("tp.forecast.model.algorithm");
+      if (!a.equals("gbt") && !a.equals("random-forest")) {
+        throw new ConfigError("configuration key 'tp.forecast.model.algorithm' must be gbt or random-forest, got '" + a + "'");
+      }
+      Params p = new Params(a, cfg.getInt("tp.forecast.model.trees"), cfg.getInt("tp.forecast.model.max-depth"),
+          cfg.getDouble("tp.forecast.model.step-size"), cfg.getDouble("tp.forecast.model.subsampling-rate"),
+          cfg.getInt("tp.forecast.model.max-bins"), cfg.getLong("tp.forecast.model.seed"),
+          cfg.getString("tp.forecast.model.loss"), cfg.getBoolean("tp.forecast.model.weight-by-scale"));
+      if (!p.loss.equals("squared") && !p.loss.equals("absolute")) {
+        throw new ConfigError("configuration key 'tp.forecast.model.loss' must be squared or absolute, got '" + p.loss + "'");
+      }
+      if (p.trees < 1 || p.maxDepth < 1 || p.maxDepth > 30) {
+        throw new ConfigError("tp.forecast.model.trees must be >= 1 and max-depth between 1 and 30");
+      }
+      return p;
+    }
+  }
+
+  private ForecastModel() {}
+
+  public static Pipeline pipeline(List<String> features, Params p) {
+    VectorAssembler assembler = new VectorAssembler().setInputCols(features.toArray(new String[0]))
+        .setOutputCol("features");
+    PipelineStage regressor;
+    if (p.algorithm().equals("gbt")) {
+      regressor = new GBTRegressor().setLabelCol("label").setFeaturesCol("features").setPredictionCol("prediction")
+          .setMaxIter(p.trees()).setMaxDepth(p.maxDepth()).setStepSize(p.stepSize())
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed()).setLossType(p.loss());
+      if (p.weightByScale()) {
+        ((GBTRegressor) regressor).setWeightCol("weight");
+      }
+    } else {
+      regressor = new RandomForestRegressor().setLabelCol("label").setFeaturesCol("features")
+          .setPredictionCol("prediction").setNumTrees(p.trees()).setMaxDepth(p.maxDepth())
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed());
+      if (p.weightByScale()) {
+        ((RandomForestRegressor) regressor).setWeightCol("weight");
+      }
+    }
+    return new Pipeline().setStages(new PipelineStage[] {assembler, regressor});
+  }
+
+  /**
+   * Fits the pipeline on examples with a known label. The rows are laid out by their key (hash
+   * partitions, sorted within) first: tree fitting depends on row order and partitioning, and
+   * those would otherwise depend on the upstream plan, so the same rows could give a different
+   * model.
+   */
+  public static PipelineModel fit(Dataset<Row> train, List<String> features, Params p) {
+    int parts = Integer.parseInt(train.sparkSession().conf().get("spark.sql.shuffle.partitions"));
+    Dataset<Row> laidOut = train.where(col("label").isNotNull())
+        .repartition(parts, col("series_id"), col("segment"), col("origin"), col("horizon"))
+        .sortWithinPartitions("series_id", "segment", "origin", "horizon");
+    return pipeline(features, p).fit(laidOut);
+  }
+
+  /** Adds {@code model} (the forecast count, >= 0) to the examples. */
+  public static Dataset<Row> predict(PipelineModel model, Dataset<Row> examples) {
+    return model.transform(examples)
+        .withColumn("model", greatest(expm1(col("prediction").plus(col("log_scale"))), lit(0.0)))
+        .drop("features", "prediction");
+  }
+
+  /** The feature columns a saved pipeline expects (its assembler's inputs). */
+  public static List<String> features(PipelineModel model) {
+    return Arrays.asList(((org.apache.spark.ml.feature.VectorAssembler) model.stages()[0]).getInputCols());
+  }
+
+  /** Where model versions live: {@code <lakehouse>/models/forecast}. */
+  public static String modelsDir(String lakehouseRoot) {
+    return lakehouseRoot + "/models/forecast";
+  }
+
+  public static void save(PipelineModel model, String modelsDir, String version) {
+    try {
+      model.write().overwrite().save(modelsDir + "/" + version);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot save the forecast model to " + modelsDir + "/" + version, e);
+    }
+  }
+
+  /** The newest saved version (version ids sort by creation time), if any. */
+  public static Optional<String> latestVersion(SparkSession spark, String modelsDir) {
+    try {
+      Path dir = new Path(modelsDir);
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return Optional.empty();
+      }
+      return Arrays.stream(fs.listStatus(dir)).filter(FileStatus::isDirectory).map(s -> s.getPath().getName())
+          .filter(n -> !n.startsWith(".") && !n.startsWith("_")).max(String::compareTo);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot list " + modelsDir, e);
+    }
+  }
+
+  public static PipelineModel load(String modelsDir, String version) {
+    return PipelineModel.load(modelsDir + "/" + version);
+  }
+}

@@ -1,0 +1,138 @@
+package org.territorypotential.forecast;
+
+import static org.apache.spark.sql.functions.add_months;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trunc;
+
+import java.time.LocalDate;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+
+/**
+ * Turns inputs into the generic monthly series frame the forecaster works on:
+ * {@code series_id, level ('unit', 'territory', 'state'), segment, month (first day), value}
+ * (a count, >= 0, every month present: a month without events is 0, not absent), plus the
+ * hierarchy {@code series_id (unit) -> territory_id -> state_id}. Territory and state rows are
+ * the sums of their units (see {@link Reconcile#rollUp}).
+ */
+public final class History {
+  /** Column names of the series frame. */
+  public static final String[] SERIES_COLUMNS = {"series_id", "level", "segment", "month", "value"};
+  /** Column names of the hierarchy frame. */
+  public static final String[] HIERARCHY_COLUMNS = {"series_id", "territory_id", "state_id"};
+
+  /** The series frame (all levels) and the unit -> territory -> state hierarchy. */
+  public record Result(Dataset<Row> series, Dataset<Row> hierarchy) {
+    /** Unit-level rows only: what the model is trained on. */
+    public Dataset<Row> units() {
+      return series.where(col("level").equalTo(Levels.UNIT));
+    }
+  }
+
+  private History() {}
+
+  /**
+   * Washington county history (bronze {@code county_history}) to monthly net new registrations
+   * per county and EV type (BEV, PHEV). WA rows only; Passenger and Truck summed. Net new =
+   * stock(month) - stock(previous month), with negative differences clipped at 0: the file has
+   * stock, not registrations, and a fall in stock means more vehicles left (scrapped, moved
+   * out) than came in; we cannot see the gross inflow, so that month counts 0. This slightly
+   * overstates net new in small counties where churn dominates. The first month has no
+   * difference and is dropped. Months after {@code lastMonth} (a month-end or any day of it)
+   * are ignored; null = all.
+   *
+   * @param countyToTerritory county name -> territory id; a county not in the map is its own
+   *     territory (the default: territory = county)
+   */
+  public static Result fromCountyHistory(Dataset<Row> countyHistory, Map<String, String> countyToTerritory,
+      LocalDate lastMonth) {
+    Dataset<Row> wa = countyHistory.where(col("state").equalTo("WA"));
+    if (lastMonth != null) {
+      wa = wa.where(trunc(col("month_end"), "MM").leq(lit(java.sql.Date.valueOf(lastMonth.withDayOfMonth(1)))));
+    }
+    Dataset<Row> stock = wa.groupBy(col("county"), trunc(col("month_end"), "MM").as("month"))
+        .agg(sum("bev").as("BEV"), sum("phev").as("PHEV"));
+    Dataset<Row> long_ = stock.selectExpr("county", "month", "stack(2, 'BEV', BEV, 'PHEV', PHEV) as (segment, stock)");
+    var w = Window.partitionBy("county", "segment").orderBy("month");
+    Dataset<Row> units = long_
+        .withColumn("prev_month", lag(col("month"), 1).over(w))
+        .withColumn("prev_stock", lag(col("stock"), 1).over(w))
+        .where(col("prev_stock").isNotNull())
+        // A gap in the monthly file would make the difference span two months: refuse it.
+        .withColumn("is_consecutive", col("prev_month").equalTo(add_months(col("month"), -1)))
+        .withColumn("value", greatest(col("stock").minus(col("prev_stock")), lit(0)).cast("double"))
+        .select(col("county").as("series_id"), lit(Levels.UNIT).as("level"), col("segment"), col("month"),
+            col("value"), col("is_consecutive"));
+    long gaps = units.where(functions.not(col("is_consecutive"))).count();
+    if (gaps > 0) {
+      throw new IllegalArgumentException("county_history: " + gaps + " county x EV type rows follow a missing month; "
+          + "the month-over-month difference needs every month");
+    }
+    units = units.select(SERIES_COLUMNS[0], SERIES_COLUMNS[1], SERIES_COLUMNS[2], SERIES_COLUMNS[3], SERIES_COLUMNS[4]);
+
+    Column territory = lit(null).cast("string");
+    for (Map.Entry<String, String> e : countyToTerritory.entrySet()) {
+      territory = functions.when(col("county").equalTo(e.getKey()), lit(e.getValue())).otherwise(territory);
+    }
+    Dataset<Row> hierarchy = wa.select(col("county")).distinct()
+        .select(col("county").as("series_id"), coalesce(territory, col("county")).as("territory_id"),
+            lit("WA").as("state_id"));
+    return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);
+  }
+
+  /**
+   * Registrations (one row each, with {@code geo_unit_id, segment, registration_date,
+   * territory_id}) to counts per unit x segment x month, from the first month with any
+   * registration to {@code lastMonth} (inclusive; later registrations are ignored), zero-filled:
+   * every unit that appears is given every segment that appears and every month, and a month
+   * with no registrations is 0. Rows without a geo_unit_id cannot be placed and are left out (the
+   * spatial layer reports them as unlocated); a null segment counts as {@code UNCLASSIFIED}.
+   * A unit listed under several territories takes the smallest territory_id.
+   */
+  public static Result fromRegistrations(Dataset<Row> registrations, LocalDate lastMonth, String stateId) {
+    java.sql.Date last = java.sql.Date.valueOf(lastMonth.withDayOfMonth(1));
+    Dataset<Row> regs = registrations.where(col("geo_unit_id").isNotNull())
+        .withColumn("month", trunc(col("registration_date"), "MM"))
+        .where(col("month").leq(lit(last)))
+        .withColumn("segment", coalesce(col("segment"), lit("UNCLASSIFIED")));
+    Dataset<Row> counts = regs.groupBy("geo_unit_id", "segment", "month").agg(count(lit(1)).cast("double").as("n"));
+    Dataset<Row> months = regs.agg(min("month").as("first")).select(
+        explode(expr("sequence(first, DATE'" + last + "', interval 1 month)")).as("month"));
+    Dataset<Row> grid = regs.select("geo_unit_id").distinct()
+        .crossJoin(regs.select("segment").distinct())
+        .crossJoin(months);
+    Dataset<Row> units = grid.join(counts, grid.col("geo_unit_id").equalTo(counts.col("geo_unit_id"))
+            .and(grid.col("segment").equalTo(counts.col("segment"))).and(grid.col("month").equalTo(counts.col("month"))),
+            "left_outer")
+        .select(grid.col("geo_unit_id").as("series_id"), lit(Levels.UNIT).as("level"), grid.col("segment"),
+            grid.col("month"), coalesce(col("n"), lit(0.0)).as("value"));
+    Dataset<Row> hierarchy = registrations.where(col("geo_unit_id").isNotNull())
+        .groupBy("geo_unit_id").agg(min("territory_id").as("territory_id"))
+        .select(col("geo_unit_id").as("series_id"), coalesce(col("territory_id"), col("geo_unit_id")).as("territory_id"),
+            lit(stateId).as("state_id"));
+    return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);
+  }
+
+  /** The last month present in a series frame (first day of month). */
+  public static LocalDate lastMonth(Dataset<Row> series) {
+    Row r = series.agg(max("month")).first();
+    if (r.isNullAt(0)) {
+      throw new IllegalArgumentException("the series frame is empty");
+    }
+    return r.getDate(0).toLocalDate();
+  }
+}

@@ -1,0 +1,62 @@
+package org.territorypotential.forecast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.territorypotential.TestSpark;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.ingest.Contracts;
+import org.territorypotential.ingest.RawInput;
+import org.territorypotential.ingest.Validation;
+import org.territorypotential.ingest.WaEvAdapter;
+
+/**
+ * The forecaster on the real WA county history (../shared/data/wa-ev), with the default model
+ * settings: prints the backtest WAPE by horizon for the model and each baseline (the table in
+ * docs/BENCHMARKS.md). Skipped, saying why, when the data is absent.
+ */
+class ForecastRealDataTest {
+  private static final LocalDate AS_OF = LocalDate.parse("2023-04-30");
+
+  @Test
+  void waCountyHistoryBacktest() {
+    File dir = TestSpark.waEvDir();
+    Assumptions.assumeTrue(dir != null,
+        "../shared/data/wa-ev absent: real-data forecast test skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
+    SparkSession spark = TestSpark.session();
+    AppConfig cfg = TestSpark.config("fc_wa", Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath(),
+        "tp.forecast.history", "county_history", "tp.ingest.inputs.segments.path", ""));
+    Validation.registerFunctions(spark);
+    RawInput raw = new WaEvAdapter().read(spark, cfg).stream().filter(r -> r.contract() == Contracts.COUNTY_HISTORY)
+        .findFirst().orElseThrow();
+    Dataset<Row> validated = Validation.accepted(Validation.withReasons(raw.rows(), Contracts.COUNTY_HISTORY, AS_OF, List.of()),
+        Contracts.COUNTY_HISTORY, List.of());
+    // 18k rows: materialise them, so every later step plans over a local table rather than the
+    // adapter's and validation's long expression chain (re-planned at every step, it exhausted
+    // the test JVM's heap after 20 minutes).
+    Dataset<Row> bronze = spark.createDataFrame(validated.collectAsList(), validated.schema());
+    long t0 = System.nanoTime();
+    History.Result h = History.fromCountyHistory(bronze, Map.of(), AS_OF);
+    assertEquals(39 * 2 * 75, h.units().count(), "39 counties x BEV/PHEV x 75 monthly differences (Feb 2017 - Apr 2023)");
+    Forecaster.Outcome o = Forecaster.run(h, null, Forecaster.Settings.from(cfg), null);
+    for (String level : Levels.ALL) {
+      System.out.println("[wa-ev forecast] backtest WAPE by horizon, level " + level);
+      System.out.print(Backtest.formatTable(Backtest.wapeByHorizon(o.metrics(), level), Backtest.overallWape(o.metrics(), level)));
+    }
+    System.out.printf("[wa-ev forecast] published %s; best baseline %s; %d s%n", o.publishedMethod(), o.bestBaseline(),
+        (System.nanoTime() - t0) / 1_000_000_000L);
+    assertEquals((39 + 39 + 1) * 2 * 12, o.forecast().count());
+    // The guard did its job whichever way the comparison went.
+    assertEquals(o.modelBeatsBestBaseline() ? Backtest.MODEL : o.bestBaseline(), o.publishedMethod());
+    assertTrue(o.overallWape().values().stream().allMatch(w -> w > 0 && w < 2), o.overallWape().toString());
+  }
+}
