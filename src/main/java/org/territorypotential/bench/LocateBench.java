@@ -98,6 +98,8 @@ public final class LocateBench {
         Map.of("spark.sedona.global.indextype", "quadtree"), (p, u) -> rawJoin(p, u, true)));
     VARIANTS.put("range", new Variant("Sedona RangeJoin (no broadcast, both sides partitioned)", "RangeJoin",
         Map.of(SEDONA_BROADCAST_THRESHOLD, "-1"), (p, u) -> rawJoin(p, u, false)));
+    VARIANTS.put("broadcast-pregeom", new Variant("diagnostic: BroadcastIndexJoin on cached point geometries (ST_Point not timed)",
+        "BroadcastIndexJoin", Map.of(), (p, u) -> rawJoinOnGeometries(p, u)));
     VARIANTS.put("locate", new Variant("Locate.pointInPolygon (broadcast + boundary rule window)", "BroadcastIndexJoin",
         Map.of(), (p, u) -> Locate.pointInPolygon(p, u, true)));
   }
@@ -107,6 +109,13 @@ public final class LocateBench {
     Dataset<Row> p = points.select(col(Locate.ID).as("_pip_id"), expr("ST_Point(" + Locate.LON + ", " + Locate.LAT + ")").as("_pt"));
     Dataset<Row> u = units.select(col("geo_unit_id").as("_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"));
     return p.join(broadcastUnits ? broadcast(u) : u, expr("ST_Intersects(_poly, _pt)"), "inner");
+  }
+
+  /** {@link #rawJoin} with the polygons broadcast, on points whose geometry column {@code _pt} is already built. */
+  static Dataset<Row> rawJoinOnGeometries(Dataset<Row> pointGeometries, Dataset<Row> units) {
+    Dataset<Row> u = units.select(col("geo_unit_id").as("_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"));
+    return pointGeometries.select(col(Locate.ID).as("_pip_id"), col("_pt")).join(broadcast(u), expr("ST_Intersects(_poly, _pt)"),
+        "inner");
   }
 
   /** The naive join: every point against every polygon, ST_Contains in a filter, Sedona's join optimisation off. */
@@ -191,6 +200,12 @@ public final class LocateBench {
       lon[i] = r.getDouble(1);
       lat[i] = r.getDouble(2);
     }
+    Dataset<Row> pointGeometries = b.variants.contains("broadcast-pregeom")
+        ? points.withColumn("_pt", expr("ST_Point(" + Locate.LON + ", " + Locate.LAT + ")")).persist(StorageLevel.MEMORY_ONLY())
+        : null;
+    if (pointGeometries != null) {
+      pointGeometries.count();
+    }
     Dataset<Row> naiveSample = points.where(col(Locate.ID).lt(b.naivePoints)).repartition(b.pointPartitions)
         .persist(StorageLevel.MEMORY_ONLY());
     long naiveN = naiveSample.count();
@@ -203,7 +218,8 @@ public final class LocateBench {
       new JtsLocator(polygons).locate(lon, lat, 0, warm);
       Dataset<Row> slice = points.where(col(Locate.ID).lt(warm));
       for (String v : b.variants) {
-        withSettings(spark, VARIANTS.get(v).settings(), () -> VARIANTS.get(v).query().apply(slice, units).count());
+        Dataset<Row> in = v.equals("broadcast-pregeom") ? pointGeometries.where(col(Locate.ID).lt(warm)) : slice;
+        withSettings(spark, VARIANTS.get(v).settings(), () -> VARIANTS.get(v).query().apply(in, units).count());
       }
       out.printf("  warm-up on %,d points in %.1f s%n", warm, secondsSince(t0));
     }
@@ -232,8 +248,11 @@ public final class LocateBench {
         Variant var = VARIANTS.get(v);
         Timing t = sedona.get(v);
         withSettings(spark, var.settings(), () -> {
-          Dataset<Row> q = var.query().apply(points, units);
+          Dataset<Row> q = var.query().apply(v.equals("broadcast-pregeom") ? pointGeometries : points, units);
           String plan = q.queryExecution().executedPlan().toString();
+          if (r == 1) {
+            out.println("  plan of " + v + ":\n    " + plan.replace("\n", "\n    ").strip());
+          }
           if (!plan.contains(var.operator())) {
             throw new IllegalStateException(v + ": the plan is not a " + var.operator() + ":\n" + plan);
           }
@@ -263,6 +282,9 @@ public final class LocateBench {
     }
     String loadAfter = loadAverage();
     points.unpersist();
+    if (pointGeometries != null) {
+      pointGeometries.unpersist();
+    }
     naiveSample.unpersist();
     units.unpersist();
 
