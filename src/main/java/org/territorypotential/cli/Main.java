@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.territorypotential.bench.LocateBench;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
 import org.territorypotential.geo.LocateJob;
@@ -52,6 +53,8 @@ public final class Main {
         forecast   backtest the demand model against baselines, write demand_forecast and model_metrics,
                    print WAPE by horizon (tp.forecast.history; conf/wa-ev.conf = the WA county history)
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
+        bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
+                   loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
         help       this text
 
       options:
@@ -185,6 +188,14 @@ public final class Main {
         }
         SparkSession spark = Sessions.create(cfg);
         spark.sql(a.positional.get(0)).show(100, false);
+        return OK;
+      }
+      case "bench-locate": {
+        SparkSession spark = Sessions.create(cfg);
+        LocateBench.Result r = LocateBench.run(spark, cfg, "jobs/tp " + String.join(" ", a.argv), out);
+        if (!r.countsAgree()) {
+          throw new IllegalStateException("bench-locate: Sedona and JTS located different numbers of points (see the checks)");
+        }
         return OK;
       }
       default:

@@ -46,10 +46,10 @@ public final class Locate {
   public static final String CODE_NOT_FOUND = "no coordinates; geo_unit_id / zip / county matches no unit at the locate level";
   public static final String NO_LOCATION = "no coordinates and no geo_unit_id, zip or county";
 
-  /** Internal columns carried between the steps (dropped by {@link #located}). */
-  static final String ID = "_id";
-  static final String LON = "_lon";
-  static final String LAT = "_lat";
+  /** Internal columns carried between the steps (dropped by {@link #located}); {@link #pointInPolygon} reads them. */
+  public static final String ID = "_id";
+  public static final String LON = "_lon";
+  public static final String LAT = "_lat";
   static final String QUARANTINE_REASON = "_quarantine_reason";
   private static final Set<String> BRONZE_RUN_COLUMNS = Set.of("run_id", "ingested_at", "as_of");
 

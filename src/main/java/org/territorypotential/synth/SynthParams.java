@@ -92,6 +92,18 @@ public record SynthParams(
     return p;
   }
 
+  /** The same parameters with another number of geo units (the locate benchmark's polygons), checked. */
+  public SynthParams withGeoUnits(int n) {
+    SynthParams p = new SynthParams(seed, output, registrations, n, dealers, months, ourBrand, competitorBrands,
+        minLongitude, maxLongitude, minLatitude, maxLatitude, populationCentres, ruralShare, counties,
+        countiesPerDistrict, regions, ourDealerShare, ourBrandShare, decayKm, attractivenessSpread,
+        underperformerFactor, parityFactor, keepBenchmark, growingSegment, segmentGrowth, marketTrend,
+        seasonalPeakMonth, seasonalAmplitude, cellNoise, fleetShare, geoUnitIdShare, closedMonthsBefore,
+        rowsPerPartition);
+    p.check();
+    return p;
+  }
+
   /** Number of our brand's dealers: a share of all dealers, at least 3 (closed, under-performer, parity). */
   public int ourDealers() {
     return Math.max(3, (int) Math.round(dealers * ourDealerShare));
