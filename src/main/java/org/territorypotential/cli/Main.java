@@ -44,14 +44,15 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        pipeline   run the stages in order (ingest, locate, market); --from/--to/--only select stages
+        pipeline   run the stages in order (ingest, locate, market, forecast); --from/--to/--only select stages
         locate     locate dealers, registrations and sales in geo units (tp.locate.level) with
                    Sedona, quarantine impossible coordinates, derive dealer PMAs and territories
         market     market share, segment-adjusted expected registrations, effectiveness, bands,
                    pump-in / pump-out per dealer PMA (gold tables; docs/market.md)
         demo       generate + pipeline on the embedded default, then print where the tables are
         forecast   backtest the demand model against baselines, write demand_forecast and model_metrics,
-                   print WAPE by horizon (tp.forecast.history; conf/wa-ev.conf = the WA county history)
+                   print WAPE by horizon (tp.forecast.history: the market stage's monthly registrations;
+                   conf/wa-ev.conf = the WA county history)
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
@@ -139,6 +140,15 @@ public final class Main {
       r.rowsWritten().forEach((k, v) -> stats.wrote(k, v, r.versionsWritten().get(k)));
       return stats;
     });
+    STAGES.put("forecast", (spark, cfg, run, out) -> {
+      ForecastJob.Result r = ForecastJob.run(spark, cfg, run);
+      printForecast(out, r);
+      RunStats stats = new RunStats();
+      r.versionsRead().forEach((k, v) -> stats.versionsRead.put(k, v));
+      r.versionsWritten().forEach((k, v) -> stats.versionsWritten.put(k, v));
+      stats.rowsWritten.put("demand_forecast", r.forecastRows());
+      return stats;
+    });
   }
 
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
@@ -175,11 +185,6 @@ public final class Main {
             + " ORDER BY registration_effectiveness\"");
         out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
-        return OK;
-      }
-      case "forecast": {
-        SparkSession spark = Sessions.create(cfg);
-        printForecast(out, ForecastJob.run(spark, cfg, RunContext.start("forecast", a.asOf)));
         return OK;
       }
       case "sql": {
@@ -281,8 +286,8 @@ public final class Main {
   }
 
   static void printForecast(PrintStream out, ForecastJob.Result r) {
-    out.printf("forecast run %s: model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
-        r.runId(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
+    out.printf("forecast run %s (%s): model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
+        r.runId(), r.scope(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
         r.seconds());
     r.wapeByLevelAndHorizon().forEach((level, table) -> {
       out.println();

@@ -75,6 +75,24 @@ public final class Lake {
   }
 
   /**
+   * The rows of one {@code as_of} partition at the table's current version, recording that
+   * version in {@code versions} (SQL name -> version) for lineage. Drops the input's own lineage
+   * columns (run_id, as_of, ingested_at) so the reader's can be added.
+   */
+  public Dataset<Row> readPinned(Table t, LocalDate asOf, Map<String, Long> versions) {
+    long v = version(t);
+    versions.put(sqlName(t), v);
+    return spark.read().format("delta").option("versionAsOf", v).load(path(t))
+        .where(functions.col("as_of").equalTo(functions.lit(java.sql.Date.valueOf(asOf))))
+        .drop("run_id", "as_of", "ingested_at");
+  }
+
+  /** Input versions as one lineage string: {@code db.table@version, ...}. */
+  public static String versionsText(Map<String, Long> versions) {
+    return versions.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
+  }
+
+  /**
    * Replaces the rows of {@code asOf} (and, when {@code extraPredicate} is not null, only those
    * also matching it) with {@code rows}, in one Delta transaction. Column comments from the
    * catalog are attached, and the table is registered in the metastore.

@@ -160,7 +160,8 @@ public enum Table {
       Map.entry("abs_error_sum", "Sum of |actual - forecast| over the series (for recomputing WAPE over any grouping)"),
       Map.entry("actual_sum", "Sum of actual values over the series"),
       Map.entry("forecast_sum", "Sum of forecasts over the series"),
-      Map.entry("n_series", "Number of series scored"));
+      Map.entry("n_series", "Number of series scored"),
+      Map.entry("scope", "What was forecast: industry (all brands) or one brand's registrations (tp.forecast.brand)"));
 
   private static final String LOCATED_UNIT = "Geo unit (at locate_level) the record was located in; null when unlocated";
 
@@ -261,6 +262,9 @@ public enum Table {
       case CROSS_SELL:
       case MARKET_DATA_QUALITY:
         return MARKET_COMMENTS;
+      case DEMAND_FORECAST:
+      case MODEL_METRICS:
+        return Map.of("input_versions", MARKET_COMMENTS.get("input_versions"));
       default:
         return Map.of();
     }
