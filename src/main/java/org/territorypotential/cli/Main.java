@@ -24,6 +24,7 @@ import org.territorypotential.market.MarketJob;
 import org.territorypotential.ops.JobRuns;
 import org.territorypotential.ops.RunContext;
 import org.territorypotential.ops.RunStats;
+import org.territorypotential.score.ScoreJob;
 import org.territorypotential.spark.Sessions;
 import org.territorypotential.synth.GenerateJob;
 
@@ -44,7 +45,7 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        pipeline   run the stages in order (ingest, locate, market, forecast); --from/--to/--only select stages
+        pipeline   run the stages in order (ingest, locate, market, forecast, score); --from/--to/--only select stages
         locate     locate dealers, registrations and sales in geo units (tp.locate.level) with
                    Sedona, quarantine impossible coordinates, derive dealer PMAs and territories
         market     market share, segment-adjusted expected registrations, effectiveness, bands,
@@ -53,6 +54,8 @@ public final class Main {
         forecast   backtest the demand model against baselines, write demand_forecast and model_metrics,
                    print WAPE by horizon (tp.forecast.history: the market stage's monthly registrations;
                    conf/wa-ev.conf = the WA county history)
+        score      territory potential scores (potential_scores) and sales goals (sales_goals) from the
+                   forecast, the market tables and demographics; prints the top territories (docs/scores.md)
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
@@ -149,6 +152,14 @@ public final class Main {
       stats.rowsWritten.put("demand_forecast", r.forecastRows());
       return stats;
     });
+    STAGES.put("score", (spark, cfg, run, out) -> {
+      ScoreJob.Result r = ScoreJob.run(spark, cfg, run, cfg.getInt("tp.score.print-territories"));
+      printScore(out, r);
+      RunStats stats = new RunStats();
+      r.versionsRead().forEach((k, v) -> stats.versionsRead.put(k, v));
+      r.rowsWritten().forEach((k, v) -> stats.wrote(k, v, r.versionsWritten().get(k)));
+      return stats;
+    });
   }
 
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
@@ -183,6 +194,11 @@ public final class Main {
         out.println("  jobs/tp sql \"SELECT dealer_id, brand, expected_registrations, actual_registrations,"
             + " registration_effectiveness, band FROM " + lake.sqlName(Table.DEALER_PERFORMANCE)
             + " ORDER BY registration_effectiveness\"");
+        out.println("  jobs/tp sql \"SELECT territory_type, territory_id, potential_units, current_pace, opportunity_gap, score,"
+            + " band FROM " + lake.sqlName(Table.POTENTIAL_SCORES) + " WHERE as_of = DATE'" + a.asOf
+            + "' AND segment = 'ALL' ORDER BY opportunity_gap DESC LIMIT 10\"");
+        out.println("  jobs/tp sql \"SELECT period, territory_id, potential_units, goal_units FROM "
+            + lake.sqlName(Table.SALES_GOALS) + " WHERE as_of = DATE'" + a.asOf + "' ORDER BY goal_units DESC\"");
         out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
         return OK;
@@ -303,6 +319,18 @@ public final class Main {
     } else {
       out.printf("WARNING: the model is WORSE than the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
           r.bestBaseline(), 100 * (model - best), 100 * model, 100 * best, r.publishedMethod());
+    }
+  }
+
+  static void printScore(PrintStream out, ScoreJob.Result r) {
+    out.printf("score run %s for %s (forecast model %s)%n", r.runId(), r.brand(), r.modelVersion());
+    r.rowsWritten().forEach((k, v) -> out.printf("  %-40s %,12d rows%n", k, v));
+    out.println("  top " + r.top().size() + " territories by opportunity (all segments; opportunity = potential - current pace):");
+    out.printf("    %-11s %-16s %10s %10s %12s %6s  %s%n", "type", "territory", "potential", "pace", "opportunity", "score",
+        "band");
+    for (ScoreJob.Line l : r.top()) {
+      out.printf("    %-11s %-16s %10.1f %10.1f %12.1f %6s  %s%n", l.type(), l.territoryId(), l.potential(), l.pace(), l.gap(),
+          l.score() == null ? "-" : String.format("%.1f", l.score()), l.band());
     }
   }
 
