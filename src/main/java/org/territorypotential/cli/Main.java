@@ -59,6 +59,11 @@ public final class Main {
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
+        maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
+                   tp.maintenance.retention-hours; prints files and versions per table
+        serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
+                   clients and BI tools on tp.serve.host:port until interrupted (docs/serving.md)
+        hash-password USER  read a password on stdin, print the tp.serve.password-file line for USER
         help       this text
 
       options:
@@ -219,9 +224,62 @@ public final class Main {
         }
         return OK;
       }
+      case "maintain": {
+        org.territorypotential.lake.Maintenance.retentionHours(cfg);
+        SparkSession spark = Sessions.create(cfg);
+        out.println("maintain: OPTIMIZE and VACUUM of every existing table");
+        org.territorypotential.lake.Maintenance.run(spark, cfg, List.of(Table.values()), out);
+        return OK;
+      }
+      case "serve-sql":
+        return serveSql(cfg, out);
+      case "hash-password": {
+        if (a.positional.isEmpty()) {
+          throw new ConfigError("hash-password needs a user name, e.g. jobs/tp hash-password analyst < password.txt");
+        }
+        java.io.Console console = System.console();
+        char[] pw = console != null ? console.readPassword("password for %s: ", a.positional.get(0))
+            : new java.util.Scanner(System.in, java.nio.charset.StandardCharsets.UTF_8).nextLine().toCharArray();
+        if (pw == null || pw.length == 0) {
+          throw new ConfigError("hash-password: empty password");
+        }
+        out.println(org.territorypotential.serve.PasswordFile.line(a.positional.get(0), pw,
+            org.territorypotential.serve.PasswordFile.DEFAULT_ITERATIONS));
+        return OK;
+      }
       default:
         throw new ConfigError("unknown command '" + a.command + "' (see jobs/tp --help)");
     }
+  }
+
+  /** serve-sql: settings are checked before Spark starts; runs until the JVM is interrupted. */
+  private static int serveSql(AppConfig cfg, PrintStream out) {
+    org.territorypotential.serve.SqlServer.Settings s = org.territorypotential.serve.SqlServer.settings(cfg);
+    SparkSession spark = Sessions.create(cfg);
+    Lake lake = new Lake(spark, cfg);
+    var server = org.territorypotential.serve.SqlServer.start(spark, s);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      stopped.countDown();
+    }));
+    out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
+        + ", authentication " + s.auth());
+    out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
+    out.println("  example:  SELECT * FROM " + lake.currentViewName(Table.DEALER_PERFORMANCE)
+        + " ORDER BY registration_effectiveness LIMIT 10");
+    if (cfg.getString("tp.metastore.uri").isEmpty()) {
+      out.println("  note: the embedded Derby metastore admits one process: stop this server before running jobs"
+          + " (or use an external metastore, conf/cluster.conf.example)");
+    }
+    out.println("  Ctrl-C stops it.");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return OK;
   }
 
   private static RunStats generate(SparkSession spark, AppConfig cfg, RunContext run, PrintStream out) {
@@ -429,7 +487,7 @@ public final class Main {
             if (!commandSeen) {
               a.command = s;
               commandSeen = true;
-            } else if (a.command.equals("sql") && a.positional.isEmpty()) {
+            } else if ((a.command.equals("sql") || a.command.equals("hash-password")) && a.positional.isEmpty()) {
               a.positional.add(s);
             } else {
               throw new IllegalArgumentException("unexpected argument '" + s + "'");

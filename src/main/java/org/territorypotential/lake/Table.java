@@ -342,4 +342,61 @@ public enum Table {
     out.putAll(tableComments());
     return out;
   }
+
+  /** A Delta CHECK constraint: a row whose expression is not true is rejected with the whole write. */
+  public record Check(String name, String expression) {}
+
+  /** Null passes (a null share means "not defined", documented per column); otherwise lo <= c <= hi. */
+  static Check between(String c, double lo, double hi) {
+    return new Check(c + "_range", c + " IS NULL OR (" + c + " >= " + lo + " AND " + c + " <= " + hi + ")");
+  }
+
+  static Check nonNegative(String c) {
+    return new Check(c + "_non_negative", c + " IS NULL OR " + c + " >= 0");
+  }
+
+  /** lower <= value <= upper wherever the bounds are present. */
+  static Check ordered(String name, String lower, String value, String upper) {
+    return new Check(name, "(" + lower + " IS NULL OR " + lower + " <= " + value + ") AND (" + upper + " IS NULL OR "
+        + value + " <= " + upper + ")");
+  }
+
+  /**
+   * CHECK constraints of the table (added at registration when missing, see Lake.register). A new
+   * gold table with a ranged value adds its case here (score 0-100: between("score", 0, 100)).
+   */
+  public List<Check> checks() {
+    switch (this) {
+      case MARKET_SHARE:
+        return List.of(between("share", 0, 1), nonNegative("industry_registrations"),
+            new Check("brand_within_industry", "brand_registrations IS NULL OR brand_registrations BETWEEN 0 AND industry_registrations"));
+      case MONTHLY_REGISTRATIONS:
+        return List.of(nonNegative("registrations"));
+      case DEALER_EXPECTED_BY_SEGMENT:
+        return List.of(between("benchmark_share", 0, 1), nonNegative("industry_registrations"),
+            nonNegative("expected_registrations"), nonNegative("expected_registrations_local"));
+      case DEALER_PERFORMANCE:
+        return List.of(nonNegative("expected_registrations"), nonNegative("actual_registrations"),
+            nonNegative("registration_effectiveness"), between("percentile_in_area", 0, 100), between("retention", 0, 1),
+            new Check("rank_in_area_positive", "rank_in_area IS NULL OR rank_in_area >= 1"));
+      case CROSS_SELL:
+        return List.of(nonNegative("sales"));
+      case MARKET_DATA_QUALITY:
+        return List.of(nonNegative("affected"), nonNegative("base"), between("share", 0, 1));
+      case DEMAND_FORECAST:
+        return List.of(ordered("interval_80_ordered", "lower_80", "forecast", "upper_80"),
+            ordered("interval_95_ordered", "lower_95", "forecast", "upper_95"),
+            new Check("interval_95_contains_80", "lower_95 IS NULL OR lower_80 IS NULL OR lower_95 <= lower_80"));
+      case POTENTIAL_SCORES:
+        return List.of(between("score", 0, 100), between("percentile_in_region", 0, 100),
+            between("benchmark_share", 0, 1), between("target_share", 0, 1), between("attainable_share", 0, 1),
+            nonNegative("potential_units"), nonNegative("demand_next_12"),
+            new Check("rank_in_region_positive", "rank_in_region IS NULL OR rank_in_region >= 1"));
+      case SALES_GOALS:
+        return List.of(nonNegative("goal_units"), between("potential_share", 0, 1),
+            new Check("goal_within_bounds", "goal_units >= floor_units AND (cap_units IS NULL OR goal_units <= cap_units)"));
+      default:
+        return List.of();
+    }
+  }
 }
