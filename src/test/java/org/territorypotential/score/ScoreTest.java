@@ -17,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,7 +76,11 @@ class ScoreTest {
     lake.replaceAsOf(Table.DEMAND_FORECAST, spark.createDataFrame(fc, new StructType().add("series_id", DataTypes.StringType)
         .add("level", DataTypes.StringType).add("segment", DataTypes.StringType).add("target_month", DataTypes.DateType)
         .add("horizon", DataTypes.IntegerType).add("forecast", DataTypes.DoubleType).add("method", DataTypes.StringType)
-        .add("scope", DataTypes.StringType).add("model_version", DataTypes.StringType).add("as_of", DataTypes.DateType)), asOf, null);
+        .add("scope", DataTypes.StringType).add("model_version", DataTypes.StringType).add("as_of", DataTypes.DateType))
+        // the table's interval CHECK constraints name these columns: a demand_forecast always has them
+        .withColumn("lower_80", functions.lit(null).cast("double")).withColumn("upper_80", functions.lit(null).cast("double"))
+        .withColumn("lower_95", functions.lit(null).cast("double")).withColumn("upper_95", functions.lit(null).cast("double")),
+        asOf, null);
 
     Object[][] regs = {
         {"u1", "SUV", "AURORA", "2024-05-01", 6L}, {"u1", "SUV", "BOREALIS", "2024-05-01", 14L},
