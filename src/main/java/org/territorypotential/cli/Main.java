@@ -206,6 +206,11 @@ public final class Main {
             + lake.sqlName(Table.SALES_GOALS) + " WHERE as_of = DATE'" + a.asOf + "' ORDER BY goal_units DESC\"");
         out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
+        out.println("Or serve them to JDBC/ODBC clients and BI tools (docs/serving.md), then query the latest run:");
+        out.println("  jobs/tp serve-sql" + (a.conf == null ? "" : " --conf " + a.conf) + " &");
+        out.println("  jobs/tp beeline -u jdbc:hive2://127.0.0.1:" + cfg.getInt("tp.serve.port") + "/default -e \"SELECT"
+            + " territory_id, segment, opportunity_gap, score, band FROM " + lake.currentViewName(Table.POTENTIAL_SCORES)
+            + " WHERE segment = 'ALL' ORDER BY opportunity_gap DESC LIMIT 10\"");
         return OK;
       }
       case "sql": {
@@ -266,8 +271,9 @@ public final class Main {
     out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
         + ", authentication " + s.auth());
     out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
-    out.println("  example:  SELECT * FROM " + lake.currentViewName(Table.DEALER_PERFORMANCE)
-        + " ORDER BY registration_effectiveness LIMIT 10");
+    out.println("  example:  jobs/tp beeline -u " + s.jdbcUrl() + " -e \"SELECT territory_id, segment, opportunity_gap,"
+        + " score, band FROM " + lake.currentViewName(Table.POTENTIAL_SCORES) + " WHERE segment = 'ALL' ORDER BY"
+        + " opportunity_gap DESC LIMIT 10\"");
     if (cfg.getString("tp.metastore.uri").isEmpty()) {
       out.println("  note: the embedded Derby metastore admits one process: stop this server before running jobs"
           + " (or use an external metastore, conf/cluster.conf.example)");
