@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,33 +19,26 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.territorypotential.DemoFixture;
 import org.territorypotential.TestSpark;
 
 /**
  * Every SQL cell of every notebook in {@code notebooks/} runs against the demo output, so a
  * notebook cannot silently rot (notebooks/README.md has the conventions this test enforces).
  *
- * <p>Once: {@code jobs/tp demo} on a small synthetic region in this test's own lakehouse. Then per
+ * <p>On the JVM's one {@link DemoFixture} ({@code jobs/tp demo}, every stage, score included). Then per
  * notebook, in cell order on the shared SparkSession: {@code %%sql} cells run (database names
  * {@code territory}, {@code tp_ops}, {@code tp_silver}, {@code tp_bronze} mapped to this test's),
  * a cell must return rows unless its metadata says {@code "tp": {"may_be_empty": "why"}}; code
  * cells that are not SQL must be tagged {@code setup} (connection and display settings, which
  * the test cannot and need not run); the parameter cell's {@code CAST(NULL AS STRING)} is run
  * as written (the notebook's own default must resolve to a value) and then replaced by a value
- * the test picks from the data. A cell reading a table of a pipeline stage that is not in
- * {@link Main#STAGES} yet (score, forecast) is only parsed, and listed as pending on stdout: it
- * runs, and must pass, as soon as the stage joins the pipeline (and so the demo).
+ * the test picks from the data. Every SQL cell runs: one that fails or (unmarked) returns no
+ * rows fails the test; the {@code <table>_current} views are the ones Lake.register creates.
  */
 class NotebooksTest {
-  private static final String DB = "nbk";
-  private static final String AS_OF = "2024-06-30";
+  private static final String DB = DemoFixture.DB;
   private static final File NOTEBOOKS = new File("notebooks");
-  /** Tables that only a later pipeline stage writes: table -> stage. */
-  private static final Map<String, String> STAGE_OF_TABLE = Map.of(
-      "potential_scores", "score",
-      "sales_goals", "score",
-      "demand_forecast", "forecast",
-      "model_metrics", "forecast");
   private static final Map<String, String> DATABASES = Map.of(
       "territory", DB + "_gold", "tp_ops", DB + "_ops", "tp_silver", DB + "_silver", "tp_bronze", DB + "_bronze");
   private static final Pattern DB_REF = Pattern.compile("(?i)(?<![\\w.`])(territory|tp_ops|tp_silver|tp_bronze)\\.(\\w+)");
@@ -63,55 +53,7 @@ class NotebooksTest {
   @BeforeAll
   static void demo() {
     spark = TestSpark.session();
-    File lake = new File(TestSpark.dir(DB), "lake");
-    String[] args = {"demo", "--as-of", AS_OF,
-        "--set", "tp.lakehouse=" + lake.getAbsolutePath(),
-        "--set", "tp.generate.output=" + lake.getAbsolutePath() + "/landing",
-        "--set", "tp.spark.master=local[2]",
-        "--set", "tp.databases.bronze=" + DB + "_bronze",
-        "--set", "tp.databases.silver=" + DB + "_silver",
-        "--set", "tp.databases.gold=" + DB + "_gold",
-        "--set", "tp.databases.ops=" + DB + "_ops",
-        "--set", "tp.generate.registrations=4000",
-        "--set", "tp.generate.geo-units=40",
-        "--set", "tp.generate.dealers=10",
-        "--set", "tp.generate.counties=4",
-        "--set", "tp.generate.months=24",
-        // 24 complete months: a short horizon and history window so three backtest origins fit;
-        // a small model (forecast quality is ForecastTest's job)
-        "--set", "tp.forecast.horizon=6",
-        "--set", "tp.forecast.min-history-months=6",
-        "--set", "tp.forecast.model.trees=5",
-        "--set", "tp.forecast.model.max-depth=3"};
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    long t0 = System.nanoTime();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    printed = out.toString(StandardCharsets.UTF_8);
-    System.out.printf("NotebooksTest: demo took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-    printed.lines().filter(l -> l.contains(" succeeded in ")).forEach(l -> System.out.println("NotebooksTest:   " + l));
-    assertEquals(Main.OK, code, err.toString(StandardCharsets.UTF_8) + printed);
-    currentViewsStandIn();
-  }
-
-  /**
-   * The {@code <table>_current} views of the gold database (latest as_of) are Lake's to create
-   * (issue 6, item 3). Until it does, the test creates the same definition itself, says so, and
-   * the cells are tested against it; once Lake creates them, these are Lake's views.
-   */
-  private static void currentViewsStandIn() {
-    String gold = DB + "_gold";
-    for (Row r : spark.sql("SHOW TABLES IN " + gold).collectAsList()) {
-      String t = r.getString(r.fieldIndex("tableName"));
-      if (t.endsWith("_current") || r.getBoolean(r.fieldIndex("isTemporary"))) {
-        continue;
-      }
-      if (!spark.catalog().tableExists(gold, t + "_current")) {
-        spark.sql("CREATE VIEW " + gold + "." + t + "_current AS SELECT * FROM " + gold + "." + t
-            + " WHERE as_of = (SELECT max(as_of) FROM " + gold + "." + t + ")");
-        notes.add("stand-in view " + gold + "." + t + "_current created by the test (Lake does not create _current views yet)");
-      }
-    }
+    printed = DemoFixture.get().printed();
   }
 
   /** One code cell of a notebook. */
@@ -221,30 +163,17 @@ class NotebooksTest {
     return sb.toString();
   }
 
-  /** The later stage a cell needs (not in the pipeline yet), or null when everything it reads exists now. */
-  static String pendingStage(String sql) {
-    Matcher m = DB_REF.matcher(sql);
-    while (m.find()) {
-      String table = m.group(2).toLowerCase().replaceFirst("_current$", "");
-      String stage = STAGE_OF_TABLE.get(table);
-      if (stage != null && !Main.STAGES.containsKey(stage)) {
-        return stage;
-      }
-    }
-    return null;
-  }
-
   @Test
   void everySqlCellOfEveryNotebookRuns() throws IOException {
     long t0 = System.nanoTime();
     List<String> failures = new ArrayList<>();
-    List<String> pending = new ArrayList<>();
     int ran = 0;
     int setup = 0;
     for (File f : notebooks()) {
       List<Cell> cells = codeCells(f);
       int sqlCells = 0;
-      boolean skipRest = false;
+      int ranHere = 0;
+      long rowsHere = 0;
       for (Cell c : cells) {
         String sql = sqlOf(c);
         if (sql == null) {
@@ -260,24 +189,14 @@ class NotebooksTest {
           failures.add(c.where() + ": " + p);
         }
         String mapped = mapDatabases(sql);
-        String stage = pendingStage(sql);
-        if (skipRest || stage != null) {
-          try {
-            spark.sessionState().sqlParser().parsePlan(mapped);
-          } catch (Exception e) { // ParseException is checked
-            failures.add(c.where() + ": does not parse: " + oneLine(e));
-          }
-          pending.add(c.where() + (stage != null ? ": needs the '" + stage + "' stage in the pipeline" : ": after a pending parameter cell"));
-          // a pending parameter cell: the cells after it read its view, so they wait too
-          skipRest |= stage != null && sql.contains(PARAMETER);
-          continue;
-        }
         try {
           if (sql.contains(PARAMETER)) {
             mapped = resolveParameter(c, mapped);
           }
           List<Row> rows = spark.sql(mapped).limit(1000).collectAsList();
           ran++;
+          ranHere++;
+          rowsHere += rows.size();
           System.out.printf("NotebooksTest: %s: %d rows%s%n", c.where(), rows.size(), rows.isEmpty() ? "" : ", first " + rows.get(0));
           boolean isStatement = withoutComments(mapped).toUpperCase().startsWith("CREATE");
           if (rows.isEmpty() && !isStatement && !c.metadata().path("tp").has("may_be_empty")) {
@@ -290,11 +209,12 @@ class NotebooksTest {
       if (sqlCells == 0) {
         failures.add(f.getName() + ": no %%sql cell");
       }
+      System.out.printf("NotebooksTest: %s: %d of %d SQL cells ran, %d rows returned (at most 1000 a cell)%n",
+          f.getName(), ranHere, sqlCells, rowsHere);
     }
-    System.out.printf("NotebooksTest: %d notebooks, %d SQL cells ran, %d setup cells, %d pending, %.1f s%n",
-        notebooks().size(), ran, setup, pending.size(), (System.nanoTime() - t0) / 1e9);
+    System.out.printf("NotebooksTest: %d notebooks, %d SQL cells ran, %d setup cells, %.1f s%n",
+        notebooks().size(), ran, setup, (System.nanoTime() - t0) / 1e9);
     notes.forEach(n -> System.out.println("NotebooksTest: note: " + n));
-    pending.forEach(p -> System.out.println("NotebooksTest: PENDING (parsed, not run): " + p));
     if (!failures.isEmpty()) {
       fail(failures.size() + " notebook cell(s) failed:\n  " + String.join("\n  ", failures));
     }
@@ -337,10 +257,8 @@ class NotebooksTest {
     assertEquals(List.of(), portabilityProblems("SELECT 'a::b', CAST(x AS STRING) FROM t;"));
     assertEquals(List.of("contains % (PyHive's pyformat parameter style)"), portabilityProblems("SELECT * FROM t WHERE n LIKE 'a%'"));
     assertEquals(List.of("contains more than one statement"), portabilityProblems("SELECT 1; SELECT 2"));
-    assertEquals("SELECT * FROM nbk_gold.dealer_performance_current d JOIN nbk_ops.model_metrics m, territory_x.y",
+    assertEquals("SELECT * FROM " + DB + "_gold.dealer_performance_current d JOIN " + DB + "_ops.model_metrics m, territory_x.y",
         mapDatabases("SELECT * FROM territory.dealer_performance_current d JOIN tp_ops.model_metrics m, territory_x.y"));
-    assertEquals(Main.STAGES.containsKey("score") ? null : "score", pendingStage("SELECT * FROM territory.potential_scores_current"));
-    assertEquals(null, pendingStage("SELECT * FROM territory.cross_sell_current"));
     assertEquals("CREATE VIEW v AS SELECT 1", withoutComments("-- a comment\n  -- another\nCREATE VIEW v AS SELECT 1"));
     assertTrue(printed.contains("== market"), printed);
   }
