@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -17,17 +16,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.territorypotential.DemoFixture;
 import org.territorypotential.TestSpark;
 import org.territorypotential.cli.Main;
 
 /**
  * The planted-truth scenario end to end: {@code jobs/tp demo} (generate -> ingest -> locate ->
- * market) on a small synthetic region; the market tables must find the dealer planted at 60% of
+ * market), the JVM's one {@link DemoFixture}, on a small synthetic region; the market tables must find the dealer planted at 60% of
  * the regional share in the lowest band and the parity dealer near 100.
  */
 class MarketPlantedTruthTest {
-  private static final String AS_OF = "2024-06-15";
-  private static final String DB = "mktplant";
+  private static final String AS_OF = DemoFixture.AS_OF;
+  private static final String DB = DemoFixture.DB;
   private static SparkSession spark;
   private static String printed;
   private static Map<String, Row> truths;
@@ -36,34 +36,9 @@ class MarketPlantedTruthTest {
   @BeforeAll
   static void demo() {
     spark = TestSpark.session();
-    File lake = new File(TestSpark.dir(DB), "lake");
-    String[] args = {"demo", "--as-of", AS_OF,
-        "--set", "tp.lakehouse=" + lake.getAbsolutePath(),
-        "--set", "tp.generate.output=" + lake.getAbsolutePath() + "/landing",
-        "--set", "tp.spark.master=local[2]",
-        "--set", "tp.databases.bronze=" + DB + "_bronze",
-        "--set", "tp.databases.silver=" + DB + "_silver",
-        "--set", "tp.databases.gold=" + DB + "_gold",
-        "--set", "tp.databases.ops=" + DB + "_ops",
-        "--set", "tp.generate.registrations=20000",
-        "--set", "tp.generate.geo-units=80",
-        "--set", "tp.generate.dealers=12",
-        "--set", "tp.generate.months=24",
-        "--set", "tp.generate.counties=8",
-        // the whole generated history, as the planted values are defined on it
-        "--set", "tp.market.window-months=24",
-        // 23 complete months of history: a short horizon and history window so three backtest origins fit
-        "--set", "tp.forecast.horizon=6",
-        "--set", "tp.forecast.min-history-months=6",
-        "--set", "tp.forecast.model.trees=10"};
-    common = java.util.Arrays.copyOfRange(args, 1, args.length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    long t0 = System.nanoTime();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    printed = out.toString(StandardCharsets.UTF_8);
-    System.out.printf("demo took %.1f s%n%s%n", (System.nanoTime() - t0) / 1e9, printed);
-    assertEquals(Main.OK, code, err.toString(StandardCharsets.UTF_8));
+    DemoFixture demo = DemoFixture.get();
+    printed = demo.printed();
+    common = demo.common();
     truths = new HashMap<>();
     for (Row r : spark.sql("SELECT truth, subject_id, value FROM " + DB + "_ops.planted_truths").collectAsList()) {
       truths.putIfAbsent(r.getString(0), r);
