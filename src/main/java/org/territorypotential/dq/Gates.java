@@ -54,8 +54,10 @@ public final class Gates {
       boolean w = switch (stage) {
         case "ingest" -> t.layer == Layer.BRONZE;
         case "locate" -> t.layer == Layer.SILVER;
-        case "market" -> t.layer == Layer.GOLD && t != Table.DEMAND_FORECAST;
+        case "market" -> t.layer == Layer.GOLD && t != Table.DEMAND_FORECAST
+            && t != Table.POTENTIAL_SCORES && t != Table.SALES_GOALS;
         case "forecast" -> t == Table.DEMAND_FORECAST;
+        case "score" -> t == Table.POTENTIAL_SCORES || t == Table.SALES_GOALS;
         default -> false;
       };
       if (w) {

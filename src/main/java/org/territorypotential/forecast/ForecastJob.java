@@ -179,7 +179,7 @@ public final class ForecastJob {
    * The last complete month at a run date: its own month when the run date is the month's last
    * day, else the month before (a partial month would read as a collapse in demand).
    */
-  static LocalDate lastCompleteMonth(LocalDate asOf) {
+  public static LocalDate lastCompleteMonth(LocalDate asOf) {
     LocalDate first = asOf.withDayOfMonth(1);
     return asOf.getDayOfMonth() == asOf.lengthOfMonth() ? first : first.minusMonths(1);
   }
