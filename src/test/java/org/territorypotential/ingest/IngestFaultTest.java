@@ -20,8 +20,8 @@ import org.territorypotential.ops.RunContext;
 /**
  * Faulty inputs after a good run (issue 7 item 6, the cheap part): a file truncated mid-row is
  * quarantined row by row, an empty (header-only) input is a warning and an empty partition, a
- * missing required column fails clearly; none of them touches what an earlier run published.
- * (Extra columns: extra_note here and in CanonicalIngestTest is not in the contract and is ignored with a warning.)
+ * missing required column and a 0-byte file (not even a header) fail clearly, an extra column is
+ * ignored; none of them touches what an earlier run published.
  */
 class IngestFaultTest {
   private static final LocalDate LATER = LocalDate.parse("2024-07-31");
@@ -46,12 +46,24 @@ class IngestFaultTest {
     CanonicalIngestTest.write("truncated.csv", good + "R99,2024-05-10,Aur");
     CanonicalIngestTest.write("empty.csv", header);
     CanonicalIngestTest.write("nocol.csv", good.replace(",make,", ",brand_name,"));
+    CanonicalIngestTest.write("zero.csv", "");
 
     AppConfig cfg = CanonicalIngestTest.config("faults", Map.of());
     Lake lake = new Lake(TestSpark.session(), cfg);
     IngestJob.run(TestSpark.session(), cfg, RunContext.start("ingest", CanonicalIngestTest.AS_OF));
     List<Row> before = published(lake);
     assertEquals(6, before.size());
+    // extra column (extra_note is not in the contract): every row accepted, the column does not reach bronze
+    assertTrue(!List.of(lake.read(Table.REGISTRATIONS_BRONZE, CanonicalIngestTest.AS_OF).columns()).contains("extra_note"));
+
+    // 0-byte file: no header, so no contract column: clear failure, nothing written
+    long v0 = lake.version(Table.REGISTRATIONS_BRONZE);
+    IngestError z = assertThrows(IngestError.class, () -> IngestJob.run(TestSpark.session(),
+        CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "zero.csv").getPath())),
+        RunContext.start("ingest", LATER)));
+    assertTrue(z.getMessage().contains("lacks required column"), z.getMessage());
+    assertEquals(v0, lake.version(Table.REGISTRATIONS_BRONZE), "a failed ingest commits nothing");
+    assertEquals(before, published(lake));
 
     // missing column: clear failure, nothing written (same run date: the published partition stays as it was)
     long v = lake.version(Table.REGISTRATIONS_BRONZE);
