@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.territorypotential.bench.LocateBench;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
+import org.territorypotential.dq.Gates;
 import org.territorypotential.geo.LocateJob;
 import org.territorypotential.forecast.Backtest;
 import org.territorypotential.forecast.ForecastJob;
@@ -31,13 +32,16 @@ import org.territorypotential.synth.GenerateJob;
 /**
  * The launcher behind {@code jobs/tp}: parses arguments, builds the configuration and the
  * SparkSession, runs one job, and maps failures to exit codes with one line on stderr.
- * Exit codes: 0 success, 2 bad usage or configuration, 3 bad input data, 1 anything else.
+ * Exit codes: 0 success, 2 bad usage or configuration, 3 bad input data, 4 a blocking data-quality
+ * check failed, 1 anything else.
  */
 public final class Main {
   public static final int OK = 0;
   public static final int FAILED = 1;
   public static final int USAGE = 2;
   public static final int BAD_INPUT = 3;
+  /** A blocking data-quality check (tp.dq.checks) failed after a stage: the downstream stages did not run. */
+  public static final int DQ_FAILED = 4;
 
   static final String USAGE_TEXT = """
       usage: jobs/tp <command> [--as-of yyyy-MM-dd] [--conf FILE] [--set key=value ...]
@@ -75,7 +79,8 @@ public final class Main {
         --only STAGE               pipeline: run this one stage
         --help                     this text
 
-      exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 bad input data
+      exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 bad input data,
+                  4 a blocking data-quality check (tp.dq.checks) failed; results in <ops>.dq_results
       """;
 
   private Main() {}
@@ -106,6 +111,9 @@ public final class Main {
     } catch (IngestError e) {
       err.println("tp: error: " + e.getMessage());
       return BAD_INPUT;
+    } catch (Gates.GateFailed e) {
+      err.println("tp: error: " + e.getMessage());
+      return DQ_FAILED;
     } catch (RuntimeException e) {
       e.printStackTrace(err);
       err.println("tp: error: " + a.command + " failed: " + oneLine(e));
@@ -336,6 +344,7 @@ public final class Main {
     RunStats stats;
     try {
       stats = stage.run(spark, cfg, run, out);
+      Gates.run(lake, cfg, run, job, out);
     } catch (RuntimeException e) {
       try {
         JobRuns.finished(lake, run, parameters, new RunStats(), oneLine(e));

@@ -75,7 +75,9 @@ public enum Table {
       "Run log, append-only: one row when a job starts (running) and one when it ends (succeeded or failed);"
           + " a run whose latest row is running was killed or is still going", null),
   MODEL_METRICS(Layer.OPS, "model_metrics",
-      "Forecast backtest accuracy per origin, horizon, level and method (the model and each baseline)", null);
+      "Forecast backtest accuracy per origin, horizon, level and method (the model and each baseline)", null),
+  DQ_RESULTS(Layer.OPS, "dq_results",
+      "Data-quality check results (tp.dq.checks), append-only: one row per check, table and stage run", null);
 
   public final Layer layer;
   public final String tableName;

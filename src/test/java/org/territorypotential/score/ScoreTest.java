@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 import org.territorypotential.config.AppConfig;
+import org.territorypotential.dq.Evaluator;
+import org.territorypotential.dq.Gates;
 import org.territorypotential.ingest.IngestError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
@@ -55,6 +57,16 @@ class ScoreTest {
       write(d);
     }
     first = ScoreJob.run(spark, cfg, RunContext.start("score", AS_OF), 10);
+  }
+
+  /** The default dq checks on the score stage's tables (conf/default.conf) name real columns and pass on its output. */
+  @Test
+  void defaultDqChecksPassOnTheScoreOutput() {
+    List<Evaluator.Result> results = Gates.run(lake, cfg, RunContext.start("score", AS_OF), "score", System.out);
+    assertTrue(results.size() >= 5, results.toString());
+    for (Evaluator.Result r : results) {
+      assertFalse(r.status().equals("fail"), r.toString());
+    }
   }
 
   static void write(LocalDate asOf) {

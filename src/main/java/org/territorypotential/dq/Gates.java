@@ -1,0 +1,131 @@
+package org.territorypotential.dq;
+
+import java.io.PrintStream;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Layer;
+import org.territorypotential.lake.Table;
+import org.territorypotential.ops.RunContext;
+
+/**
+ * Runs the configured checks ({@code tp.dq.checks}) on the tables a stage wrote, appends one
+ * row per check to {@code dq_results}, and throws {@link GateFailed} when a blocking check failed.
+ */
+public final class Gates {
+  private Gates() {}
+
+  static final StructType SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType, false)
+      .add("stage", DataTypes.StringType, false)
+      .add("table_name", DataTypes.StringType, false)
+      .add("check_name", DataTypes.StringType, false)
+      .add("severity", DataTypes.StringType, false)
+      .add("observed", DataTypes.DoubleType, true)
+      .add("threshold", DataTypes.StringType, false)
+      .add("status", DataTypes.StringType, false)
+      .add("detail", DataTypes.StringType, true)
+      .add("checked_at", DataTypes.TimestampType, false)
+      .add("as_of", DataTypes.DateType, false);
+
+  /** A blocking check failed: the stage's output stays written, the downstream stages do not run. */
+  public static final class GateFailed extends RuntimeException {
+    public GateFailed(String message) {
+      super(message);
+    }
+  }
+
+  /** The tables each pipeline stage writes (the checks on them run after that stage). */
+  public static Set<Table> written(String stage) {
+    Set<Table> out = EnumSet.noneOf(Table.class);
+    for (Table t : Table.values()) {
+      boolean w = switch (stage) {
+        case "ingest" -> t.layer == Layer.BRONZE;
+        case "locate" -> t.layer == Layer.SILVER;
+        case "market" -> t.layer == Layer.GOLD && t != Table.DEMAND_FORECAST
+            && t != Table.POTENTIAL_SCORES && t != Table.SALES_GOALS;
+        case "forecast" -> t == Table.DEMAND_FORECAST;
+        case "score" -> t == Table.POTENTIAL_SCORES || t == Table.SALES_GOALS;
+        default -> false;
+      };
+      if (w) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Evaluates the stage's checks, records them, prints one line per non-passing check; throws on a blocking failure. */
+  public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, PrintStream out) {
+    List<Check> checks = Check.parseAll(cfg.getStringList("tp.dq.checks"));
+    Set<Table> tables = written(stage);
+    List<Evaluator.Result> results = new ArrayList<>();
+    for (Check c : checks) {
+      if (!tables.contains(c.table()) || !lake.exists(c.table())) {
+        continue;
+      }
+      Dataset<Row> current = lake.read(c.table(), run.asOf());
+      Dataset<Row> previous = null;
+      if (c.kind().equals("row_count_change")) {
+        Row prev = lake.read(c.table()).where(functions.col("as_of").lt(functions.lit(Date.valueOf(run.asOf()))))
+            .agg(functions.max("as_of")).first();
+        if (!prev.isNullAt(0)) {
+          previous = lake.read(c.table(), prev.getDate(0).toLocalDate());
+        }
+      }
+      Dataset<Row> reference = null;
+      if (c.refTable() != null) {
+        if (!lake.exists(c.refTable())) {
+          throw new org.territorypotential.config.ConfigError("tp.dq.checks: '" + c.spec() + "': " + c.refTable() + " does not exist yet");
+        }
+        reference = lake.read(c.refTable(), run.asOf());
+      }
+      results.add(Evaluator.evaluate(c, current, previous, reference, run.asOf()));
+    }
+    if (results.isEmpty()) {
+      return results;
+    }
+    record(lake, run, stage, results);
+    int passed = 0;
+    Evaluator.Result firstFail = null;
+    for (Evaluator.Result r : results) {
+      if (r.status().equals("pass")) {
+        passed++;
+      } else {
+        out.printf("  dq %s: %s %s: %s%n", r.status().toUpperCase(java.util.Locale.ROOT), r.check().table(), r.check().name(), r.detail());
+        if (r.status().equals("fail") && firstFail == null) {
+          firstFail = r;
+        }
+      }
+    }
+    out.printf("  dq: %d of %d checks passed%n", passed, results.size());
+    if (firstFail != null) {
+      throw new GateFailed("data-quality gate failed after " + stage + ": " + firstFail.check().table() + " "
+          + firstFail.check().name() + ": " + firstFail.detail() + " (threshold " + firstFail.threshold() + ")");
+    }
+    return results;
+  }
+
+  static void record(Lake lake, RunContext run, String stage, List<Evaluator.Result> results) {
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> rows = new ArrayList<>();
+    for (Evaluator.Result r : results) {
+      double obs = r.observed();
+      rows.add(RowFactory.create(run.runId(), stage, lake.sqlName(r.check().table()), r.check().name(), r.check().severity(),
+          Double.isInfinite(obs) ? null : obs, r.threshold(), r.status(), r.detail(), now, Date.valueOf(run.asOf())));
+    }
+    lake.append(Table.DQ_RESULTS, lake.spark().createDataFrame(rows, SCHEMA));
+  }
+}
