@@ -138,13 +138,17 @@ public final class Scores {
   /**
    * Per territory: 100 x (households-weighted median household income of its units) / (the same
    * over every unit with demographics), from each unit's newest year at or before the run year.
+   * A unit without a household count is weighted by its population instead.
    * Null without demographics.
    */
   public static Dataset<Row> demographicIndex(Dataset<Row> terr, Dataset<Row> demographics, LocalDate asOf) {
     if (demographics == null) {
       return terr.select("territory_type", "territory_id").distinct().withColumn("demographic_index", lit(null).cast("double"));
     }
-    Dataset<Row> d = demographics.where(col("year").leq(asOf.getYear())
+    // weight: households, or the population where a source has no household count (the ACS county file)
+    Column weight = demographics.schema().getFieldIndex("population").isDefined()
+        ? coalesce(col("households"), col("population")) : col("households");
+    Dataset<Row> d = demographics.withColumn("households", weight).where(col("year").leq(asOf.getYear())
             .and(col("households").gt(0)).and(col("median_household_income").isNotNull()))
         .withColumn("_newest", max("year").over(Window.partitionBy("geo_unit_id")))
         .where(col("year").equalTo(col("_newest")))

@@ -11,10 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 import org.territorypotential.WaEv;
-import org.territorypotential.config.AppConfig;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
-import org.territorypotential.ops.RunContext;
 
 /**
  * The real Washington registrations located at county, ZCTA and tract level, compared with the
@@ -25,11 +23,7 @@ import org.territorypotential.ops.RunContext;
 class WaLocateTest {
 
   private static LocateJob.Result locate(String level) {
-    WaEv.ingested();
-    AppConfig cfg = WaEv.config(Map.of("tp.locate.level", level));
-    long t0 = System.nanoTime();
-    LocateJob.Result r = LocateJob.run(TestSpark.session(), cfg, RunContext.start("locate", WaEv.AS_OF));
-    System.out.printf("[wa-ev] locate at %s took %d s%n", level, (System.nanoTime() - t0) / 1_000_000_000L);
+    LocateJob.Result r = WaEv.locatedAt(level);
     for (LocateJob.InputCounts c : r.inputs()) {
       System.out.printf("[wa-ev] locate %-7s %-14s in %7d = located %7d + unlocated %5d + quarantined %4d%n", level,
           c.input(), c.in(), c.located(), c.unlocated(), c.quarantined());
@@ -61,6 +55,21 @@ class WaLocateTest {
 
   @Test
   void countiesZipsAndTractsAgreeWithTheRecordsOwnCodes() {
+    // tract and ZCTA first, county last: county is the level the other real-data tests read (WaEv.countyMarket)
+    LocateJob.Result tracts = locate("tract");
+    // only King County has tracts: its points should nearly all land in one; the rest of the state lies outside
+    double king = agreement("tract", "u.geo_unit_id = r.source_geo_unit_id", "upper(r.county) = 'KING'");
+    Row kc = lake().read(Table.REGISTRATIONS_LOCATED, WaEv.AS_OF).where("upper(county) = 'KING'")
+        .selectExpr("count(*)", "count(geo_unit_id)").first();
+    System.out.printf("[wa-ev] King County registrations located in a tract: %d of %d%n", kc.getLong(1), kc.getLong(0));
+    assertTrue(kc.getLong(1) > 0.97 * kc.getLong(0), "King County points fall in King County tracts");
+    assertTrue(king > 0.0 && king < 1.0, "tract agreement is partial (points sit at the ZIP centroid): " + king);
+    assertTrue(tracts.input("registrations").unlocated() > 0, "registrations outside King County are unlocated at tract level");
+
+    locate("zcta");
+    double zip = agreement("zcta", "u.geo_unit_id = r.zip", "r.zip IS NOT NULL");
+    assertTrue(zip > 0.80, "ZIP agreement " + zip);
+
     locate("county");
     double county = agreement("county", "upper(u.name) = upper(r.county)", "r.county IS NOT NULL");
     assertTrue(county > 0.97, "county agreement " + county);
@@ -75,19 +84,5 @@ class WaLocateTest {
     assertEquals(39, nissan.select("geo_unit_id").distinct().count(), "every county belongs to one Nissan PMA");
     assertEquals(39, nissan.count(), "exactly one Nissan dealer per county");
     assertTrue(perDealer.size() <= dealers && perDealer.size() >= 5, "PMAs come from the real dealers: " + perDealer);
-
-    locate("zcta");
-    double zip = agreement("zcta", "u.geo_unit_id = r.zip", "r.zip IS NOT NULL");
-    assertTrue(zip > 0.80, "ZIP agreement " + zip);
-
-    LocateJob.Result tracts = locate("tract");
-    // only King County has tracts: its points should nearly all land in one; the rest of the state lies outside
-    double king = agreement("tract", "u.geo_unit_id = r.source_geo_unit_id", "upper(r.county) = 'KING'");
-    Row kc = lake().read(Table.REGISTRATIONS_LOCATED, WaEv.AS_OF).where("upper(county) = 'KING'")
-        .selectExpr("count(*)", "count(geo_unit_id)").first();
-    System.out.printf("[wa-ev] King County registrations located in a tract: %d of %d%n", kc.getLong(1), kc.getLong(0));
-    assertTrue(kc.getLong(1) > 0.97 * kc.getLong(0), "King County points fall in King County tracts");
-    assertTrue(king > 0.0 && king < 1.0, "tract agreement is partial (points sit at the ZIP centroid): " + king);
-    assertTrue(tracts.input("registrations").unlocated() > 0, "registrations outside King County are unlocated at tract level");
   }
 }

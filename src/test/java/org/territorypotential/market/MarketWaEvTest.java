@@ -4,46 +4,30 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
+import org.territorypotential.WaEv;
 import org.territorypotential.config.AppConfig;
-import org.territorypotential.geo.LocateJob;
-import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
-import org.territorypotential.ops.RunContext;
 
 /**
  * Real data (skipped when ../shared/data/wa-ev is absent): the Washington EV registrations,
- * located by county, and the registration effectiveness of every Nissan dealership's PMA
+ * located by county on the shared WA lakehouse ({@link WaEv#countyMarket()}), and the registration effectiveness of every Nissan dealership's PMA
  * against the state's Nissan share per EV segment (segments from the shipped reference).
  */
 class MarketWaEvTest {
-  private static final LocalDate AS_OF = LocalDate.parse("2023-06-30");
+  private static final LocalDate AS_OF = WaEv.AS_OF;
 
   @Test
   void nissanRegistrationEffectivenessInWashington() {
-    File dir = TestSpark.waEvDir();
-    Assumptions.assumeTrue(dir != null,
-        "../shared/data/wa-ev absent: real-data test skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
-    AppConfig cfg = TestSpark.config("mktwa", Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath(),
-        "tp.ingest.inputs.segments.path", "", "tp.locate.level", "county"));
+    MarketJob.Result r = WaEv.countyMarket();
+    AppConfig cfg = WaEv.config(Map.of("tp.locate.level", "county"));
     var spark = TestSpark.session();
-    long t0 = System.nanoTime();
-    IngestJob.run(spark, cfg, RunContext.start("ingest", AS_OF));
-    long t1 = System.nanoTime();
-    LocateJob.run(spark, cfg, RunContext.start("locate", AS_OF));
-    long t2 = System.nanoTime();
-    MarketJob.Result r = MarketJob.run(spark, cfg, RunContext.start("market", AS_OF));
-    long t3 = System.nanoTime();
-    System.out.printf("[wa-ev market] ingest %.0f s, locate %.0f s, market %.0f s; window %s .. %s%n", (t1 - t0) / 1e9,
-        (t2 - t1) / 1e9, (t3 - t2) / 1e9, r.windowStart(), r.windowEnd());
 
     Lake lake = new Lake(spark, cfg);
     List<Row> rows = lake.read(Table.DEALER_PERFORMANCE, AS_OF).where("brand = 'NISSAN'").orderBy(col("registration_effectiveness").desc_nulls_last())
