@@ -24,6 +24,7 @@ import org.territorypotential.market.MarketJob;
 import org.territorypotential.ops.JobRuns;
 import org.territorypotential.ops.RunContext;
 import org.territorypotential.ops.RunStats;
+import org.territorypotential.score.ScoreJob;
 import org.territorypotential.spark.Sessions;
 import org.territorypotential.synth.GenerateJob;
 
@@ -44,17 +45,25 @@ public final class Main {
       commands:
         generate   write a synthetic region (inputs in canonical form) to tp.generate.output
         ingest     read the inputs, validate them, write bronze tables and quarantine
-        pipeline   run the stages in order (ingest, locate, market); --from/--to/--only select stages
+        pipeline   run the stages in order (ingest, locate, market, forecast, score); --from/--to/--only select stages
         locate     locate dealers, registrations and sales in geo units (tp.locate.level) with
                    Sedona, quarantine impossible coordinates, derive dealer PMAs and territories
         market     market share, segment-adjusted expected registrations, effectiveness, bands,
                    pump-in / pump-out per dealer PMA (gold tables; docs/market.md)
         demo       generate + pipeline on the embedded default, then print where the tables are
         forecast   backtest the demand model against baselines, write demand_forecast and model_metrics,
-                   print WAPE by horizon (tp.forecast.history; conf/wa-ev.conf = the WA county history)
+                   print WAPE by horizon (tp.forecast.history: the market stage's monthly registrations;
+                   conf/wa-ev.conf = the WA county history)
+        score      territory potential scores (potential_scores) and sales goals (sales_goals) from the
+                   forecast, the market tables and demographics; prints the top territories (docs/scores.md)
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
+        maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
+                   tp.maintenance.retention-hours; prints files and versions per table
+        serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
+                   clients and BI tools on tp.serve.host:port until interrupted (docs/serving.md)
+        hash-password USER  read a password on stdin, print the tp.serve.password-file line for USER
         help       this text
 
       options:
@@ -139,6 +148,23 @@ public final class Main {
       r.rowsWritten().forEach((k, v) -> stats.wrote(k, v, r.versionsWritten().get(k)));
       return stats;
     });
+    STAGES.put("forecast", (spark, cfg, run, out) -> {
+      ForecastJob.Result r = ForecastJob.run(spark, cfg, run);
+      printForecast(out, r);
+      RunStats stats = new RunStats();
+      r.versionsRead().forEach((k, v) -> stats.versionsRead.put(k, v));
+      r.versionsWritten().forEach((k, v) -> stats.versionsWritten.put(k, v));
+      stats.rowsWritten.put("demand_forecast", r.forecastRows());
+      return stats;
+    });
+    STAGES.put("score", (spark, cfg, run, out) -> {
+      ScoreJob.Result r = ScoreJob.run(spark, cfg, run, cfg.getInt("tp.score.print-territories"));
+      printScore(out, r);
+      RunStats stats = new RunStats();
+      r.versionsRead().forEach((k, v) -> stats.versionsRead.put(k, v));
+      r.rowsWritten().forEach((k, v) -> stats.wrote(k, v, r.versionsWritten().get(k)));
+      return stats;
+    });
   }
 
   private static int dispatch(Args a, AppConfig cfg, PrintStream out) {
@@ -173,13 +199,13 @@ public final class Main {
         out.println("  jobs/tp sql \"SELECT dealer_id, brand, expected_registrations, actual_registrations,"
             + " registration_effectiveness, band FROM " + lake.sqlName(Table.DEALER_PERFORMANCE)
             + " ORDER BY registration_effectiveness\"");
+        out.println("  jobs/tp sql \"SELECT territory_type, territory_id, potential_units, current_pace, opportunity_gap, score,"
+            + " band FROM " + lake.sqlName(Table.POTENTIAL_SCORES) + " WHERE as_of = DATE'" + a.asOf
+            + "' AND segment = 'ALL' ORDER BY opportunity_gap DESC LIMIT 10\"");
+        out.println("  jobs/tp sql \"SELECT period, territory_id, potential_units, goal_units FROM "
+            + lake.sqlName(Table.SALES_GOALS) + " WHERE as_of = DATE'" + a.asOf + "' ORDER BY goal_units DESC\"");
         out.println("  jobs/tp sql \"SELECT job, status, as_of, started_at, ended_at FROM "
             + lake.sqlName(Table.JOB_RUNS) + "_current ORDER BY started_at\"");
-        return OK;
-      }
-      case "forecast": {
-        SparkSession spark = Sessions.create(cfg);
-        printForecast(out, ForecastJob.run(spark, cfg, RunContext.start("forecast", a.asOf)));
         return OK;
       }
       case "sql": {
@@ -198,9 +224,62 @@ public final class Main {
         }
         return OK;
       }
+      case "maintain": {
+        org.territorypotential.lake.Maintenance.retentionHours(cfg);
+        SparkSession spark = Sessions.create(cfg);
+        out.println("maintain: OPTIMIZE and VACUUM of every existing table");
+        org.territorypotential.lake.Maintenance.run(spark, cfg, List.of(Table.values()), out);
+        return OK;
+      }
+      case "serve-sql":
+        return serveSql(cfg, out);
+      case "hash-password": {
+        if (a.positional.isEmpty()) {
+          throw new ConfigError("hash-password needs a user name, e.g. jobs/tp hash-password analyst < password.txt");
+        }
+        java.io.Console console = System.console();
+        char[] pw = console != null ? console.readPassword("password for %s: ", a.positional.get(0))
+            : new java.util.Scanner(System.in, java.nio.charset.StandardCharsets.UTF_8).nextLine().toCharArray();
+        if (pw == null || pw.length == 0) {
+          throw new ConfigError("hash-password: empty password");
+        }
+        out.println(org.territorypotential.serve.PasswordFile.line(a.positional.get(0), pw,
+            org.territorypotential.serve.PasswordFile.DEFAULT_ITERATIONS));
+        return OK;
+      }
       default:
         throw new ConfigError("unknown command '" + a.command + "' (see jobs/tp --help)");
     }
+  }
+
+  /** serve-sql: settings are checked before Spark starts; runs until the JVM is interrupted. */
+  private static int serveSql(AppConfig cfg, PrintStream out) {
+    org.territorypotential.serve.SqlServer.Settings s = org.territorypotential.serve.SqlServer.settings(cfg);
+    SparkSession spark = Sessions.create(cfg);
+    Lake lake = new Lake(spark, cfg);
+    var server = org.territorypotential.serve.SqlServer.start(spark, s);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.stop();
+      stopped.countDown();
+    }));
+    out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
+        + ", authentication " + s.auth());
+    out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
+    out.println("  example:  SELECT * FROM " + lake.currentViewName(Table.DEALER_PERFORMANCE)
+        + " ORDER BY registration_effectiveness LIMIT 10");
+    if (cfg.getString("tp.metastore.uri").isEmpty()) {
+      out.println("  note: the embedded Derby metastore admits one process: stop this server before running jobs"
+          + " (or use an external metastore, conf/cluster.conf.example)");
+    }
+    out.println("  Ctrl-C stops it.");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return OK;
   }
 
   private static RunStats generate(SparkSession spark, AppConfig cfg, RunContext run, PrintStream out) {
@@ -281,8 +360,8 @@ public final class Main {
   }
 
   static void printForecast(PrintStream out, ForecastJob.Result r) {
-    out.printf("forecast run %s: model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
-        r.runId(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
+    out.printf("forecast run %s (%s): model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
+        r.runId(), r.scope(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
         r.seconds());
     r.wapeByLevelAndHorizon().forEach((level, table) -> {
       out.println();
@@ -298,6 +377,18 @@ public final class Main {
     } else {
       out.printf("WARNING: the model is WORSE than the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
           r.bestBaseline(), 100 * (model - best), 100 * model, 100 * best, r.publishedMethod());
+    }
+  }
+
+  static void printScore(PrintStream out, ScoreJob.Result r) {
+    out.printf("score run %s for %s (forecast model %s)%n", r.runId(), r.brand(), r.modelVersion());
+    r.rowsWritten().forEach((k, v) -> out.printf("  %-40s %,12d rows%n", k, v));
+    out.println("  top " + r.top().size() + " territories by opportunity (all segments; opportunity = potential - current pace):");
+    out.printf("    %-11s %-16s %10s %10s %12s %6s  %s%n", "type", "territory", "potential", "pace", "opportunity", "score",
+        "band");
+    for (ScoreJob.Line l : r.top()) {
+      out.printf("    %-11s %-16s %10.1f %10.1f %12.1f %6s  %s%n", l.type(), l.territoryId(), l.potential(), l.pace(), l.gap(),
+          l.score() == null ? "-" : String.format("%.1f", l.score()), l.band());
     }
   }
 
@@ -396,7 +487,7 @@ public final class Main {
             if (!commandSeen) {
               a.command = s;
               commandSeen = true;
-            } else if (a.command.equals("sql") && a.positional.isEmpty()) {
+            } else if ((a.command.equals("sql") || a.command.equals("hash-password")) && a.positional.isEmpty()) {
               a.positional.add(s);
             } else {
               throw new IllegalArgumentException("unexpected argument '" + s + "'");

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.File;
@@ -25,7 +26,7 @@ import java.util.regex.Pattern;
 public final class AppConfig {
   private static final String DEFAULTS_RESOURCE = "tp/default.conf";
   /** Subtrees whose keys are free-form (passed through to Spark as they are). */
-  private static final List<String> OPEN_SUBTREES = List.of("tp.spark.extra");
+  private static final List<String> OPEN_SUBTREES = List.of("tp.spark.extra", "tp.maintenance.zorder", "tp.serve.hive-conf");
   private static final Pattern SQL_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
 
   private final Config config;
@@ -62,7 +63,18 @@ public final class AppConfig {
     if (!overrides.isEmpty()) {
       Config over;
       try {
-        over = ConfigFactory.parseMap(new LinkedHashMap<>(overrides), "--set");
+        // A value written as a list ("[\"a\", \"b\"]") is parsed as HOCON, so list keys can be set too.
+        Map<String, String> scalars = new LinkedHashMap<>();
+        over = ConfigFactory.empty();
+        for (Map.Entry<String, String> o : overrides.entrySet()) {
+          if (o.getValue() != null && o.getValue().trim().startsWith("[")) {
+            over = ConfigFactory.parseString(ConfigUtil.joinPath(List.of(o.getKey().split("\\."))) + " = " + o.getValue(),
+                ConfigParseOptions.defaults().setOriginDescription("--set")).withFallback(over);
+          } else {
+            scalars.put(o.getKey(), o.getValue());
+          }
+        }
+        over = ConfigFactory.parseMap(scalars, "--set").withFallback(over);
       } catch (ConfigException e) {
         throw new ConfigError("bad --set override: " + e.getMessage(), e);
       }

@@ -36,16 +36,19 @@ import org.apache.spark.sql.types.StructField;
  * every horizon. The actual is the label, never a feature.
  *
  * <p>Scale: series differ by orders of magnitude (King County vs Garfield), so one global model
- * sees each series relative to its own trailing 12-month mean ({@code scale}): level features
- * are {@code log1p(x) - log1p(scale)} and the label is {@code log1p(actual) - log1p(scale)}
- * (a count-friendly log1p target); {@code log1p(scale)} itself is a feature too.
+ * sees each series relative to its own trailing mean over {@code anchorMonths} months (the
+ * anchor, {@code scale}): level features are {@code log1p(x) - log1p(scale)} and the label is
+ * {@code log1p(actual) - log1p(scale)} (a count-friendly log1p target); {@code log1p(scale)}
+ * itself is a feature too. A short anchor (3 months) makes the label the model's correction to
+ * the moving average; the segment's state-wide trend ({@link #stateTrends}) is a feature.
  */
 public final class Features {
   /** The model's features (static covariates, when given, are appended). */
   public static final List<String> BASE = List.of(
       "horizon", "target_month_of_year", "target_month_of_quarter", "months_since_start", "log_scale",
       "rel_lag_1", "rel_lag_2", "rel_lag_3", "rel_lag_12", "rel_same_month_last_year",
-      "rel_rolling_mean_3", "trend_12", "yoy_growth");
+      "rel_rolling_mean_3", "trend_12", "yoy_growth", "rel_rolling_mean_6", "rel_rolling_mean_12",
+      "state_growth_3_12", "state_yoy_growth");
 
   /** Columns of the examples frame besides the features and static covariates. */
   public static final List<String> KEYS = List.of("series_id", "segment", "origin", "horizon", "target_month");
@@ -60,9 +63,13 @@ public final class Features {
    * ({@link #featureNames}), {@code log_scale}, {@code weight} (1 + scale), the baselines {@code seasonal_naive,
    * last_value, moving_average}, {@code actual} and {@code label}.
    */
-  public static Dataset<Row> examples(Dataset<Row> units, int horizon, int movingAverageMonths, Dataset<Row> statics) {
+  public static Dataset<Row> examples(Dataset<Row> units, int horizon, int movingAverageMonths, int anchorMonths,
+      Dataset<Row> statics) {
     if (horizon < 1) {
       throw new IllegalArgumentException("horizon must be >= 1, got " + horizon);
+    }
+    if (anchorMonths < 1) {
+      throw new IllegalArgumentException("anchor months must be >= 1, got " + anchorMonths);
     }
     WindowSpec w = Window.partitionBy("series_id", "segment").orderBy("month");
     WindowSpec upTo = w.rowsBetween(Window.unboundedPreceding(), Window.currentRow());
@@ -74,11 +81,14 @@ public final class Features {
         .withColumn("lag_3", lag("value", 2).over(w))
         .withColumn("lag_12", lag("value", 11).over(w))
         .withColumn("rolling_mean_3", avg("value").over(w.rowsBetween(-2, 0)))
+        .withColumn("rolling_mean_6", avg("value").over(w.rowsBetween(-5, 0)))
         .withColumn("rolling_mean_12", avg("value").over(w.rowsBetween(-11, 0)))
+        .withColumn("anchor", avg("value").over(w.rowsBetween(-(anchorMonths - 1), 0)))
         .withColumn("moving_average", avg("value").over(w.rowsBetween(-(movingAverageMonths - 1), 0)))
         .withColumn("slope_12", covar_pop(col("months_since_start").cast("double"), col("value")).over(w.rowsBetween(-11, 0))
             .divide(var_pop(col("months_since_start").cast("double")).over(w.rowsBetween(-11, 0))));
-    s = s.withColumn("rolling_mean_12_prev", lag("rolling_mean_12", 12).over(w))
+    s = s.withColumn("rolling_mean_12_prev", lag("rolling_mean_12", 12).over(w));
+    s = s.join(stateTrends(units), new String[] {"segment", "month"}, "left_outer")
         .withColumnRenamed("month", "origin");
 
     Dataset<Row> ex = s.withColumn("horizon", expr("explode(sequence(1, " + horizon + "))"))
@@ -95,17 +105,21 @@ public final class Features {
     ex = ex.join(future, col("series_id").equalTo(col("f_id")).and(col("segment").equalTo(col("f_seg")))
         .and(col("target_month").equalTo(col("f_month"))), "left_outer").drop("f_id", "f_seg", "f_month");
 
-    Column ls = log1p(col("rolling_mean_12"));
+    Column ls = log1p(col("anchor"));
     ex = ex.withColumn("log_scale", ls)
         .withColumn("target_month_of_year", month(col("target_month")))
         .withColumn("target_month_of_quarter", month(col("target_month")).minus(1).mod(3).plus(1))
-        .withColumn("weight", col("rolling_mean_12").plus(1.0))
+        .withColumn("weight", col("anchor").plus(1.0))
         .withColumn("rel_lag_1", rel("lag_1", ls))
         .withColumn("rel_lag_2", rel("lag_2", ls))
         .withColumn("rel_lag_3", rel("lag_3", ls))
         .withColumn("rel_lag_12", rel("lag_12", ls))
         .withColumn("rel_same_month_last_year", rel("same_month_last_year", ls))
         .withColumn("rel_rolling_mean_3", rel("rolling_mean_3", ls))
+        .withColumn("rel_rolling_mean_6", rel("rolling_mean_6", ls))
+        .withColumn("rel_rolling_mean_12", rel("rolling_mean_12", ls))
+        .withColumn("state_growth_3_12", coalesce(col("state_growth_3_12"), lit(0.0)))
+        .withColumn("state_yoy_growth", coalesce(col("state_yoy_growth"), lit(0.0)))
         .withColumn("trend_12", coalesce(col("slope_12").divide(col("rolling_mean_12").plus(1.0)), lit(0.0)))
         .withColumn("yoy_growth", coalesce(ls.minus(log1p(col("rolling_mean_12_prev"))), lit(0.0)))
         .withColumn("months_of_history", col("months_since_start").plus(1))
@@ -134,6 +148,22 @@ public final class Features {
       out.add(col(c).cast("double").as(c));
     }
     return ex.select(out.toArray(new Column[0]));
+  }
+
+  /**
+   * The segment's state-wide trend at each month (all unit series summed), from months at or
+   * before it only: {@code state_growth_3_12 = log1p(mean of the last 3) - log1p(mean of the last
+   * 12)} and {@code state_yoy_growth = log1p(mean of the last 12) - log1p(the same 12 months
+   * before)}. Small counties are noisy; the state total carries their common trend.
+   */
+  static Dataset<Row> stateTrends(Dataset<Row> units) {
+    WindowSpec w = Window.partitionBy("segment").orderBy("month");
+    Dataset<Row> st = units.groupBy("segment", "month").agg(org.apache.spark.sql.functions.sum("value").as("state_value"))
+        .withColumn("st_3", avg("state_value").over(w.rowsBetween(-2, 0)))
+        .withColumn("st_12", avg("state_value").over(w.rowsBetween(-11, 0)));
+    return st.withColumn("state_growth_3_12", log1p(col("st_3")).minus(log1p(col("st_12"))))
+        .withColumn("state_yoy_growth", log1p(col("st_12")).minus(log1p(lag("st_12", 12).over(w))))
+        .select("segment", "month", "state_growth_3_12", "state_yoy_growth");
   }
 
   /** Feature list: {@link #BASE} then the static covariates' numeric columns (sorted). */

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
+import org.territorypotential.ingest.IngestError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
@@ -37,10 +38,16 @@ public final class ForecastJob {
   private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   /** What the run did, for the launcher to print. */
-  public record Result(String runId, String modelVersion, boolean modelReused, String publishedMethod, String bestBaseline,
+  public record Result(String runId, String scope, String modelVersion, boolean modelReused, String publishedMethod, String bestBaseline,
       Map<String, Double> overallWape, Map<String, Map<Integer, Map<String, Double>>> wapeByLevelAndHorizon,
       Map<String, Map<String, Double>> overallByLevel,
-      LocalDate origin, LocalDate historyAsOf, long forecastRows, long seconds) {}
+      LocalDate origin, LocalDate historyAsOf, long forecastRows, Map<String, Long> versionsRead,
+      Map<String, Long> versionsWritten, long seconds) {}
+
+  /** {@code scope} of industry-wide forecasts (all brands); a brand's forecast has the brand. */
+  public static final String SCOPE_INDUSTRY = "industry";
+  /** Id of the top level (the whole region the run covers) for the registrations history. */
+  public static final String STATE_ID = "ALL";
 
   private ForecastJob() {}
 
@@ -49,6 +56,8 @@ public final class ForecastJob {
     Lake lake = new Lake(spark, cfg);
     Forecaster.Settings settings = Forecaster.Settings.from(cfg);
     String historyKind = cfg.getString("tp.forecast.history");
+    String scope = scope(cfg);
+    Map<String, Long> versionsRead = new LinkedHashMap<>();
     History.Result history;
     LocalDate historyAsOf;
     switch (historyKind) {
@@ -57,15 +66,33 @@ public final class ForecastJob {
           throw new ConfigError("tp.forecast.history = \"county_history\" but " + lake.sqlName(Table.COUNTY_HISTORY_BRONZE)
               + " does not exist under " + lake.root() + ": run jobs/tp ingest --conf conf/wa-ev.conf first");
         }
+        if (!SCOPE_INDUSTRY.equals(scope)) {
+          throw new ConfigError("tp.forecast.brand must be \"\" with history = county_history (the WA history has no brands)");
+        }
         historyAsOf = inputPartition(lake, Table.COUNTY_HISTORY_BRONZE, run.asOf());
-        history = History.fromCountyHistory(lake.read(Table.COUNTY_HISTORY_BRONZE, historyAsOf),
-            countyTerritories(cfg), run.asOf());
+        Dataset<Row> countyUnits = null;
+        if (lake.exists(Table.GEO_UNITS_BRONZE)) {
+          countyUnits = lake.readPinned(Table.GEO_UNITS_BRONZE, inputPartition(lake, Table.GEO_UNITS_BRONZE, run.asOf()),
+              versionsRead).where(col("level").equalTo("county")).select("name", "geo_unit_id");
+        }
+        history = History.fromCountyHistory(lake.readPinned(Table.COUNTY_HISTORY_BRONZE, historyAsOf, versionsRead),
+            countyTerritories(cfg), countyUnits, run.asOf());
       }
-      case "registrations" -> throw new ConfigError("tp.forecast.history = \"registrations\" is not wired yet: it needs the "
-          + "spatial layer (registrations located in geo units and territories). Use \"county_history\" (conf/wa-ev.conf)");
+      case "registrations" -> {
+        if (!lake.exists(Table.MONTHLY_REGISTRATIONS)) {
+          throw new IngestError("forecast needs " + lake.sqlName(Table.MONTHLY_REGISTRATIONS) + " (" + lake.path(Table.MONTHLY_REGISTRATIONS)
+              + "), which does not exist: run market first (tp.forecast.history = registrations)");
+        }
+        historyAsOf = inputPartition(lake, Table.MONTHLY_REGISTRATIONS, run.asOf());
+        history = History.fromMonthlyRegistrations(lake.readPinned(Table.MONTHLY_REGISTRATIONS, historyAsOf, versionsRead),
+            SCOPE_INDUSTRY.equals(scope) ? null : scope, lastCompleteMonth(run.asOf()), STATE_ID);
+      }
       default -> throw new ConfigError("configuration key 'tp.forecast.history' must be registrations or county_history, got '"
           + historyKind + "'");
     }
+    String inputVersions = Lake.versionsText(versionsRead);
+    LOG.info("forecast {} ({}): history {} from partition {}; inputs {}", run.asOf(), scope, historyKind, historyAsOf,
+        inputVersions);
 
     String modelsDir = ForecastModel.modelsDir(lake.root());
     PipelineModel saved = null;
@@ -86,18 +113,23 @@ public final class ForecastJob {
       LOG.info("saved model {} under {}", version, modelsDir);
     }
 
-    Dataset<Row> forecast = out.forecast().withColumn("model_version", lit(version)).withColumn("run_id", lit(run.runId()))
+    String scopeOnly = "scope = '" + scope + "'";
+    Dataset<Row> forecast = out.forecast().withColumn("scope", lit(scope)).withColumn("model_version", lit(version))
+        .withColumn("run_id", lit(run.runId())).withColumn("input_versions", lit(inputVersions))
         .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
-    lake.replaceAsOf(Table.DEMAND_FORECAST, forecast, run.asOf(), null);
-    long rows = lake.read(Table.DEMAND_FORECAST, run.asOf()).count();
+    Map<String, Long> versionsWritten = new LinkedHashMap<>();
+    versionsWritten.put(lake.sqlName(Table.DEMAND_FORECAST), lake.replaceAsOf(Table.DEMAND_FORECAST, forecast, run.asOf(), scopeOnly));
+    long rows = lake.read(Table.DEMAND_FORECAST, run.asOf()).where(scopeOnly).count();
 
     Dataset<Row> metrics = withTrainWindows(spark, out.metrics(), out.windows())
         .withColumn("published_method", lit(out.publishedMethod()))
         .withColumn("model_version", lit(version))
         .withColumn("feature_list", lit(String.join(",", out.features())))
+        .withColumn("scope", lit(scope))
         .withColumn("run_id", lit(run.runId()))
+        .withColumn("input_versions", lit(inputVersions))
         .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
-    lake.replaceAsOf(Table.MODEL_METRICS, metrics, run.asOf(), null);
+    versionsWritten.put(lake.sqlName(Table.MODEL_METRICS), lake.replaceAsOf(Table.MODEL_METRICS, metrics, run.asOf(), scopeOnly));
 
     Map<String, Map<Integer, Map<String, Double>>> tables = new LinkedHashMap<>();
     Map<String, Map<String, Double>> overall = new LinkedHashMap<>();
@@ -105,8 +137,8 @@ public final class ForecastJob {
       tables.put(level, Backtest.wapeByHorizon(out.metrics(), level));
       overall.put(level, Backtest.overallWape(out.metrics(), level));
     }
-    return new Result(run.runId(), version, saved != null, out.publishedMethod(), out.bestBaseline(), out.overallWape(),
-        tables, overall, out.origin(), historyAsOf, rows, (System.nanoTime() - t0) / 1_000_000_000L);
+    return new Result(run.runId(), scope, version, saved != null, out.publishedMethod(), out.bestBaseline(), out.overallWape(),
+        tables, overall, out.origin(), historyAsOf, rows, versionsRead, versionsWritten, (System.nanoTime() - t0) / 1_000_000_000L);
   }
 
   /**
@@ -125,6 +157,31 @@ public final class ForecastJob {
     LocalDate d = newest.getDate(0).toLocalDate();
     LOG.info("{} has no partition for {}: reading the newest one ({}), months up to {} only", lake.sqlName(t), asOf, d, asOf);
     return d;
+  }
+
+  /**
+   * "industry" when {@code tp.forecast.brand} is empty, else the brand in upper case; validated,
+   * since it reaches a SQL predicate.
+   */
+  static String scope(AppConfig cfg) {
+    String brand = cfg.getString("tp.forecast.brand").trim();
+    if (brand.isEmpty()) {
+      return SCOPE_INDUSTRY;
+    }
+    if (!brand.matches("[A-Za-z0-9][A-Za-z0-9 &._-]{0,63}")) {
+      throw new ConfigError("configuration key 'tp.forecast.brand' must be a brand name (letters, digits, space, & . _ -), got '"
+          + brand + "'");
+    }
+    return brand.toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * The last complete month at a run date: its own month when the run date is the month's last
+   * day, else the month before (a partial month would read as a collapse in demand).
+   */
+  public static LocalDate lastCompleteMonth(LocalDate asOf) {
+    LocalDate first = asOf.withDayOfMonth(1);
+    return asOf.getDayOfMonth() == asOf.lengthOfMonth() ? first : first.minusMonths(1);
   }
 
   static Map<String, String> countyTerritories(AppConfig cfg) {

@@ -35,7 +35,7 @@ import org.territorypotential.config.ConfigError;
 public final class ForecastModel {
   /** Hyper-parameters, from {@code tp.forecast.model.*}. */
   public record Params(String algorithm, int trees, int maxDepth, double stepSize, double subsamplingRate, int maxBins,
-      long seed, String loss, boolean weightByScale) {
+      long seed, String loss, boolean weightByScale, int minInstancesPerNode, int anchorMonths) {
     public static Params from(AppConfig cfg) {
       String a = cfg.getString("tp.forecast.model.algorithm");
       if (!a.equals("gbt") && !a.equals("random-forest")) {
@@ -44,16 +44,23 @@ public final class ForecastModel {
       Params p = new Params(a, cfg.getInt("tp.forecast.model.trees"), cfg.getInt("tp.forecast.model.max-depth"),
           cfg.getDouble("tp.forecast.model.step-size"), cfg.getDouble("tp.forecast.model.subsampling-rate"),
           cfg.getInt("tp.forecast.model.max-bins"), cfg.getLong("tp.forecast.model.seed"),
-          cfg.getString("tp.forecast.model.loss"), cfg.getBoolean("tp.forecast.model.weight-by-scale"));
+          cfg.getString("tp.forecast.model.loss"), cfg.getBoolean("tp.forecast.model.weight-by-scale"),
+          cfg.getInt("tp.forecast.model.min-instances-per-node"), cfg.getInt("tp.forecast.model.anchor-months"));
       if (!p.loss.equals("squared") && !p.loss.equals("absolute")) {
         throw new ConfigError("configuration key 'tp.forecast.model.loss' must be squared or absolute, got '" + p.loss + "'");
       }
       if (p.trees < 1 || p.maxDepth < 1 || p.maxDepth > 30) {
         throw new ConfigError("tp.forecast.model.trees must be >= 1 and max-depth between 1 and 30");
       }
+      if (p.minInstancesPerNode < 1 || p.anchorMonths < 1 || p.anchorMonths > 24) {
+        throw new ConfigError("tp.forecast.model.min-instances-per-node must be >= 1 and anchor-months between 1 and 24");
+      }
       return p;
     }
   }
+
+  /** Partitions of the training rows (the fit's row layout, hence its trees, depend on it). */
+  static final int FIT_PARTITIONS = 2;
 
   private ForecastModel() {}
 
@@ -64,14 +71,16 @@ public final class ForecastModel {
     if (p.algorithm().equals("gbt")) {
       regressor = new GBTRegressor().setLabelCol("label").setFeaturesCol("features").setPredictionCol("prediction")
           .setMaxIter(p.trees()).setMaxDepth(p.maxDepth()).setStepSize(p.stepSize())
-          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed()).setLossType(p.loss());
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed()).setLossType(p.loss())
+          .setMinInstancesPerNode(p.minInstancesPerNode());
       if (p.weightByScale()) {
         ((GBTRegressor) regressor).setWeightCol("weight");
       }
     } else {
       regressor = new RandomForestRegressor().setLabelCol("label").setFeaturesCol("features")
           .setPredictionCol("prediction").setNumTrees(p.trees()).setMaxDepth(p.maxDepth())
-          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed());
+          .setSubsamplingRate(p.subsamplingRate()).setMaxBins(p.maxBins()).setSeed(p.seed())
+          .setMinInstancesPerNode(p.minInstancesPerNode());
       if (p.weightByScale()) {
         ((RandomForestRegressor) regressor).setWeightCol("weight");
       }
@@ -83,12 +92,12 @@ public final class ForecastModel {
    * Fits the pipeline on examples with a known label. The rows are laid out by their key (hash
    * partitions, sorted within) first: tree fitting depends on row order and partitioning, and
    * those would otherwise depend on the upstream plan, so the same rows could give a different
-   * model.
+   * model. The number of partitions is fixed ({@link #FIT_PARTITIONS}), not the session's
+   * {@code spark.sql.shuffle.partitions}, so a test session and the job fit the same trees.
    */
   public static PipelineModel fit(Dataset<Row> train, List<String> features, Params p) {
-    int parts = Integer.parseInt(train.sparkSession().conf().get("spark.sql.shuffle.partitions"));
     Dataset<Row> laidOut = train.where(col("label").isNotNull())
-        .repartition(parts, col("series_id"), col("segment"), col("origin"), col("horizon"))
+        .repartition(FIT_PARTITIONS, col("series_id"), col("segment"), col("origin"), col("horizon"))
         .sortWithinPartitions("series_id", "segment", "origin", "horizon");
     return pipeline(features, p).fit(laidOut);
   }

@@ -71,7 +71,7 @@ public final class Forecaster {
       throw new ConfigError("the saved forecast model expects features " + ForecastModel.features(savedModel)
           + " but this run has " + features + "; set tp.forecast.retrain = true");
     }
-    Dataset<Row> examples = Features.examples(units, s.horizon(), s.movingAverageMonths(), statics)
+    Dataset<Row> examples = Features.examples(units, s.horizon(), s.movingAverageMonths(), s.params().anchorMonths(), statics)
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     List<LocalDate> origins = Backtest.origins(last, s.horizon(), s.origins(), s.stepMonths());

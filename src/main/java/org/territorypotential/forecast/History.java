@@ -57,14 +57,25 @@ public final class History {
    *
    * @param countyToTerritory county name -> territory id; a county not in the map is its own
    *     territory (the default: territory = county)
+   * @param countyUnits {@code name, geo_unit_id} of the county geo units (bronze geo_units at
+   *     level county), or null: a county whose name (case-insensitive) is there is keyed by its
+   *     geo_unit_id (FIPS), so the forecast joins the spatial tables; otherwise by its name
    */
   public static Result fromCountyHistory(Dataset<Row> countyHistory, Map<String, String> countyToTerritory,
-      LocalDate lastMonth) {
+      Dataset<Row> countyUnits, LocalDate lastMonth) {
     Dataset<Row> wa = countyHistory.where(col("state").equalTo("WA"));
+    if (countyUnits != null) {
+      Dataset<Row> ids = countyUnits.select(functions.lower(functions.trim(col("name"))).as("_name"),
+          col("geo_unit_id").as("_unit")).dropDuplicates("_name");
+      wa = wa.join(ids, functions.lower(functions.trim(col("county"))).equalTo(col("_name")), "left_outer")
+          .withColumn("county_key", coalesce(col("_unit"), col("county"))).drop("_name", "_unit");
+    } else {
+      wa = wa.withColumn("county_key", col("county"));
+    }
     if (lastMonth != null) {
       wa = wa.where(trunc(col("month_end"), "MM").leq(lit(java.sql.Date.valueOf(lastMonth.withDayOfMonth(1)))));
     }
-    Dataset<Row> stock = wa.groupBy(col("county"), trunc(col("month_end"), "MM").as("month"))
+    Dataset<Row> stock = wa.groupBy(col("county_key").as("county"), trunc(col("month_end"), "MM").as("month"))
         .agg(sum("bev").as("BEV"), sum("phev").as("PHEV"));
     Dataset<Row> long_ = stock.selectExpr("county", "month", "stack(2, 'BEV', BEV, 'PHEV', PHEV) as (segment, stock)");
     var w = Window.partitionBy("county", "segment").orderBy("month");
@@ -88,40 +99,72 @@ public final class History {
     for (Map.Entry<String, String> e : countyToTerritory.entrySet()) {
       territory = functions.when(col("county").equalTo(e.getKey()), lit(e.getValue())).otherwise(territory);
     }
-    Dataset<Row> hierarchy = wa.select(col("county")).distinct()
-        .select(col("county").as("series_id"), coalesce(territory, col("county")).as("territory_id"),
+    Dataset<Row> hierarchy = wa.select(col("county"), col("county_key")).distinct()
+        .select(col("county_key").as("series_id"), coalesce(territory, col("county_key")).as("territory_id"),
             lit("WA").as("state_id"));
     return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);
+  }
+
+  /** {@link #fromCountyHistory(Dataset, Map, Dataset, LocalDate)} keyed by county name. */
+  public static Result fromCountyHistory(Dataset<Row> countyHistory, Map<String, String> countyToTerritory,
+      LocalDate lastMonth) {
+    return fromCountyHistory(countyHistory, countyToTerritory, null, lastMonth);
   }
 
   /**
    * Registrations (one row each, with {@code geo_unit_id, segment, registration_date,
    * territory_id}) to counts per unit x segment x month, from the first month with any
-   * registration to {@code lastMonth} (inclusive; later registrations are ignored), zero-filled:
-   * every unit that appears is given every segment that appears and every month, and a month
-   * with no registrations is 0. Rows without a geo_unit_id cannot be placed and are left out (the
+   * registration to {@code lastMonth} (inclusive; later registrations are ignored), zero-filled
+   * as {@link #fromUnitCounts}. Rows without a geo_unit_id cannot be placed and are left out (the
    * spatial layer reports them as unlocated); a null segment counts as {@code UNCLASSIFIED}.
-   * A unit listed under several territories takes the smallest territory_id.
    */
   public static Result fromRegistrations(Dataset<Row> registrations, LocalDate lastMonth, String stateId) {
-    java.sql.Date last = java.sql.Date.valueOf(lastMonth.withDayOfMonth(1));
-    Dataset<Row> regs = registrations.where(col("geo_unit_id").isNotNull())
+    Dataset<Row> counts = registrations.where(col("geo_unit_id").isNotNull())
         .withColumn("month", trunc(col("registration_date"), "MM"))
-        .where(col("month").leq(lit(last)))
-        .withColumn("segment", coalesce(col("segment"), lit("UNCLASSIFIED")));
-    Dataset<Row> counts = regs.groupBy("geo_unit_id", "segment", "month").agg(count(lit(1)).cast("double").as("n"));
-    Dataset<Row> months = regs.agg(min("month").as("first")).select(
+        .withColumn("segment", coalesce(col("segment"), lit("UNCLASSIFIED")))
+        .groupBy("geo_unit_id", "territory_id", "segment", "month").agg(count(lit(1)).cast("double").as("n"));
+    return fromUnitCounts(counts, lastMonth, stateId);
+  }
+
+  /**
+   * Gold {@code monthly_registrations} (counted registrations per geo unit x segment x brand x
+   * month, with the unit's configured territory_id) to the series frame: all brands summed
+   * (industry), or only {@code brand} (case-insensitive) when it is not null/blank. Months after
+   * {@code lastMonth} are ignored; zero-filled as {@link #fromUnitCounts}.
+   */
+  public static Result fromMonthlyRegistrations(Dataset<Row> monthly, String brand, LocalDate lastMonth, String stateId) {
+    Dataset<Row> m = monthly.where(col("geo_unit_id").isNotNull());
+    if (brand != null && !brand.isBlank()) {
+      m = m.where(functions.upper(col("brand")).equalTo(brand.trim().toUpperCase(java.util.Locale.ROOT)));
+    }
+    Dataset<Row> counts = m.withColumn("segment", coalesce(col("segment"), lit("UNCLASSIFIED")))
+        .groupBy("geo_unit_id", "territory_id", "segment", "month").agg(sum("registrations").cast("double").as("n"));
+    return fromUnitCounts(counts, lastMonth, stateId);
+  }
+
+  /**
+   * Counts ({@code geo_unit_id, territory_id, segment, month} (first day), {@code n}) to the
+   * series frame, from the first month with any count to {@code lastMonth} (inclusive; later
+   * months are ignored), zero-filled: every unit that appears is given every segment that
+   * appears and every month, and a month without registrations is 0. Hierarchy: a unit's
+   * territory is its configured territory_id (the smallest when it has several), else the unit
+   * itself; every unit is in {@code stateId}.
+   */
+  static Result fromUnitCounts(Dataset<Row> counts, LocalDate lastMonth, String stateId) {
+    java.sql.Date last = java.sql.Date.valueOf(lastMonth.withDayOfMonth(1));
+    Dataset<Row> c = counts.where(col("month").leq(lit(last)));
+    Dataset<Row> n = c.groupBy("geo_unit_id", "segment", "month").agg(sum("n").as("n"));
+    Dataset<Row> months = c.agg(min("month").as("first")).select(
         explode(expr("sequence(first, DATE'" + last + "', interval 1 month)")).as("month"));
-    Dataset<Row> grid = regs.select("geo_unit_id").distinct()
-        .crossJoin(regs.select("segment").distinct())
+    Dataset<Row> grid = c.select("geo_unit_id").distinct()
+        .crossJoin(c.select("segment").distinct())
         .crossJoin(months);
-    Dataset<Row> units = grid.join(counts, grid.col("geo_unit_id").equalTo(counts.col("geo_unit_id"))
-            .and(grid.col("segment").equalTo(counts.col("segment"))).and(grid.col("month").equalTo(counts.col("month"))),
+    Dataset<Row> units = grid.join(n, grid.col("geo_unit_id").equalTo(n.col("geo_unit_id"))
+            .and(grid.col("segment").equalTo(n.col("segment"))).and(grid.col("month").equalTo(n.col("month"))),
             "left_outer")
         .select(grid.col("geo_unit_id").as("series_id"), lit(Levels.UNIT).as("level"), grid.col("segment"),
-            grid.col("month"), coalesce(col("n"), lit(0.0)).as("value"));
-    Dataset<Row> hierarchy = registrations.where(col("geo_unit_id").isNotNull())
-        .groupBy("geo_unit_id").agg(min("territory_id").as("territory_id"))
+            grid.col("month"), coalesce(n.col("n"), lit(0.0)).as("value"));
+    Dataset<Row> hierarchy = c.groupBy("geo_unit_id").agg(min("territory_id").as("territory_id"))
         .select(col("geo_unit_id").as("series_id"), coalesce(col("territory_id"), col("geo_unit_id")).as("territory_id"),
             lit(stateId).as("state_id"));
     return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);

@@ -49,7 +49,22 @@ public final class Lake {
   }
 
   public String sqlName(Table t) {
-    return databases.get(t.layer) + "." + t.tableName;
+    return databases.get(t.layer) + "." + identifier(t.tableName);
+  }
+
+  /** The view of a gold table's latest run: {@code <gold>.<table>_current}. */
+  public String currentViewName(Table t) {
+    return sqlName(t) + "_current";
+  }
+
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{0,127}");
+
+  /** Returns {@code name} when it is a lower-case SQL identifier; anything else never reaches SQL. */
+  public static String identifier(String name) {
+    if (name == null || !IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException("not a lower-case SQL identifier: '" + name + "'");
+    }
+    return name;
   }
 
   public boolean exists(Table t) {
@@ -75,6 +90,24 @@ public final class Lake {
   }
 
   /**
+   * The rows of one {@code as_of} partition at the table's current version, recording that
+   * version in {@code versions} (SQL name -> version) for lineage. Drops the input's own lineage
+   * columns (run_id, as_of, ingested_at) so the reader's can be added.
+   */
+  public Dataset<Row> readPinned(Table t, LocalDate asOf, Map<String, Long> versions) {
+    long v = version(t);
+    versions.put(sqlName(t), v);
+    return spark.read().format("delta").option("versionAsOf", v).load(path(t))
+        .where(functions.col("as_of").equalTo(functions.lit(java.sql.Date.valueOf(asOf))))
+        .drop("run_id", "as_of", "ingested_at");
+  }
+
+  /** Input versions as one lineage string: {@code db.table@version, ...}. */
+  public static String versionsText(Map<String, Long> versions) {
+    return versions.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");
+  }
+
+  /**
    * Replaces the rows of {@code asOf} (and, when {@code extraPredicate} is not null, only those
    * also matching it) with {@code rows}, in one Delta transaction. Column comments from the
    * catalog are attached, and the table is registered in the metastore.
@@ -84,6 +117,7 @@ public final class Lake {
       throw new IllegalArgumentException(t + ": rows to write have no as_of column");
     }
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
+    ensureTable(t, rows);
     withComments(t, rows).write().format("delta").mode("overwrite")
         .option("replaceWhere", predicate)
         .partitionBy(t.partitionColumns.toArray(new String[0]))
@@ -97,6 +131,7 @@ public final class Lake {
    * never conflict with each other, so concurrent runs can always record themselves).
    */
   public long append(Table t, Dataset<Row> rows) {
+    ensureTable(t, rows);
     withComments(t, rows).write().format("delta").mode("append")
         .partitionBy(t.partitionColumns.toArray(new String[0]))
         .save(path(t));
@@ -120,16 +155,62 @@ public final class Lake {
     return rows.select(cols.toArray(new Column[0]));
   }
 
-  /** Registers the table (and its database) in the metastore, idempotently. */
+  /**
+   * Before the first write: creates the table empty (schema, partitioning, comments) and registers
+   * it, so its CHECK constraints are in place before any row lands; later writes are checked by
+   * Delta in the same transaction (a violating write commits nothing).
+   */
+  private void ensureTable(Table t, Dataset<Row> rows) {
+    if (!exists(t)) {
+      withComments(t, rows).limit(0).write().format("delta").mode("append")
+          .partitionBy(t.partitionColumns.toArray(new String[0]))
+          .save(path(t));
+    }
+    register(t);
+  }
+
+  /**
+   * Registers the table (and its database) in the metastore, idempotently: the table comment,
+   * the catalog's CHECK constraints (added when missing, replaced when their expression changed)
+   * and, for gold tables, the {@code _current} view. Each ALTER is a Delta commit, so only what
+   * differs is altered: versions should mean data changes.
+   */
   public void register(Table t) {
     String db = databases.get(t.layer);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
     spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
-    // Only when it differs: every ALTER is a Delta commit, and versions should mean data changes.
-    Row detail = io.delta.tables.DeltaTable.forPath(spark, path(t)).detail().select("description").first();
+    Row detail = io.delta.tables.DeltaTable.forPath(spark, path(t)).detail().select("description", "properties").first();
     if (!t.comment.equals(detail.isNullAt(0) ? null : detail.getString(0))) {
       spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "')");
     }
+    Map<String, String> props = detail.isNullAt(1) ? Map.of() : detail.getJavaMap(1);
+    for (Table.Check c : t.checks()) {
+      String existing = props.get("delta.constraints." + identifier(c.name()));
+      // Delta stores the expression re-printed (spaces inside parentheses): compare without whitespace.
+      if (existing != null && existing.replaceAll("\\s+", "").equals(c.expression().replaceAll("\\s+", ""))) {
+        continue;
+      }
+      if (existing != null) {
+        spark.sql("ALTER TABLE " + sqlName(t) + " DROP CONSTRAINT " + c.name());
+      }
+      spark.sql("ALTER TABLE " + sqlName(t) + " ADD CONSTRAINT " + c.name() + " CHECK (" + c.expression() + ")");
+    }
+    if (t.layer == Layer.GOLD) {
+      createCurrentView(t);
+    }
+  }
+
+  /**
+   * {@code <table>_current}: the rows of the latest as_of. Replaced on every registration (a
+   * metastore change, not a Delta commit), so a changed definition reaches existing lakehouses.
+   * The latest as_of is found with ORDER BY ... LIMIT 1, not max(): Delta answers a bare max()
+   * from its log (OptimizeMetadataOnlyDeltaQuery), and that path fails on a DATE in Thrift Server
+   * sessions (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
+   */
+  private void createCurrentView(Table t) {
+    spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape("Latest run (latest as_of) of "
+        + sqlName(t) + ": " + t.comment) + "' AS SELECT * FROM " + sqlName(t) + " WHERE as_of = (SELECT as_of FROM "
+        + sqlName(t) + " ORDER BY as_of DESC LIMIT 1)");
   }
 
   private static String escape(String s) {

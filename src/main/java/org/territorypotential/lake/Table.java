@@ -57,6 +57,15 @@ public enum Table {
       "Monthly demand forecast per series (unit, territory, state) x segment x target month, with 80% and 95% intervals;"
           + " territory and state rows are the sums of their units (bottom-up)", null),
 
+  // gold: territory potential scores and sales goals (package score, docs/scores.md)
+  POTENTIAL_SCORES(Layer.GOLD, "potential_scores",
+      "Territory potential per territory (configured, the scored brand's dealer PMAs, optionally geo units) x segment"
+          + " (+ ALL): forecast demand, attainable share, potential, pace, opportunity gap, growth, demographics, the"
+          + " composite score 0-100 with every component, rank, percentile and band", null),
+  SALES_GOALS(Layer.GOLD, "sales_goals",
+      "Top-down sales targets (tp.goals.targets) split across territories in proportion to potential, with floors and"
+          + " caps; goal_units sum exactly to target_units per brand and period", null),
+
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
@@ -160,7 +169,57 @@ public enum Table {
       Map.entry("abs_error_sum", "Sum of |actual - forecast| over the series (for recomputing WAPE over any grouping)"),
       Map.entry("actual_sum", "Sum of actual values over the series"),
       Map.entry("forecast_sum", "Sum of forecasts over the series"),
-      Map.entry("n_series", "Number of series scored"));
+      Map.entry("n_series", "Number of series scored"),
+      Map.entry("scope", "What was forecast: industry (all brands) or one brand's registrations (tp.forecast.brand)"));
+
+  /** Column comments of the score tables; docs/scores.md has the formulas. */
+  private static final Map<String, String> SCORE_COMMENTS = Map.ofEntries(
+      Map.entry("territory_type", "configured (bronze territories), pma (PMA-<dealer_id> of the scored brand) or unit (a geo unit, tp.score.unit-territories)"),
+      Map.entry("territory_id", "Territory: configured id, PMA-<dealer_id>, or the geo unit id"),
+      Map.entry("region", "Configured region of the territory; ALL for PMAs and units. Ranks are within type x region x segment"),
+      Map.entry("segment", "Segment, or ALL for the all-segment row (the only row when the forecast's segments are not the market's)"),
+      Map.entry("geo_units", "Geo units in the territory"),
+      Map.entry("demand_next_12", "Forecast industry registrations over the next 12 months: sum of the units' demand_forecast (scaled to 12 when the horizon is shorter)"),
+      Map.entry("forecast_months", "Forecast months summed into demand_next_12 (<= 12)"),
+      Map.entry("industry_trailing_12", "Industry registrations in the 12 complete months up to the run date"),
+      Map.entry("brand_trailing_12", "The scored brand's registrations in the same 12 months (trailing 12-month actual)"),
+      Map.entry("actual_share", "brand_trailing_12 / industry_trailing_12"),
+      Map.entry("benchmark_share", "The brand's share of the segment over every unit of the run, trailing 12 months; null on ALL rows"),
+      Map.entry("target_share", "tp.score.target-share when set (> 0), else null"),
+      Map.entry("attainable_share", "target_share when set, else benchmark_share; ALL rows: potential_units / demand_next_12"),
+      Map.entry("attainable_share_source", "target, benchmark, or benchmark (segment mix) for ALL rows"),
+      Map.entry("potential_units", "demand_next_12 x attainable_share (ALL: the sum over segments)"),
+      Map.entry("brand_last_3_months", "The brand's registrations in the last 3 complete months"),
+      Map.entry("current_pace", "brand_last_3_months x 4: the brand's annualised current pace"),
+      Map.entry("opportunity_gap", "potential_units - current_pace"),
+      Map.entry("growth", "demand_next_12 / industry_trailing_12 - 1; null without trailing registrations"),
+      Map.entry("demographic_index", "100 x households-weighted median household income of the territory / of the whole run area"),
+      Map.entry("pr_opportunity_gap", "Percentile rank (0..1) of opportunity_gap within territory type x region x segment"),
+      Map.entry("pr_potential", "Percentile rank (0..1) of potential_units within territory type x region x segment"),
+      Map.entry("pr_growth", "Percentile rank (0..1) of growth within territory type x region x segment; null when growth is"),
+      Map.entry("pr_demographics", "Percentile rank (0..1) of demographic_index within territory type x region x segment"),
+      Map.entry("weight_opportunity_gap", "tp.score.weights.opportunity-gap"),
+      Map.entry("weight_potential", "tp.score.weights.potential"),
+      Map.entry("weight_growth", "tp.score.weights.growth"),
+      Map.entry("weight_demographics", "tp.score.weights.demographics"),
+      Map.entry("score", "100 x sum(weight x pr) / sum(weight) over the components that are not null: 0-100"),
+      Map.entry("rank_in_region", "1 = highest score within territory type x region x segment (ties: territory_id)"),
+      Map.entry("territories_in_region", "Territories ranked in the same type x region x segment"),
+      Map.entry("percentile_in_region", "Percentile rank of the score, 0-100"),
+      Map.entry("band", "high (score >= tp.score.bands.high-at), medium (>= medium-at) or low"),
+      Map.entry("brand", "The scored brand (tp.score.brand), upper case"),
+      Map.entry("forecast_method", "Method of the published demand forecast (model or a baseline; see tp_ops.model_metrics)"),
+      Map.entry("model_version", "Forecast model version the demand came from"),
+      Map.entry("input_versions", "Delta versions of the inputs read (database.table@version, comma separated)"),
+      Map.entry("period", "Goal period label (tp.goals.targets)"),
+      Map.entry("target_units", "The brand's target for the period, whole units"),
+      Map.entry("target_basis", "units as configured, or a percentage of the summed potential"),
+      Map.entry("potential_share", "The territory's share of the summed potential"),
+      Map.entry("proportional_units", "target_units x potential_share, before floors and caps"),
+      Map.entry("continuous_units", "The proportional split after floors and caps, before rounding"),
+      Map.entry("floor_units", "tp.goals.floor-units"),
+      Map.entry("cap_units", "max(floor, ceil(tp.goals.cap-multiple-of-potential x potential_units)); null = no cap"),
+      Map.entry("goal_units", "Whole-unit goal (largest remainder): sums exactly to target_units"));
 
   private static final String LOCATED_UNIT = "Geo unit (at locate_level) the record was located in; null when unlocated";
 
@@ -261,6 +320,12 @@ public enum Table {
       case CROSS_SELL:
       case MARKET_DATA_QUALITY:
         return MARKET_COMMENTS;
+      case POTENTIAL_SCORES:
+      case SALES_GOALS:
+        return SCORE_COMMENTS;
+      case DEMAND_FORECAST:
+      case MODEL_METRICS:
+        return Map.of("input_versions", MARKET_COMMENTS.get("input_versions"));
       default:
         return Map.of();
     }
@@ -276,5 +341,62 @@ public enum Table {
     }
     out.putAll(tableComments());
     return out;
+  }
+
+  /** A Delta CHECK constraint: a row whose expression is not true is rejected with the whole write. */
+  public record Check(String name, String expression) {}
+
+  /** Null passes (a null share means "not defined", documented per column); otherwise lo <= c <= hi. */
+  static Check between(String c, double lo, double hi) {
+    return new Check(c + "_range", c + " IS NULL OR (" + c + " >= " + lo + " AND " + c + " <= " + hi + ")");
+  }
+
+  static Check nonNegative(String c) {
+    return new Check(c + "_non_negative", c + " IS NULL OR " + c + " >= 0");
+  }
+
+  /** lower <= value <= upper wherever the bounds are present. */
+  static Check ordered(String name, String lower, String value, String upper) {
+    return new Check(name, "(" + lower + " IS NULL OR " + lower + " <= " + value + ") AND (" + upper + " IS NULL OR "
+        + value + " <= " + upper + ")");
+  }
+
+  /**
+   * CHECK constraints of the table (added at registration when missing, see Lake.register). A new
+   * gold table with a ranged value adds its case here (score 0-100: between("score", 0, 100)).
+   */
+  public List<Check> checks() {
+    switch (this) {
+      case MARKET_SHARE:
+        return List.of(between("share", 0, 1), nonNegative("industry_registrations"),
+            new Check("brand_within_industry", "brand_registrations IS NULL OR brand_registrations BETWEEN 0 AND industry_registrations"));
+      case MONTHLY_REGISTRATIONS:
+        return List.of(nonNegative("registrations"));
+      case DEALER_EXPECTED_BY_SEGMENT:
+        return List.of(between("benchmark_share", 0, 1), nonNegative("industry_registrations"),
+            nonNegative("expected_registrations"), nonNegative("expected_registrations_local"));
+      case DEALER_PERFORMANCE:
+        return List.of(nonNegative("expected_registrations"), nonNegative("actual_registrations"),
+            nonNegative("registration_effectiveness"), between("percentile_in_area", 0, 100), between("retention", 0, 1),
+            new Check("rank_in_area_positive", "rank_in_area IS NULL OR rank_in_area >= 1"));
+      case CROSS_SELL:
+        return List.of(nonNegative("sales"));
+      case MARKET_DATA_QUALITY:
+        return List.of(nonNegative("affected"), nonNegative("base"), between("share", 0, 1));
+      case DEMAND_FORECAST:
+        return List.of(ordered("interval_80_ordered", "lower_80", "forecast", "upper_80"),
+            ordered("interval_95_ordered", "lower_95", "forecast", "upper_95"),
+            new Check("interval_95_contains_80", "lower_95 IS NULL OR lower_80 IS NULL OR lower_95 <= lower_80"));
+      case POTENTIAL_SCORES:
+        return List.of(between("score", 0, 100), between("percentile_in_region", 0, 100),
+            between("benchmark_share", 0, 1), between("target_share", 0, 1), between("attainable_share", 0, 1),
+            nonNegative("potential_units"), nonNegative("demand_next_12"),
+            new Check("rank_in_region_positive", "rank_in_region IS NULL OR rank_in_region >= 1"));
+      case SALES_GOALS:
+        return List.of(nonNegative("goal_units"), between("potential_share", 0, 1),
+            new Check("goal_within_bounds", "goal_units >= floor_units AND (cap_units IS NULL OR goal_units <= cap_units)"));
+      default:
+        return List.of();
+    }
   }
 }

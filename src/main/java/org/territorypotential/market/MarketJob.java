@@ -50,17 +50,16 @@ public final class MarketJob {
     Map<String, Long> versions = new LinkedHashMap<>();
     Map<String, Long> rowsRead = new LinkedHashMap<>();
     List<Dataset<Row>> persisted = new ArrayList<>();
-    Dataset<Row> regsAll = pinned(lake, Table.REGISTRATIONS_LOCATED, asOf, versions);
-    Dataset<Row> dealersLocated = pinned(lake, Table.DEALERS_LOCATED, asOf, versions);
-    Dataset<Row> assignment = pinned(lake, Table.TERRITORY_ASSIGNMENT, asOf, versions).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> regsAll = lake.readPinned(Table.REGISTRATIONS_LOCATED, asOf, versions);
+    Dataset<Row> dealersLocated = lake.readPinned(Table.DEALERS_LOCATED, asOf, versions);
+    Dataset<Row> assignment = lake.readPinned(Table.TERRITORY_ASSIGNMENT, asOf, versions).persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(assignment);
-    Dataset<Row> units = pinned(lake, Table.GEO_UNITS_SILVER, asOf, versions);
-    Dataset<Row> sales = lake.exists(Table.SALES_LOCATED) ? pinned(lake, Table.SALES_LOCATED, asOf, versions) : null;
-    Dataset<Row> segments = lake.exists(Table.SEGMENTS_BRONZE) ? pinned(lake, Table.SEGMENTS_BRONZE, asOf, versions)
+    Dataset<Row> units = lake.readPinned(Table.GEO_UNITS_SILVER, asOf, versions);
+    Dataset<Row> sales = lake.exists(Table.SALES_LOCATED) ? lake.readPinned(Table.SALES_LOCATED, asOf, versions) : null;
+    Dataset<Row> segments = lake.exists(Table.SEGMENTS_BRONZE) ? lake.readPinned(Table.SEGMENTS_BRONZE, asOf, versions)
         : spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS make", "CAST(NULL AS STRING) AS model",
             "CAST(NULL AS STRING) AS segment").where("false");
-    String inputVersions = versions.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue())
-        .reduce((a, b) -> a + ", " + b).orElse("");
+    String inputVersions = Lake.versionsText(versions);
     LOG.info("market {}: window {} .. {}, benchmark {}, local {}; inputs {}", asOf, p.windowStart(), p.windowEnd(),
         p.benchmarkArea(), p.localArea(), inputVersions);
 
@@ -84,14 +83,6 @@ public final class MarketJob {
     persisted.forEach(Dataset::unpersist);
     return new Result(run.runId(), p.windowStart(), p.windowEnd(), rowsRead, versions, rowsWritten, versionsWritten, weakest,
         strongest);
-  }
-
-  /** The run date's rows of a table at its current version, recording that version. */
-  private static Dataset<Row> pinned(Lake lake, Table t, LocalDate asOf, Map<String, Long> versions) {
-    long v = lake.version(t);
-    versions.put(lake.sqlName(t), v);
-    return lake.spark().read().format("delta").option("versionAsOf", v).load(lake.path(t))
-        .where(col("as_of").equalTo(lit(java.sql.Date.valueOf(asOf)))).drop("run_id", "as_of", "ingested_at");
   }
 
   private static void write(Lake lake, Table t, Dataset<Row> rows, RunContext run, String inputVersions,

@@ -31,6 +31,14 @@ class AppConfigTest {
   }
 
   @Test
+  void aListCanBeSetOnTheCommandLine() {
+    AppConfig c = AppConfig.load(null, Map.of("tp.goals.targets", "[\"FY=100\", \"H2=50%\"]", "tp.score.brand", "Nissan"));
+    assertEquals(java.util.List.of("FY=100", "H2=50%"), c.getStringList("tp.goals.targets"));
+    assertEquals("Nissan", c.getString("tp.score.brand"));
+    assertThrows(ConfigError.class, () -> AppConfig.load(null, Map.of("tp.goals.targets", "[unclosed")));
+  }
+
+  @Test
   void unknownKeyIsRejectedByName() {
     ConfigError e = assertThrows(ConfigError.class,
         () -> AppConfig.load(null, Map.of("tp.spark.shufle-partitions", "3")));

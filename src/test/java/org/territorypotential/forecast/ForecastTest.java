@@ -35,7 +35,7 @@ class ForecastTest {
   static final int MONTHS = 48;
 
   static ForecastModel.Params small() {
-    return new ForecastModel.Params("gbt", 30, 3, 0.2, 1.0, 32, 7, "squared", false);
+    return new ForecastModel.Params("gbt", 30, 3, 0.2, 1.0, 32, 7, "squared", false, 1, 12);
   }
 
   static Forecaster.Settings settings(ForecastModel.Params p, boolean publishBaseline) {
@@ -157,8 +157,8 @@ class ForecastTest {
     LocalDate origin = LocalDate.parse("2021-06-01");
     Dataset<Row> perturbed = h.units().withColumn("value",
         when(col("month").gt(lit(Date.valueOf(origin))), col("value").multiply(7).plus(100)).otherwise(col("value")));
-    Dataset<Row> a = Features.examples(h.units(), H, 3, null);
-    Dataset<Row> b = Features.examples(perturbed, H, 3, null);
+    Dataset<Row> a = Features.examples(h.units(), H, 3, 12, null);
+    Dataset<Row> b = Features.examples(perturbed, H, 3, 12, null);
     List<String> cols = new ArrayList<>(Features.KEYS);
     cols.add("months_of_history");
     Features.BASE.stream().filter(c -> !c.equals("horizon")).forEach(cols::add);
@@ -188,7 +188,7 @@ class ForecastTest {
   void aUselessModelLosesAndTheGuardPublishesTheBestBaseline() {
     // One tree of depth 0 (a single leaf): the same ratio to the trailing mean for every row,
     // blind to the season. (Even a depth-1 stump splits on the month and beats the baselines here.)
-    ForecastModel.Params useless = new ForecastModel.Params("gbt", 1, 0, 0.1, 1.0, 32, 7, "squared", false);
+    ForecastModel.Params useless = new ForecastModel.Params("gbt", 1, 0, 0.1, 1.0, 32, 7, "squared", false, 1, 12);
     Forecaster.Outcome o = Forecaster.run(fixture(), null, settings(useless, true), null);
     System.out.println("[forecast guard] overall unit WAPE " + o.overallWape());
     assertTrue(!o.modelBeatsBestBaseline(), o.overallWape().toString());
@@ -196,6 +196,63 @@ class ForecastTest {
     assertEquals(o.bestBaseline(), o.publishedMethod());
     assertEquals(List.of(o.bestBaseline()),
         o.forecast().select("method").distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
+  }
+
+  /**
+   * Interval coverage on generated data: 200 stationary unit series (10 territories), each month
+   * {@code round(50 x exp(0.3 x N(0,1)))}, independent noise of known size. The forecaster sees
+   * the first 48 months; the next H months are held out. The published forecast's 80% and 95%
+   * unit intervals (from the backtest residuals) must cover close to 80% / 95% of the 200 x H
+   * held-out actuals. Tolerance: the H held-out months of a series share one origin (and one
+   * level estimate), so the 1,200 points count as a few hundred independent ones: the binomial
+   * standard error of the coverage is then about 2.3 points at 80% and 1.3 at 95%, plus the
+   * sampling error of the quantiles (600 residuals per horizon, about 1.5 and 0.9 points); +-7
+   * and +-3.5 points are about 2.5 standard errors. Both sides are checked, so intervals that are
+   * too wide fail as well as intervals that are too narrow.
+   */
+  @Test
+  void intervalCoverageOnGeneratedDataIsNearItsNominalLevel() {
+    SparkSession spark = TestSpark.session();
+    Random rnd = new Random(23);
+    int units = 200;
+    int seen = 48;
+    List<Row> rows = new ArrayList<>();
+    List<Row> h = new ArrayList<>();
+    for (int u = 0; u < units; u++) {
+      h.add(RowFactory.create("u" + u, "t" + (u % 10), "S"));
+      for (int t = 0; t < seen + H; t++) {
+        double v = Math.round(50 * Math.exp(0.3 * rnd.nextGaussian()));
+        rows.add(RowFactory.create("u" + u, Levels.UNIT, "A", Date.valueOf(FIRST.plusMonths(t)), v));
+      }
+    }
+    StructType schema = new StructType().add("series_id", DataTypes.StringType).add("level", DataTypes.StringType)
+        .add("segment", DataTypes.StringType).add("month", DataTypes.DateType).add("value", DataTypes.DoubleType);
+    Dataset<Row> all = spark.createDataFrame(rows, schema);
+    Dataset<Row> hier = spark.createDataFrame(h, new StructType().add("series_id", DataTypes.StringType)
+        .add("territory_id", DataTypes.StringType).add("state_id", DataTypes.StringType));
+    Date cutoff = Date.valueOf(FIRST.plusMonths(seen));
+    History.Result history = new History.Result(Reconcile.rollUp(all.where(col("month").lt(lit(cutoff))), hier), hier);
+    ForecastModel.Params tiny = new ForecastModel.Params("gbt", 5, 2, 0.3, 1.0, 32, 7, "absolute", false, 20, 3);
+    Forecaster.Outcome o = Forecaster.run(history, null, settings(tiny, true), null);
+    Dataset<Row> heldOut = all.where(col("month").geq(lit(cutoff))).select(col("series_id").as("a_id"),
+        col("month").as("a_month"), col("value").as("actual"));
+    List<Row> joined = o.forecast().where(col("level").equalTo(Levels.UNIT))
+        .join(heldOut, col("series_id").equalTo(col("a_id")).and(col("target_month").equalTo(col("a_month"))))
+        .select("actual", "lower_80", "upper_80", "lower_95", "upper_95").collectAsList();
+    assertEquals(units * H, joined.size());
+    double in80 = 0;
+    double in95 = 0;
+    for (Row r : joined) {
+      double a = r.getDouble(0);
+      in80 += r.getDouble(1) <= a && a <= r.getDouble(2) ? 1 : 0;
+      in95 += r.getDouble(3) <= a && a <= r.getDouble(4) ? 1 : 0;
+    }
+    double cov80 = in80 / joined.size();
+    double cov95 = in95 / joined.size();
+    System.out.printf("[forecast intervals] published %s; held-out coverage 80%%: %.3f, 95%%: %.3f (n = %d)%n",
+        o.publishedMethod(), cov80, cov95, joined.size());
+    assertEquals(0.80, cov80, 0.07, "80% interval coverage");
+    assertEquals(0.95, cov95, 0.035, "95% interval coverage");
   }
 
   @Test

@@ -51,7 +51,11 @@ class MarketPlantedTruthTest {
         "--set", "tp.generate.months=24",
         "--set", "tp.generate.counties=8",
         // the whole generated history, as the planted values are defined on it
-        "--set", "tp.market.window-months=24"};
+        "--set", "tp.market.window-months=24",
+        // 23 complete months of history: a short horizon and history window so three backtest origins fit
+        "--set", "tp.forecast.horizon=6",
+        "--set", "tp.forecast.min-history-months=6",
+        "--set", "tp.forecast.model.trees=10"};
     common = java.util.Arrays.copyOfRange(args, 1, args.length);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -141,6 +145,19 @@ class MarketPlantedTruthTest {
       }
       assertNotNull(spark.sql("DESCRIBE TABLE EXTENDED " + DB + "_gold." + t).where("col_name = 'Comment'").first(), t);
     }
+    // the demo's forecast stage: the industry forecast of the market's monthly registrations, with lineage
+    Dataset<Row> fc = spark.table(DB + "_gold.demand_forecast");
+    assertTrue(List.of(fc.columns()).containsAll(List.of("run_id", "as_of", "model_version", "input_versions", "scope")));
+    Row f = fc.selectExpr("min(scope)", "max(scope)", "min(input_versions)", "min(target_month)", "max(horizon)",
+        "count(DISTINCT CASE WHEN level = 'unit' THEN series_id END)").first();
+    assertEquals("industry", f.getString(0));
+    assertEquals("industry", f.getString(1));
+    assertTrue(f.getString(2).startsWith(DB + "_gold.monthly_registrations@"), f.getString(2));
+    assertEquals(java.sql.Date.valueOf("2024-06-01"), f.getDate(3), "run date mid-June: May is the last month of history");
+    assertEquals(6, f.getInt(4));
+    assertTrue(f.getLong(5) > 0 && f.getLong(5) <= 80, "unit series are geo units: " + f.getLong(5));
+    assertTrue(printed.contains("backtest WAPE by horizon, level unit") && printed.contains("forecast " + AS_OF + " succeeded"),
+        printed);
     Row unclassified = spark.sql("SELECT affected, share FROM " + DB + "_gold.market_data_quality WHERE check_name = 'unclassified_segment'")
         .first();
     assertEquals(0L, unclassified.getLong(0), "the generator classifies every model");

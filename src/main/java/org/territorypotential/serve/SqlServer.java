@@ -1,0 +1,146 @@
+package org.territorypotential.serve;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.config.ConfigError;
+
+/**
+ * jobs/tp serve-sql: Spark's Thrift Server (HiveServer2 protocol, what JDBC/ODBC clients and BI
+ * tools speak) on the session's metastore. Loopback by default; on any other address it refuses
+ * to start without authentication (docs/serving.md).
+ */
+public final class SqlServer {
+  private SqlServer() {}
+
+  /** Validated tp.serve.* settings. */
+  public record Settings(String host, int port, String auth, String passwordFile, Map<String, String> hiveConf) {
+    public String jdbcUrl() {
+      String h = host.contains(":") ? "[" + host + "]" : host;
+      return "jdbc:hive2://" + h + ":" + port + "/default";
+    }
+  }
+
+  public static Settings settings(AppConfig cfg) {
+    String host = cfg.getString("tp.serve.host");
+    int port = cfg.getInt("tp.serve.port");
+    String auth = cfg.getString("tp.serve.auth");
+    String file = cfg.getString("tp.serve.password-file");
+    if (port < 1 || port > 65535) {
+      throw new ConfigError("configuration key 'tp.serve.port' must be 1..65535, got " + port);
+    }
+    if (!auth.equals("none") && !auth.equals("password-file")) {
+      throw new ConfigError("configuration key 'tp.serve.auth' must be none or password-file, got '" + auth + "'");
+    }
+    if (auth.equals("none") && !isLoopback(host)) {
+      throw new ConfigError("tp.serve.host = " + host + " is not a loopback address: anyone who can reach it could read"
+          + " every table without logging in. Configure authentication (tp.serve.auth = \"password-file\" with"
+          + " tp.serve.password-file) or bind to 127.0.0.1 (docs/serving.md)");
+    }
+    if (auth.equals("password-file")) {
+      File f = new File(file);
+      if (file.isEmpty() || !f.isFile() || !f.canRead()) {
+        throw new ConfigError("tp.serve.auth = password-file needs tp.serve.password-file to name a readable file, got '"
+            + file + "' (make lines with jobs/tp hash-password USER)");
+      }
+      file = f.getAbsolutePath();
+    }
+    Map<String, String> extra = new LinkedHashMap<>(cfg.stringMap("tp.serve.hive-conf"));
+    for (String k : extra.keySet()) {
+      if (!k.startsWith("hive.server2.") || k.startsWith("hive.server2.authentication")
+          || k.equals("hive.server2.thrift.bind.host") || k.equals("hive.server2.thrift.port")) {
+        throw new ConfigError("tp.serve.hive-conf: '" + k + "' is not allowed: only hive.server2.* settings other than"
+            + " authentication, bind host and port (those come from tp.serve.*)");
+      }
+    }
+    return new Settings(host, port, auth, file, extra);
+  }
+
+  static boolean isLoopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      throw new ConfigError("tp.serve.host: unknown host '" + host + "'");
+    }
+  }
+
+  /**
+   * startWithContext builds the server's HiveConf from the session's settings only when the calling
+   * thread has no Hive SessionState yet; a thread that already touched the metastore reuses its old
+   * one, and the server then listened on *:10000 (Hive's defaults) whatever tp.serve.* said. A new
+   * thread has none, so the settings above are the ones that apply.
+   */
+  private static HiveThriftServer2 startInFreshThread(SparkSession spark) {
+    HiveThriftServer2[] started = new HiveThriftServer2[1];
+    RuntimeException[] failed = new RuntimeException[1];
+    Thread t = new Thread(() -> {
+      try {
+        started[0] = HiveThriftServer2.startWithContext(spark.sqlContext());
+      } catch (RuntimeException e) {
+        failed[0] = e;
+      }
+    }, "tp-serve-sql-start");
+    t.start();
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    return started[0];
+  }
+
+  /** Starts the server on {@code spark}'s metastore and waits until it accepts connections. */
+  public static HiveThriftServer2 start(SparkSession spark, Settings s) {
+    Map<String, String> conf = new LinkedHashMap<>(s.hiveConf());
+    conf.put("hive.server2.thrift.bind.host", s.host());
+    conf.put("hive.server2.thrift.port", String.valueOf(s.port()));
+    conf.put("hive.server2.transport.mode", "binary");
+    conf.put("hive.server2.enable.doAs", "false");
+    if (s.auth().equals("password-file")) {
+      conf.put("hive.server2.authentication", "CUSTOM");
+      conf.put("hive.server2.custom.authentication.class", PasswordFileAuthenticator.class.getName());
+      // Hive builds the provider from a fresh HiveConf, which reads its keys from system properties.
+      System.setProperty("hive.server2.custom.authentication.class", PasswordFileAuthenticator.class.getName());
+      System.setProperty(PasswordFileAuthenticator.FILE_PROPERTY, s.passwordFile());
+    } else {
+      conf.put("hive.server2.authentication", "NONE");
+    }
+    conf.forEach((k, v) -> spark.conf().set(k, v));
+    HiveThriftServer2 server = startInFreshThread(spark);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(s.host(), s.port()), 1000);
+        return server;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          server.stop();
+          throw new IllegalStateException("serve-sql: nothing listens on " + s.host() + ":" + s.port() + " after 60 s", e);
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(ie);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package org.territorypotential.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
+import org.junit.jupiter.api.Test;
+import org.territorypotential.TestSpark;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.lake.GoldTablesTestFixtures;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+
+/**
+ * serve-sql end to end in the test JVM: the Thrift Server on the shared session, a free loopback
+ * port, password-file authentication, and a gold table's _current view read through the Hive
+ * JDBC driver (what BI tools use).
+ */
+class ServeSqlTest {
+  @Test
+  void currentViewThroughJdbcWithPasswordAuth() throws Exception {
+    SparkSession spark = TestSpark.session();
+    File users = new File(TestSpark.dir("serve"), "users.txt");
+    // Few iterations keep the test fast; the iteration count is part of each line.
+    Files.writeString(users.toPath(), PasswordFile.line("analyst", "s3cret!".toCharArray(), 1000) + "\n");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    AppConfig cfg = TestSpark.config("serve", Map.of("tp.serve.port", String.valueOf(port), "tp.serve.auth", "password-file",
+        "tp.serve.password-file", users.getAbsolutePath()));
+    Lake lake = new Lake(spark, cfg);
+    Table t = Table.MARKET_DATA_QUALITY;
+    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-05-31"), "may", 0.1),
+        LocalDate.parse("2024-05-31"), null);
+    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-06-30"), "june", 0.25),
+        LocalDate.parse("2024-06-30"), null);
+
+    SqlServer.Settings settings = SqlServer.settings(cfg);
+    HiveThriftServer2 server = SqlServer.start(spark, settings);
+    try {
+      Class.forName("org.apache.hive.jdbc.HiveDriver");
+      SQLException wrong = assertThrows(SQLException.class,
+          () -> DriverManager.getConnection(settings.jdbcUrl(), "analyst", "s3cret").close());
+      // HiveServer2's answer to a failed CUSTOM login: "Peer indicated failure: Error validating the login"
+      assertTrue(String.valueOf(wrong.getMessage()).contains("Error validating the login"), String.valueOf(wrong));
+      assertThrows(SQLException.class, () -> DriverManager.getConnection(settings.jdbcUrl(), "intruder", "s3cret!").close());
+
+      List<String> rows = new ArrayList<>();
+      try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), "analyst", "s3cret!");
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT check_name, share, run_id, as_of FROM " + lake.currentViewName(t)
+              + " ORDER BY check_name")) {
+        while (rs.next()) {
+          rows.add(rs.getString(1) + "|" + rs.getDouble(2) + "|" + rs.getString(3) + "|" + rs.getString(4));
+        }
+      }
+      assertEquals(List.of("0|0.25|june|2024-06-30", "1|0.25|june|2024-06-30", "2|0.25|june|2024-06-30",
+          "3|0.25|june|2024-06-30"), rows);
+    } finally {
+      server.stop();
+    }
+  }
+}
