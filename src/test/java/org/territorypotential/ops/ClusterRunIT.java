@@ -141,7 +141,9 @@ class ClusterRunIT {
       // The application really ran on the cluster: both workers launched an executor for it.
       int executors = executorsLaunched();
       assertEquals(2, executors, "executors launched by the workers (see " + logDir + "/worker*-work)");
-      assertTrue(clusterOut.contains("market " + AS_OF + " succeeded"), "cluster pipeline output:\n" + clusterOut);
+      for (String stage : List.of("ingest", "locate", "market", "forecast", "score")) {
+        assertTrue(clusterOut.contains(stage + " " + AS_OF + " succeeded"), stage + ": cluster pipeline output:\n" + clusterOut);
+      }
 
       SparkSession spark = TestSpark.session();
       Map<String, String> summary = new TreeMap<>();
@@ -289,7 +291,11 @@ class ClusterRunIT {
       "tp.generate.geo-units=60",
       "tp.generate.dealers=12",
       "tp.generate.months=24",
-      "tp.generate.counties=6");
+      "tp.generate.counties=6",
+      // 23 complete months: a short horizon, history window and few trees keep the forecast stage quick
+      "tp.forecast.horizon=6",
+      "tp.forecast.min-history-months=6",
+      "tp.forecast.model.trees=10");
 
   /** Starts the jar through SparkSubmit (client mode: the driver is the child JVM). */
   private Submission submit(String name, String master, List<String> appArgs, File landing, File lake) throws Exception {
