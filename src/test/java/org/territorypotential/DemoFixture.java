@@ -44,7 +44,7 @@ public final class DemoFixture {
       String[] args = {"demo", "--as-of", AS_OF,
           "--set", "tp.lakehouse=" + lake.getAbsolutePath(),
           "--set", "tp.generate.output=" + lake.getAbsolutePath() + "/landing",
-          "--set", "tp.spark.master=local[2]",
+          "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
           "--set", "tp.databases.bronze=" + BRONZE,
           "--set", "tp.databases.silver=" + SILVER,
           "--set", "tp.databases.gold=" + GOLD,

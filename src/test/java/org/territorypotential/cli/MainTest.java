@@ -53,7 +53,7 @@ class MainTest {
     String lake = TestSpark.dir("cli").getAbsolutePath() + "/lake";
     int code = run("ingest", "--as-of", "2024-06-30",
         "--set", "tp.lakehouse=" + lake,
-        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
         "--set", "tp.databases.bronze=cli_bronze",
         "--set", "tp.databases.ops=cli_ops",
         "--set", "tp.ingest.inputs.registrations.path=/no/such/registrations.csv");
@@ -77,7 +77,7 @@ class MainTest {
     Files.writeString(new File(dir, "s.csv").toPath(), "make,model,segment\nX,Y,SMALL_CAR\n");
     String[] common = {"--as-of", "2024-06-30",
         "--set", "tp.lakehouse=" + dir.getAbsolutePath() + "/lake",
-        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
         "--set", "tp.databases.bronze=clipipe_bronze",
         "--set", "tp.databases.ops=clipipe_ops",
         "--set", "tp.ingest.inputs.registrations.path=" + dir + "/r.csv",
@@ -116,7 +116,7 @@ class MainTest {
     String lake = TestSpark.dir("cli-locate").getAbsolutePath() + "/lake";
     int code = run("locate", "--as-of", "2024-06-30",
         "--set", "tp.lakehouse=" + lake,
-        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
         "--set", "tp.databases.bronze=cli_locate_bronze");
     assertEquals(Main.BAD_INPUT, code);
     assertTrue(errText().startsWith("tp: error: locate needs cli_locate_bronze.geo_units"), errText());

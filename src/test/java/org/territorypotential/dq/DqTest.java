@@ -112,7 +112,7 @@ class DqTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = Main.run(new String[] {"pipeline", "--to", "locate", "--as-of", "2024-06-30", "--conf", conf.getPath(),
         "--set", "tp.lakehouse=" + dir.getAbsolutePath() + "/lake",
-        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
         "--set", "tp.databases.bronze=dqpipe_bronze",
         "--set", "tp.databases.silver=dqpipe_silver",
         "--set", "tp.databases.ops=dqpipe_ops",

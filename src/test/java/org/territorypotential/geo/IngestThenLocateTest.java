@@ -44,7 +44,7 @@ class IngestThenLocateTest {
     String lake = new File(dir, "lake").getAbsolutePath();
     List<String> common = new ArrayList<>(List.of("--as-of", "2024-06-30",
         "--set", "tp.lakehouse=" + lake,
-        "--set", "tp.spark.master=local[2]",
+        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
         "--set", "tp.databases.bronze=geocli_bronze",
         "--set", "tp.databases.silver=geocli_silver",
         "--set", "tp.databases.ops=geocli_ops",

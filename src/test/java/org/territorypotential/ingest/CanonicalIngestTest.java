@@ -1,5 +1,6 @@
 package org.territorypotential.ingest;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,6 +30,8 @@ import org.territorypotential.ops.RunContext;
  * reasons are known row by row; the reconciliation read = accepted + quarantined; reruns; and
  * the failures that must write nothing.
  */
+// IngestFaultTest reuses CanonicalIngestTest's static fixture fields: never both at once (junit-platform.properties)
+@ResourceLock("CanonicalIngestTest.fixture")
 class CanonicalIngestTest {
   static final LocalDate AS_OF = LocalDate.parse("2024-06-30");
   static SparkSession spark;

@@ -1,5 +1,6 @@
 package org.territorypotential.ingest;
 
+import org.junit.jupiter.api.parallel.ResourceLock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,8 @@ import org.territorypotential.ops.RunContext;
  * missing required column and a 0-byte file (not even a header) fail clearly, an extra column is
  * ignored; none of them touches what an earlier run published.
  */
+// IngestFaultTest reuses CanonicalIngestTest's static fixture fields: never both at once (junit-platform.properties)
+@ResourceLock("CanonicalIngestTest.fixture")
 class IngestFaultTest {
   private static final LocalDate LATER = LocalDate.parse("2024-07-31");
 
