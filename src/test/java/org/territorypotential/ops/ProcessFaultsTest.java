@@ -33,7 +33,7 @@ import org.territorypotential.lake.Table;
  * its write, and two child JVMs run {@code ingest} for the same as_of at once. The children use
  * their own lakehouse and embedded Derby metastore; this JVM reads the tables by path only.
  *
- * <p>Opt-in ({@code -Dtp.faults=true}) until it has been seen passing within the CI time budget: on
+ * <p>Opt-in ({@code -Dtp.faults=true}): it passed on 29 Nov 2026 in 594 s, too long for the CI budget; on
  * the shared, overloaded development machine one run took over 10 minutes (child JVM start-up).
  */
 @EnabledIfSystemProperty(named = "tp.faults", matches = "true",
