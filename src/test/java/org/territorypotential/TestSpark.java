@@ -28,6 +28,7 @@ public final class TestSpark {
         throw new IllegalStateException(e);
       }
       spark = Sessions.create(AppConfig.load(null, base(new File(root, "session"))));
+      SparkTaskReport.register(spark);
     }
     return spark;
   }

@@ -17,6 +17,8 @@ public final class Maintenance {
   /** Delta's own safety floor for VACUUM (spark.databricks.delta.retentionDurationCheck). */
   public static final long DELTA_MIN_RETENTION_HOURS = 168;
   private static final String RETENTION_CHECK = "spark.databricks.delta.retentionDurationCheck.enabled";
+  /** Delta's VACUUM lists the table's folders with a Spark job of this many tasks. */
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 
   private Maintenance() {}
 
@@ -40,6 +42,15 @@ public final class Maintenance {
   }
 
   /** Z-order columns per table from tp.maintenance.zorder, validated against the table's columns. */
+  /** tp.maintenance.listing-parallelism, 0 = 4 x the session's default parallelism; negative is refused. */
+  static int listingParallelism(AppConfig cfg, int defaultParallelism) {
+    int n = cfg.getInt("tp.maintenance.listing-parallelism");
+    if (n < 0) {
+      throw new ConfigError("tp.maintenance.listing-parallelism must be 0 (4 x the cores) or a positive number of tasks, not " + n);
+    }
+    return n == 0 ? 4 * Math.max(1, defaultParallelism) : n;
+  }
+
   static List<String> zorder(Lake lake, AppConfig cfg, Table t) {
     Map<String, String> m = cfg.stringMap("tp.maintenance.zorder");
     for (String key : m.keySet()) {
@@ -74,6 +85,8 @@ public final class Maintenance {
     if (hours < DELTA_MIN_RETENTION_HOURS) {
       spark.conf().set(RETENTION_CHECK, "false");
     }
+    String listingBefore = spark.conf().get(LISTING_PARALLELISM);
+    spark.conf().set(LISTING_PARALLELISM, listingParallelism(cfg, spark.sparkContext().defaultParallelism()));
     try {
       for (Table t : tables) {
         if (!lake.exists(t)) {
@@ -96,6 +109,7 @@ public final class Maintenance {
       }
     } finally {
       spark.conf().set(RETENTION_CHECK, before);
+      spark.conf().set(LISTING_PARALLELISM, listingBefore);
     }
     return outcomes;
   }

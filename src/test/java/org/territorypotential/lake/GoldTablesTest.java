@@ -75,6 +75,7 @@ class GoldTablesTest {
     AppConfig now = TestSpark.config("gold_props", Map.of("tp.maintenance.retention-hours", "0",
         "tp.maintenance.allow-short-retention", "true",
         "tp.maintenance.zorder.\"gold.market_data_quality\"", "check_name"));
+    String listing = spark.conf().get("spark.sql.sources.parallelPartitionDiscovery.parallelism");
     List<Maintenance.Outcome> done = Maintenance.run(spark, now, List.of(t, Table.DEMAND_FORECAST), System.out);
     assertEquals(1, done.size(), "only existing tables: " + done);
     Maintenance.Outcome o = done.get(0);
@@ -85,6 +86,7 @@ class GoldTablesTest {
     assertTrue(o.versionAfter() > o.versionBefore(), o.toString());
     assertEquals(8L, lake.read(t).count(), "maintenance changes no rows");
     assertEquals("true", spark.conf().get("spark.databricks.delta.retentionDurationCheck.enabled"), "safety check restored");
+    assertEquals(listing, spark.conf().get("spark.sql.sources.parallelPartitionDiscovery.parallelism"), "listing parallelism restored");
     assertThrows(Exception.class, () -> spark.sql("SELECT * FROM " + lake.sqlName(t) + " VERSION AS OF " + r2Version).collectAsList(),
         "versions before the retention are gone after VACUUM (collect reads the files; count could be answered from the log's stats)");
   }
