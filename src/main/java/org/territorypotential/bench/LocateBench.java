@@ -309,17 +309,22 @@ public final class LocateBench {
     out.println();
     out.println(md);
     if (!b.report.isEmpty()) {
-      Path p = Path.of(b.report);
-      try {
-        String doc = Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "# Benchmarks\n";
-        Files.writeString(p, upsertSubsection(doc, SECTION, PREAMBLE, scaleTitle(n, polygons.size()), md),
-            StandardCharsets.UTF_8);
-        out.println("bench-locate: wrote the figures to " + p.toAbsolutePath() + " (section \"" + SECTION + "\")");
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot update " + p + ": " + e.getMessage(), e);
-      }
+      Path p = rewriteReport(b.report, doc -> upsertSubsection(doc, SECTION, PREAMBLE, scaleTitle(n, polygons.size()), md));
+      out.println("bench-locate: wrote the figures to " + p + " (section \"" + SECTION + "\")");
     }
     return new Result(md, agree);
+  }
+
+  /** Rewrites the markdown file {@code report} (a new "# Benchmarks" when missing) with {@code edit}; returns its absolute path. */
+  static Path rewriteReport(String report, java.util.function.UnaryOperator<String> edit) {
+    Path p = Path.of(report);
+    try {
+      String doc = Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "# Benchmarks\n";
+      Files.writeString(p, edit.apply(doc), StandardCharsets.UTF_8);
+      return p.toAbsolutePath();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot update " + p + ": " + e.getMessage(), e);
+    }
   }
 
   /** N points uniform over the generator's region rectangle: lon/lat from xxhash64(id, seed, salt). */
@@ -489,7 +494,7 @@ public final class LocateBench {
     }
   }
 
-  private static String nproc() {
+  static String nproc() {
     try {
       Process p = new ProcessBuilder("nproc").redirectErrorStream(true).start();
       String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -499,7 +504,7 @@ public final class LocateBench {
     }
   }
 
-  private static String memory() {
+  static String memory() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
         if (line.startsWith("MemTotal:")) {
@@ -513,22 +518,22 @@ public final class LocateBench {
     return "unknown";
   }
 
-  private static String javaVersion() {
+  static String javaVersion() {
     return "Java " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name")
         + "), driver heap max " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
   }
 
-  private static String osName() {
+  static String osName() {
     return System.getProperty("os.name") + " " + System.getProperty("os.arch");
   }
 
-  private static String sedonaVersion() {
+  static String sedonaVersion() {
     Package p = org.apache.sedona.spark.SedonaContext.class.getPackage();
     String v = p == null ? null : p.getImplementationVersion();
     return v == null ? "1.8.0 (pom)" : v;
   }
 
-  private static long otherJavaProcesses() {
+  static long otherJavaProcesses() {
     long self = ProcessHandle.current().pid();
     return ProcessHandle.allProcesses().filter(ph -> ph.pid() != self)
         .filter(ph -> ph.info().command().map(c -> c.endsWith("/java")).orElse(false)).count();

@@ -63,6 +63,8 @@ public final class Main {
         sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
+        bench-pipeline  benchmark: generate + every stage at several scales (tp.bench.pipeline.*): seconds,
+                   rows/s/core, peak memory, shuffle bytes, beside a JTS loop and a plain-Java market pass
         maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
                    tp.maintenance.retention-hours; prints files and versions per table
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
@@ -77,6 +79,7 @@ public final class Main {
                                    --set tp.generate.registrations=1000000
         --from STAGE, --to STAGE   pipeline: first and last stage to run
         --only STAGE               pipeline: run this one stage
+        --full                     rebuild instead of reusing the previous run's results (tp.incremental = false)
         --help                     this text
 
       exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 bad input data,
@@ -145,6 +148,8 @@ public final class Main {
       RunStats stats = new RunStats();
       r.inputs().forEach(i -> stats.read(i.input(), i.in(), null));
       r.inputs().forEach(i -> stats.rowsWritten.put(i.input() + "_located", i.located() + i.unlocated()));
+      // incremental runs: how many of those kept the previous run's result (not located again)
+      r.inputs().forEach(i -> stats.rowsRead.put(i.input() + "_reused", i.reused()));
       return stats;
     });
     STAGES.put("market", (spark, cfg, run, out) -> {
@@ -234,6 +239,15 @@ public final class Main {
         LocateBench.Result r = LocateBench.run(spark, cfg, "jobs/tp " + String.join(" ", a.argv), out);
         if (!r.countsAgree()) {
           throw new IllegalStateException("bench-locate: Sedona and JTS located different numbers of points (see the checks)");
+        }
+        return OK;
+      }
+      case "bench-pipeline": {
+        org.territorypotential.bench.PipelineBench.Result r =
+            org.territorypotential.bench.PipelineBench.run(a.conf, a.overrides, a.asOf, a.argv, out);
+        if (!r.checksAgree()) {
+          throw new IllegalStateException("bench-pipeline: the plain-Java market pass and the market stage counted differently"
+              + " (see the checks)");
         }
         return OK;
       }
@@ -441,9 +455,11 @@ public final class Main {
   static void printLocate(PrintStream out, LocateJob.Result r) {
     out.printf("locate run %s at level '%s': %,d geo units (%,d at that level, %,d repaired)%n", r.runId(), r.level(),
         r.geoUnits(), r.unitsAtLevel(), r.repairedUnits());
-    out.printf("  %-16s %12s %12s %12s %12s%n", "input", "in", "located", "unlocated", "quarantined");
+    out.println("  " + r.incremental());
+    out.printf("  %-16s %12s %12s %12s %12s %12s%n", "input", "in", "located", "unlocated", "quarantined", "reused");
     for (LocateJob.InputCounts c : r.inputs()) {
-      out.printf("  %-16s %,12d %,12d %,12d %,12d%n", c.input(), c.in(), c.located(), c.unlocated(), c.quarantined());
+      out.printf("  %-16s %,12d %,12d %,12d %,12d %,12d%n", c.input(), c.in(), c.located(), c.unlocated(), c.quarantined(),
+          c.reused());
     }
     out.printf("  territories: %,d PMA rows (%,d multiple dealer areas), %,d configured rows%n", r.pmaRows(),
         r.multipleDealerAreas(), r.configuredRows());
@@ -487,6 +503,7 @@ public final class Main {
           case "--from" -> a.from = value(argv, ++i, s);
           case "--to" -> a.to = value(argv, ++i, s);
           case "--only" -> a.only = value(argv, ++i, s);
+          case "--full" -> a.overrides.put("tp.incremental", "false");
           case "--set" -> {
             String kv = value(argv, ++i, s);
             int eq = kv.indexOf('=');

@@ -175,6 +175,64 @@ public final class Locate {
     return located.join(d, located.col(ID).equalTo(d.col("_d_id")), "left").drop("_d_id");
   }
 
+  /**
+   * Incremental locate: the records whose result in the previous run still holds, in the located
+   * table's shape (the record's current columns, the previous run's {@link #LOCATE_COLUMNS}). A
+   * record is reused when the previous located partition has its id with exactly the same
+   * locate keys (coordinates, geo_unit_id, zip, county as {@link #withLocateKeys} normalises them)
+   * and its coordinates, if any, lie inside the current envelope. Only valid when the geo units
+   * and the level are those of the previous run ({@link #unitsFingerprint}); the caller checks.
+   */
+  public static Dataset<Row> reusable(Dataset<Row> records, Input in, Dataset<Row> previousLocated, Envelope env) {
+    Dataset<Row> cur = withLocateKeys(records, in);
+    Column hasXy = col(LON).isNotNull().and(col(LAT).isNotNull());
+    cur = cur.where(hasXy.unary_$bang().or(env.contains(col(LON), col(LAT))));
+    List<Column> prevCols = new ArrayList<>();
+    prevCols.add(col(in.idColumn()));
+    prevCols.add(col(in.lonColumn()));
+    prevCols.add(col(in.latColumn()));
+    if (in.geoUnitColumn() != null) {
+      // the located table holds the record's own code as source_geo_unit_id; withLocateKeys expects the input's name
+      String stored = "geo_unit_id".equals(in.geoUnitColumn()) ? "source_geo_unit_id" : in.geoUnitColumn();
+      prevCols.add(col(stored).as(in.geoUnitColumn()));
+    }
+    for (String c : new String[] {in.zipColumn(), in.countyColumn()}) {
+      if (c != null) {
+        prevCols.add(col(c));
+      }
+    }
+    for (String c : LOCATE_COLUMNS) {
+      prevCols.add(col(c).as("_prev_" + c));
+    }
+    Dataset<Row> prev = withLocateKeys(previousLocated.select(prevCols.toArray(new Column[0])), in);
+    List<String> keys = List.of(ID, LON, LAT, "_code_gid", "_code_zip", "_code_county");
+    Column on = null;
+    for (String k : keys) {
+      Column eq = cur.col(k).eqNullSafe(prev.col(k));
+      on = on == null ? eq : on.and(eq);
+    }
+    Dataset<Row> j = cur.join(prev, on, "inner");
+    List<Column> out = new ArrayList<>();
+    for (String c : recordColumns(cur)) {
+      out.add(cur.col(c));
+    }
+    for (String c : LOCATE_COLUMNS) {
+      out.add(prev.col("_prev_" + c).as(c));
+    }
+    return j.select(out.toArray(new Column[0]));
+  }
+
+  /**
+   * Order-independent fingerprint of a set of silver geo units (count, and the XOR of a 64-bit
+   * hash of each unit's id, level, parent, name and geometry): equal fingerprints mean every
+   * point and code locates the same way, so a previous run's results can be reused.
+   */
+  public static String unitsFingerprint(Dataset<Row> silverUnits) {
+    Row r = silverUnits.agg(count(lit(1)),
+        expr("bit_xor(xxhash64(geo_unit_id, level, coalesce(parent_id, ''), coalesce(name, ''), geometry))")).first();
+    return r.getLong(0) + ":" + (r.isNullAt(1) ? 0 : r.getLong(1));
+  }
+
   /** The located rows (not quarantined) in their table's shape: the record's columns, then {@link #LOCATE_COLUMNS}. */
   public static Dataset<Row> located(Dataset<Row> frame, Dataset<Row> silverUnits, String level) {
     Dataset<Row> counties = silverUnits.where(col("level").equalTo(level))

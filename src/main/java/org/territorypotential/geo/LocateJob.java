@@ -31,12 +31,19 @@ import org.territorypotential.ops.RunContext;
 public final class LocateJob {
   private static final Logger LOG = LoggerFactory.getLogger(LocateJob.class);
 
-  /** Per input: rows in, located (have a geo unit), unlocated (kept, with a reason), quarantined. */
-  public record InputCounts(String input, long in, long located, long unlocated, long quarantined) {}
+  /**
+   * Per input: rows in, located (have a geo unit), unlocated (kept, with a reason), quarantined;
+   * reused = how many of the located + unlocated kept the previous run's result (incremental).
+   */
+  public record InputCounts(String input, long in, long located, long unlocated, long quarantined, long reused) {
+    public InputCounts(String input, long in, long located, long unlocated, long quarantined) {
+      this(input, in, located, unlocated, quarantined, 0);
+    }
+  }
 
   /** What a run did. */
   public record Result(String runId, String level, long geoUnits, long unitsAtLevel, long repairedUnits,
-      List<InputCounts> inputs, long pmaRows, long multipleDealerAreas, long configuredRows) {
+      List<InputCounts> inputs, long pmaRows, long multipleDealerAreas, long configuredRows, String incremental) {
     public InputCounts input(String name) {
       return inputs.stream().filter(i -> i.input().equals(name)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no input " + name));
@@ -74,6 +81,8 @@ public final class LocateJob {
     }
     Locate.Envelope env = Locate.Envelope.of(units, cfg.getDouble("tp.locate.envelope-margin-deg"));
     LOG.info("locating at level '{}' ({} of {} units); region envelope {}", level, nAtLevel, nUnits, env);
+    Incremental inc = Incremental.decide(lake, cfg, units, level, asOf);
+    LOG.info("locate {}: {}", asOf, inc.description());
     lake.replaceAsOf(Table.GEO_UNITS_SILVER, withRun(units, run), asOf, null);
 
     List<InputCounts> counts = new ArrayList<>();
@@ -93,6 +102,19 @@ public final class LocateJob {
       }
       Dataset<Row> records = lake.read(bronze.get(i), asOf);
       long read = records.count();
+      Dataset<Row> reused = null;
+      long nReused = 0;
+      if (inc.previous() != null && in != Locate.Input.DEALERS && lake.exists(silver.get(i))) {
+        // only what changed since the previous run goes through the spatial join
+        reused = Locate.reusable(records, in, lake.read(silver.get(i), inc.previous()), env)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(reused);
+        nReused = reused.count();
+        Dataset<Row> done = reused.select(col(in.idColumn()).as("_reused_id"));
+        records = records.join(done, records.col(in.idColumn()).equalTo(done.col("_reused_id")), "left_anti");
+        LOG.info("input {}: {} of {} rows keep their location from {}; locating the other {}", in.name(), nReused, read,
+            inc.previous(), read - nReused);
+      }
       Dataset<Row> frame = Locate.withDistanceToNearestUnit(
           Locate.locateRecords(records, in, units, level, env, broadcastUnits), units, level)
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -101,15 +123,21 @@ public final class LocateJob {
           count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNotNull()), lit(1))),
           count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNull()), lit(1))),
           count(when(col(Locate.QUARANTINE_REASON).isNotNull(), lit(1)))).first();
-      InputCounts ic = new InputCounts(in.name(), read, c.getLong(1), c.getLong(2), c.getLong(3));
-      if (c.getLong(0) != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
+      long reusedLocated = reused == null ? 0 : reused.where(col("geo_unit_id").isNotNull()).count();
+      InputCounts ic = new InputCounts(in.name(), read, c.getLong(1) + reusedLocated, c.getLong(2) + nReused - reusedLocated,
+          c.getLong(3), nReused);
+      if (c.getLong(0) + nReused != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
         throw new IllegalStateException("input '" + in.name() + "': rows in " + read + " != located " + ic.located()
-            + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0) + " rows)");
+            + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0)
+            + " rows, " + nReused + " reused)");
       }
-      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {}", in.name(), read, ic.located(), ic.unlocated(),
-          ic.quarantined());
+      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {} ({} reused)", in.name(), read, ic.located(),
+          ic.unlocated(), ic.quarantined(), nReused);
       counts.add(ic);
       Dataset<Row> located = Locate.located(frame, units, level);
+      if (reused != null) {
+        located = located.unionByName(reused);
+      }
       lake.replaceAsOf(silver.get(i), withRun(located, run), asOf, null);
       quarantined.add(Locate.quarantined(frame, in));
       if (in == Locate.Input.DEALERS) {
@@ -148,7 +176,38 @@ public final class LocateJob {
 
     persisted.forEach(Dataset::unpersist);
     units.unpersist();
-    return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, tc.getLong(0), tc.getLong(1), tc.getLong(2));
+    return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, tc.getLong(0), tc.getLong(1), tc.getLong(2),
+        inc.description());
+  }
+
+  /**
+   * Whether this run may reuse the previous run's results ({@code tp.incremental}; the CLI's
+   * {@code --full} turns it off): only when the newest earlier partition of the silver geo units
+   * fingerprints equal to this run's units and its registrations were located at the same level.
+   * previous = null means locate everything; description says why, for the log and the result.
+   */
+  record Incremental(LocalDate previous, String description) {
+    static Incremental decide(Lake lake, AppConfig cfg, Dataset<Row> units, String level, LocalDate asOf) {
+      if (!cfg.getBoolean("tp.incremental")) {
+        return new Incremental(null, "full: tp.incremental = false (--full); every record located");
+      }
+      java.util.Optional<LocalDate> prev = lake.latestAsOfBefore(Table.REGISTRATIONS_LOCATED, asOf);
+      if (prev.isEmpty()) {
+        return new Incremental(null, "full: no earlier located partition");
+      }
+      Dataset<Row> prevUnits = lake.read(Table.GEO_UNITS_SILVER, prev.get()).drop("run_id", "as_of");
+      if (!Locate.unitsFingerprint(prevUnits).equals(Locate.unitsFingerprint(units))) {
+        return new Incremental(null, "full: the geo units differ from " + prev.get() + "'s; every record located");
+      }
+      Row levels = lake.read(Table.REGISTRATIONS_LOCATED, prev.get())
+          .agg(expr("count(DISTINCT locate_level)"), expr("min(locate_level)")).first();
+      if (levels.getLong(0) > 1 || (levels.getLong(0) == 1 && !level.equals(levels.getString(1)))) {
+        return new Incremental(null, "full: " + prev.get() + " was located at level '" + levels.getString(1) + "', this run at '"
+            + level + "'");
+      }
+      return new Incremental(prev.get(), "incremental: reusing unchanged records' results from " + prev.get()
+          + " (same geo units and level); --full locates everything");
+    }
   }
 
   private static Dataset<Row> withRun(Dataset<Row> df, RunContext run) {

@@ -80,6 +80,16 @@ public final class Lake {
     return read(t).where(functions.col("as_of").equalTo(functions.lit(java.sql.Date.valueOf(asOf))));
   }
 
+  /** The newest as_of partition of {@code t} before {@code asOf}, if the table has one. */
+  public java.util.Optional<LocalDate> latestAsOfBefore(Table t, LocalDate asOf) {
+    if (!exists(t)) {
+      return java.util.Optional.empty();
+    }
+    Row r = read(t).where(functions.col("as_of").lt(functions.lit(java.sql.Date.valueOf(asOf))))
+        .agg(functions.max("as_of")).first();
+    return r.isNullAt(0) ? java.util.Optional.empty() : java.util.Optional.of(r.getDate(0).toLocalDate());
+  }
+
   /** The table's current Delta version, or -1 when it does not exist yet. */
   public long version(Table t) {
     if (!exists(t)) {

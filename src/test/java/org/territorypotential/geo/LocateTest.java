@@ -2,6 +2,7 @@ package org.territorypotential.geo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,8 +121,12 @@ class LocateTest {
 
   /** column values per record id, as "geo_unit_id|locate_method|unlocated_reason" */
   static Map<String, String> outcome(Table t, String id) {
+    return outcome(t, id, AS_OF);
+  }
+
+  static Map<String, String> outcome(Table t, String id, LocalDate asOf) {
     Map<String, String> out = new TreeMap<>();
-    for (Row r : lake.read(t, AS_OF).select(id, "geo_unit_id", "locate_method", "unlocated_reason").collectAsList()) {
+    for (Row r : lake.read(t, asOf).select(id, "geo_unit_id", "locate_method", "unlocated_reason").collectAsList()) {
       out.put(r.getString(0), r.getString(1) + "|" + r.getString(2) + "|" + r.getString(3));
     }
     return out;
@@ -284,6 +289,69 @@ class LocateTest {
       assertEquals(before.get(t).count(), after.count(), t.tableName);
       assertEquals(0, before.get(t).exceptAll(after).count(), t.tableName);
     }
+  }
+
+  /**
+   * Incremental monthly run: the next month's bronze holds the same units, the same records, one
+   * record moved (R01), one with a new code (R09) and one new (R12). Locate reuses the 7
+   * unchanged located records, locates the rest, and writes exactly what a full run
+   * (tp.incremental = false, the CLI's --full) writes. Changed units fingerprint differently.
+   */
+  @Test
+  void aNextMonthReusesUnchangedRecordsAndEqualsAFullRun() {
+    LocalDate next = LocalDate.parse("2024-07-31");
+    String lineage = ", 'fixture' AS source_file, CAST(0 AS BIGINT) AS source_row,"
+        + " TIMESTAMP'2024-07-31 06:00:00' AS ingested_at, DATE'" + next + "' AS as_of";
+    for (Table t : List.of(Table.GEO_UNITS_BRONZE, Table.DEALERS_BRONZE, Table.SALES_BRONZE, Table.TERRITORIES_BRONZE)) {
+      lake.replaceAsOf(t, lake.read(t, AS_OF).drop("ingested_at", "as_of")
+          .withColumn("ingested_at", org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf("2024-07-31 06:00:00")))
+          .withColumn("as_of", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(next))), next, null);
+    }
+    String changed = REGISTRATIONS.replace("('R01', -99.5D, 40.5D,", "('R01', -98.5D, 40.5D,")
+        .replace("('R09', NULL, NULL, 'T2',", "('R09', NULL, NULL, 'T1',")
+        + ", ('R12', -99.5D, 40.6D, NULL, NULL, NULL)";
+    lake.replaceAsOf(Table.REGISTRATIONS_BRONZE, spark.sql("SELECT registration_id, DATE'2024-07-15' AS registration_date,"
+        + " 'AURORA' AS make, 'ALPHA' AS model, longitude, latitude, geo_unit_id, zip, county" + lineage
+        + " FROM VALUES " + changed + " AS t(registration_id, longitude, latitude, geo_unit_id, zip, county)"), next, null);
+
+    LocateJob.Result inc = LocateJob.run(spark, cfg, RunContext.start("locate", next));
+    assertTrue(inc.incremental().startsWith("incremental"), inc.incremental());
+    LocateJob.InputCounts regs = inc.input("registrations");
+    assertEquals(new LocateJob.InputCounts("registrations", 12, 7, 3, 2, 7), regs, "R01, R09, R12 and the quarantined two located again");
+    assertEquals(3, inc.input("sales").reused(), "every sale unchanged, S3 (no location) reused as unlocated too");
+    Map<String, String> byId = outcome(Table.REGISTRATIONS_LOCATED, "registration_id", next);
+    assertEquals("T2|point_in_polygon|null", byId.get("R01"), "moved: located again");
+    assertEquals("T1|geo_unit_id|null", byId.get("R09"), "new code: located again");
+    assertEquals("T1|point_in_polygon|null", byId.get("R12"));
+    List<Table> tables = List.of(Table.DEALERS_LOCATED, Table.REGISTRATIONS_LOCATED, Table.SALES_LOCATED,
+        Table.TERRITORY_ASSIGNMENT, Table.QUARANTINE);
+    Map<Table, Dataset<Row>> incremental = new HashMap<>();
+    for (Table t : tables) {
+      incremental.put(t, lake.read(t, next).drop("run_id").localCheckpoint());
+    }
+
+    Map<String, String> full = new HashMap<>(Map.of("tp.locate.level", "tract", "tp.locate.mda-radius-km", "20",
+        "tp.incremental", "false"));
+    LocateJob.Result rebuilt = LocateJob.run(spark, TestSpark.config("geo_locate", full), RunContext.start("locate", next));
+    assertTrue(rebuilt.incremental().startsWith("full"), rebuilt.incremental());
+    assertEquals(0, rebuilt.input("registrations").reused());
+    for (LocateJob.InputCounts c : inc.inputs()) {
+      LocateJob.InputCounts f = rebuilt.input(c.input());
+      assertEquals(List.of(c.in(), c.located(), c.unlocated(), c.quarantined()),
+          List.of(f.in(), f.located(), f.unlocated(), f.quarantined()), c.input());
+    }
+    for (Table t : tables) {
+      Dataset<Row> after = lake.read(t, next).drop("run_id");
+      assertEquals(incremental.get(t).count(), after.count(), t.tableName);
+      assertEquals(0, incremental.get(t).exceptAll(after).count(), "incremental = full: " + t.tableName);
+    }
+
+    Dataset<Row> units = lake.read(Table.GEO_UNITS_SILVER, next).drop("run_id", "as_of");
+    assertEquals(Locate.unitsFingerprint(units), Locate.unitsFingerprint(units.orderBy(org.apache.spark.sql.functions.desc("geo_unit_id"))));
+    assertNotEquals(Locate.unitsFingerprint(units), Locate.unitsFingerprint(units.withColumn("name",
+        org.apache.spark.sql.functions.when(org.apache.spark.sql.functions.col("geo_unit_id").equalTo("T2"),
+            org.apache.spark.sql.functions.lit("renamed")).otherwise(org.apache.spark.sql.functions.col("name")))),
+        "a changed unit changes the fingerprint, so the next run is full");
   }
 
   /** Great-circle distance on the sphere Sedona's ST_DistanceSphere uses (mean radius 6371.008 km). */
