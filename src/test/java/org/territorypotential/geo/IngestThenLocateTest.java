@@ -64,8 +64,8 @@ class IngestThenLocateTest {
     assertEquals(Main.OK, locate.code, locate.err);
     String out = locate.out;
     assertTrue(out.contains("at level 'tract': 3 geo units (2 at that level, 0 repaired)"), out);
-    assertTrue(out.matches("(?s).*registrations\\s+5\\s+3\\s+1\\s+1\\n.*"), out);
-    assertTrue(out.matches("(?s).*dealers\\s+2\\s+2\\s+0\\s+0\\n.*"), out);
+    assertTrue(out.matches("(?s).*registrations\\s+5\\s+3\\s+1\\s+1\\s+0\\n.*"), out);
+    assertTrue(out.matches("(?s).*dealers\\s+2\\s+2\\s+0\\s+0\\s+0\\n.*"), out);
     assertFalse(out.contains("sales"), "sales is an optional input that was not ingested: " + out);
     assertTrue(out.contains("territories: 2 PMA rows (0 multiple dealer areas), 0 configured rows"), out);
 
