@@ -59,7 +59,8 @@ public final class DemoFixture {
           // 23 complete months of history: a short horizon and history window so three backtest origins fit
           "--set", "tp.forecast.horizon=6",
           "--set", "tp.forecast.min-history-months=6",
-          "--set", "tp.forecast.model.trees=10"};
+          // 4 boosting rounds, each several Spark jobs: the tests read the forecast's shape, not its accuracy
+          "--set", "tp.forecast.model.trees=4"};
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       long t0 = System.nanoTime();

@@ -24,6 +24,13 @@ public final class Lake {
   private final SparkSession spark;
   private final String root;
   private final Map<Layer, String> databases;
+  /**
+   * Tables this instance has registered (or created): later writes through it skip the metastore
+   * round trip (a DESCRIBE DETAIL query plus catalog calls). Every write used to register twice,
+   * before and after writing; once per table per instance is enough, as nothing a write does
+   * changes the table's registration.
+   */
+  private final java.util.Set<Table> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public Lake(SparkSession spark, AppConfig cfg) {
     this.spark = spark;
@@ -132,7 +139,6 @@ public final class Lake {
         .option("replaceWhere", predicate)
         .partitionBy(t.partitionColumns.toArray(new String[0]))
         .save(path(t));
-    register(t);
     return version(t);
   }
 
@@ -145,7 +151,6 @@ public final class Lake {
     withComments(t, rows).write().format("delta").mode("append")
         .partitionBy(t.partitionColumns.toArray(new String[0]))
         .save(path(t));
-    register(t);
     return version(t);
   }
 
@@ -168,9 +173,13 @@ public final class Lake {
   /**
    * Before the first write: creates the table empty (schema, partitioning, comments) and registers
    * it, so its CHECK constraints are in place before any row lands; later writes are checked by
-   * Delta in the same transaction (a violating write commits nothing).
+   * Delta in the same transaction (a violating write commits nothing). A table this instance has
+   * already registered is not looked at again.
    */
   private void ensureTable(Table t, Dataset<Row> rows) {
+    if (registered.contains(t)) {
+      return;
+    }
     if (!exists(t)) {
       withComments(t, rows).limit(0).write().format("delta").mode("append")
           .partitionBy(t.partitionColumns.toArray(new String[0]))
@@ -208,6 +217,7 @@ public final class Lake {
     if (t.layer == Layer.GOLD) {
       createCurrentView(t);
     }
+    registered.add(t);
   }
 
   /**

@@ -40,7 +40,7 @@ class ForecastJobTest {
         "tp.forecast.history", "registrations",
         "tp.forecast.horizon", "6",
         "tp.forecast.backtest.step-months", "2",
-        "tp.forecast.model.trees", "8",
+        "tp.forecast.model.trees", "4",
         "tp.forecast.model.max-depth", "3"));
     m.putAll(extra);
     return m;
