@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
+import org.territorypotential.WaEv;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.ingest.Contracts;
 import org.territorypotential.ingest.RawInput;
@@ -33,6 +34,7 @@ class ForecastRealDataTest {
     File dir = TestSpark.waEvDir();
     Assumptions.assumeTrue(dir != null,
         "../shared/data/wa-ev absent: real-data forecast test skipped (set -Dtp.shared.dir to the folder holding data/wa-ev)");
+    WaEv.fullOrSkip("the WA county-history backtest (about 100 s)");
     SparkSession spark = TestSpark.session();
     AppConfig cfg = TestSpark.config("fc_wa", Map.of("tp.ingest.source", "wa-ev", "tp.wa-ev.dir", dir.getAbsolutePath(),
         "tp.forecast.history", "county_history", "tp.ingest.inputs.segments.path", ""));

@@ -37,6 +37,8 @@ class ScoreWaEvTest {
 
   @Test
   void washingtonCountiesAndNissanPmas() {
+    WaEv.dirOrSkip();
+    WaEv.fullOrSkip("the WA score (forecast + score + goals on the real data, about 3 minutes)");
     MarketJob.Result market = WaEv.countyMarket();
     SparkSession spark = TestSpark.session();
     // floors and caps set so the goals' clamping is exercised on the real potentials; a 4-tree
