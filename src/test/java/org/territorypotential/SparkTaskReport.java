@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Prints, after each test class, how many Spark stages and tasks it ran and how long it took
- * ("[spark tasks] GoldTablesTest: 31 stages, 266 tasks, 83.3 s"), so a class that launches
+ * ("[spark tasks] GoldTablesTest: 159 stages, 267 tasks, 33.6 s" in a clean-clone run of 29 Nov 2026), so a class that launches
  * thousands of tiny tasks shows in the CI log (this found VACUUM listing folders with 10,000
  * tasks). Auto-registered for every class (META-INF/services and
  * junit.jupiter.extensions.autodetection.enabled); counts start once TestSpark built the session.

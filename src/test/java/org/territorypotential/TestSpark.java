@@ -42,12 +42,12 @@ public final class TestSpark {
     m.put("tp.spark.extra.\"spark.sql.adaptive.coalescePartitions.initialPartitionNum\"", "2");
     m.put("tp.spark.extra.\"spark.default.parallelism\"", "2");
     m.put("tp.spark.extra.\"spark.databricks.delta.snapshotPartitions\"", "2");
-    // Test tables have tens to thousands of rows: compiling generated code for every query costs
-    // more than interpreting it. GoldTablesTest + ScoreTest + MarketTest, two runs each (then two
-    // classes at a time): 283-293 s without code generation, 355-377 s with it. -Dtp.test.codegen=true turns it back on.
     // -Dtp.test.spark.<key>=<value> sets any Spark property for a measuring run (e.g. spark.sql.adaptive.enabled)
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("tp.test.spark.")).sorted()
         .forEach(k -> m.put("tp.spark.extra.\"" + k.substring("tp.test.spark.".length()) + "\"", System.getProperty(k)));
+    // Test tables have tens to thousands of rows: compiling generated code for every query costs
+    // more than interpreting it. GoldTablesTest + ScoreTest + MarketTest, two runs each (then two
+    // classes at a time): 283-293 s without code generation, 355-377 s with it. -Dtp.test.codegen=true turns it back on.
     if (!Boolean.getBoolean("tp.test.codegen")) {
       m.put("tp.spark.extra.\"spark.sql.codegen.wholeStage\"", "false");
       m.put("tp.spark.extra.\"spark.sql.codegen.factoryMode\"", "NO_CODEGEN");

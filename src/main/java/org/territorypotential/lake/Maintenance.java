@@ -41,7 +41,6 @@ public final class Maintenance {
     return hours;
   }
 
-  /** Z-order columns per table from tp.maintenance.zorder, validated against the table's columns. */
   /** tp.maintenance.listing-parallelism, 0 = 4 x the session's default parallelism; negative is refused. */
   static int listingParallelism(AppConfig cfg, int defaultParallelism) {
     int n = cfg.getInt("tp.maintenance.listing-parallelism");
@@ -51,6 +50,7 @@ public final class Maintenance {
     return n == 0 ? 4 * Math.max(1, defaultParallelism) : n;
   }
 
+  /** Z-order columns per table from tp.maintenance.zorder, validated against the table's columns. */
   static List<String> zorder(Lake lake, AppConfig cfg, Table t) {
     Map<String, String> m = cfg.stringMap("tp.maintenance.zorder");
     for (String key : m.keySet()) {
