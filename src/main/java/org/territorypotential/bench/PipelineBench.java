@@ -61,18 +61,21 @@ public final class PipelineBench {
   private PipelineBench() {}
 
   public static final String SECTION = "End-to-end pipeline at several scales (bench-pipeline)";
+  /** Section and markers of a run with {@code incremental-month = true}, so it keeps the scales' figures. */
+  public static final String INCREMENTAL_SECTION = "An incremental month against a full rebuild (bench-pipeline)";
+  static final String INCREMENTAL_MARKER = "bench-pipeline-incremental";
   /** The pipeline's stages in order (as jobs/tp pipeline runs them). */
   static final List<String> STAGES = List.of("ingest", "locate", "market", "forecast", "score");
   private static final String P = "tp.bench.pipeline.";
 
   /** The benchmark's settings ({@code tp.bench.pipeline} in conf/default.conf). */
   record Params(List<Scale> scales, String root, String lastStage, long warmupRows, int repeats, long sampleMillis,
-      boolean deleteAfter, String label, String report) {
+      boolean deleteAfter, boolean incrementalMonth, String label, String report) {
     static Params from(AppConfig cfg) {
       List<Scale> scales = cfg.getStringList(P + "scales").stream().map(Scale::parse).toList();
       Params b = new Params(scales, cfg.getString(P + "root").trim(), cfg.getString(P + "last-stage"), cfg.getLong(P + "warmup-rows"),
           cfg.getInt(P + "repeats"), cfg.getLong(P + "memory-sample-ms"), cfg.getBoolean(P + "delete-after"),
-          cfg.getString(P + "label").trim(), cfg.getString(P + "report"));
+          cfg.getBoolean(P + "incremental-month"), cfg.getString(P + "label").trim(), cfg.getString(P + "report"));
       if (scales.isEmpty() || scales.stream().map(Scale::tag).distinct().count() != scales.size()) {
         throw new ConfigError("configuration key '" + P + "scales' must list at least one scale, each once");
       }
@@ -104,18 +107,25 @@ public final class PipelineBench {
     AppConfig base = AppConfig.load(profile, overrides);
     Params b = Params.from(base);
     Map<Scale, AppConfig> configs = new LinkedHashMap<>();
+    Map<Scale, AppConfig> fullConfigs = new LinkedHashMap<>();
     for (Scale s : b.scales) {
-      AppConfig cfg = AppConfig.load(profile, scaleOverrides(overrides, base, b, s));
+      Map<String, String> o = scaleOverrides(overrides, base, b, s);
+      AppConfig cfg = AppConfig.load(profile, o);
       SynthParams.from(cfg); // every scale checked before anything runs
       configs.put(s, cfg);
+      if (b.incrementalMonth) {
+        o.put("tp.incremental", "false"); // the full rebuild, as --full sets it
+        fullConfigs.put(s, AppConfig.load(profile, o));
+      }
     }
     Map<String, String> sessionOverrides = new LinkedHashMap<>(overrides);
     sessionOverrides.put("tp.lakehouse", b.root);
     SparkSession spark = Sessions.create(AppConfig.load(profile, sessionOverrides));
     int cores = spark.sparkContext().defaultParallelism();
     String loadBefore = LocateBench.loadAverage();
-    out.printf("bench-pipeline: %d scale(s), stages generate + %s, Spark %d cores, run date %s, load average %s%n",
-        b.scales.size(), String.join(", ", b.stages()), cores, asOf, loadBefore);
+    out.printf("bench-pipeline: %d scale(s), stages generate + %s, Spark %d cores, run date %s%s, load average %s%n",
+        b.scales.size(), String.join(", ", b.stages()), cores, asOf, b.incrementalMonth ? " (after " + previousMonth(asOf)
+        + "; incremental, then full)" : "", loadBefore);
 
     List<ScaleRun> runs = new ArrayList<>();
     List<String> checks = new ArrayList<>();
@@ -124,7 +134,7 @@ public final class PipelineBench {
     try (StageMeter meter = new StageMeter(spark.sparkContext(), b.sampleMillis)) {
       for (Scale s : b.scales) {
         out.printf("== scale %s (%s)%n", s.tag(), s.label());
-        ScaleRun r = runScale(spark, configs.get(s), b, s, asOf, meter, checks, out);
+        ScaleRun r = runScale(spark, configs.get(s), fullConfigs.get(s), b, s, asOf, meter, checks, out);
         runs.add(r);
         agree &= checks.stream().noneMatch(c -> c.contains("DIFFERS"));
       }
@@ -136,8 +146,11 @@ public final class PipelineBench {
     out.println();
     out.println(md);
     if (!b.report.isEmpty()) {
-      Path p = LocateBench.rewriteReport(b.report, doc -> PipelineReport.replaceMarked(doc, SECTION, md));
-      out.println("bench-pipeline: wrote the figures to " + p + " (between " + PipelineReport.START + " and " + PipelineReport.END + ")");
+      String marker = b.incrementalMonth ? INCREMENTAL_MARKER : PipelineReport.MARKER;
+      Path p = LocateBench.rewriteReport(b.report,
+          doc -> PipelineReport.replaceMarked(doc, b.incrementalMonth ? INCREMENTAL_SECTION : SECTION, md, marker));
+      out.println("bench-pipeline: wrote the figures to " + p + " (between " + PipelineReport.start(marker) + " and "
+          + PipelineReport.end(marker) + ")");
     }
     return new Result(md, agree);
   }
@@ -158,8 +171,18 @@ public final class PipelineBench {
     return o;
   }
 
-  private static ScaleRun runScale(SparkSession spark, AppConfig cfg, Params b, Scale s, LocalDate asOf, StageMeter meter,
-      List<String> checks, PrintStream out) {
+  /** The month end before the run date's month: the incremental month's previous run date. */
+  static LocalDate previousMonth(LocalDate asOf) {
+    return java.time.YearMonth.from(asOf).minusMonths(1).atEndOfMonth();
+  }
+
+  /**
+   * One scale: generate, then the stages at the run date on an empty lakehouse; or, with {@code fullCfg}
+   * (incremental-month), the stages at the month before, then at the run date incrementally, then as a
+   * full rebuild, whose figures are the scale's.
+   */
+  private static ScaleRun runScale(SparkSession spark, AppConfig cfg, AppConfig fullCfg, Params b, Scale s, LocalDate asOf,
+      StageMeter meter, List<String> checks, PrintStream out) {
     Lake lake = new Lake(spark, cfg);
     reset(spark, cfg, lake);
     List<StageFigure> figures = new ArrayList<>();
@@ -170,12 +193,46 @@ public final class PipelineBench {
     figures.add(figure("generate", "rows generated", g.value().rowsPerInput().values().stream().mapToLong(Long::longValue).sum(),
         g, false, out, tag));
 
+    PipelineReport.Incremental incremental = null;
+    Pass pass;
+    if (fullCfg == null) {
+      pass = runStages(spark, cfg, b, asOf, meter, out, tag);
+    } else {
+      // ingest quarantines the run date's month as dated after the previous run date (about 1/months of
+      // the rows, under tp.ingest.max-quarantine-share); the run date's ingest then accepts it as new
+      Pass previous = runStages(spark, cfg, b, previousMonth(asOf), meter, out, tag + " previous");
+      Pass inc = runStages(spark, cfg, b, asOf, meter, out, tag + " incremental");
+      pass = runStages(spark, fullCfg, b, asOf, meter, out, tag + " full");
+      incremental = new PipelineReport.Incremental(previous.figures(), inc.figures(), pass.figures(), inc.reused(), inc.toLocate());
+      out.printf("  %s incremental locate reused %,d of %,d records%n", tag, inc.reused(), inc.toLocate());
+    }
+    figures.addAll(pass.figures());
+
+    long[] jts = b.stages().contains("locate") ? jtsLoop(lake, cfg, asOf, b, out, tag) : null;
+    double[] javaPass = b.stages().contains("market") ? marketPass(lake, cfg, asOf, b, checks, out, tag) : null;
+    Baselines base = new Baselines(jts == null ? -1 : jts[0], jts == null ? -1 : jts[1], jts == null ? Double.NaN : jts[2] / 1e9,
+        javaPass == null ? -1 : (long) javaPass[0], javaPass == null ? Double.NaN : javaPass[1]);
+    if (b.deleteAfter) {
+      reset(spark, cfg, lake);
+    }
+    return new ScaleRun(s, figures, base, incremental);
+  }
+
+  /** One pass of the stages at one run date: each stage's figure, then the checks' ("dq checks"); locate's reuse. */
+  private record Pass(List<StageFigure> figures, long reused, long toLocate) {}
+
+  private static Pass runStages(SparkSession spark, AppConfig cfg, Params b, LocalDate asOf, StageMeter meter, PrintStream out,
+      String tag) {
+    Lake lake = new Lake(spark, cfg);
+    List<StageFigure> figures = new ArrayList<>();
     long checksRun = 0;
     double dqSeconds = 0;
     long dqHeap = -1;
     long dqRss = -1;
     long dqShuffle = 0;
     long forecastRows = -1;
+    long reused = -1;
+    long toLocate = -1;
     for (String stage : b.stages()) {
       RunContext run = RunContext.start(stage, asOf);
       // inputs the job's result does not count are counted before it runs, outside the clock
@@ -184,13 +241,19 @@ public final class PipelineBench {
         case "score" -> forecastRows;
         default -> -1;
       };
-      StageMeter.Measured<Long> m = meter.measure(tag + "/" + stage, () -> runStage(stage, spark, cfg, run));
+      String label = tag.replace(' ', '/') + "/" + stage;
+      StageMeter.Measured<long[]> m = meter.measure(label, () -> runStage(stage, spark, cfg, run));
       if (stage.equals("forecast")) {
-        forecastRows = m.value();
+        forecastRows = m.value()[0];
       }
-      long rows = rowsBefore >= 0 ? rowsBefore : m.value();
+      if (stage.equals("locate")) {
+        toLocate = m.value()[0];
+        reused = m.value()[1];
+      }
+      long rows = rowsBefore >= 0 ? rowsBefore : m.value()[0];
       figures.add(figure(stage, INPUTS.get(stage), rows, m, true, out, tag));
-      StageMeter.Measured<Integer> dq = meter.measure(tag + "/dq-" + stage, () -> Gates.run(lake, cfg, run, stage, out).size());
+      StageMeter.Measured<Integer> dq = meter.measure(tag.replace(' ', '/') + "/dq-" + stage,
+          () -> Gates.run(lake, cfg, run, stage, out).size());
       checksRun += dq.value();
       dqSeconds += dq.seconds();
       dqHeap = Math.max(dqHeap, dq.peakHeap());
@@ -200,15 +263,7 @@ public final class PipelineBench {
     // the checks are not rows: no rate, no per-row cost
     figures.add(new StageFigure("dq checks", checksRun + " checks after the stages", -1, dqSeconds, dqHeap, dqRss, dqShuffle, true));
     out.printf("  %s %-9s %,d checks in %.1f s%n", tag, "dq", checksRun, dqSeconds);
-
-    long[] jts = b.stages().contains("locate") ? jtsLoop(lake, cfg, asOf, b, out, tag) : null;
-    double[] javaPass = b.stages().contains("market") ? marketPass(lake, cfg, asOf, b, checks, out, tag) : null;
-    Baselines base = new Baselines(jts == null ? -1 : jts[0], jts == null ? -1 : jts[1], jts == null ? Double.NaN : jts[2] / 1e9,
-        javaPass == null ? -1 : (long) javaPass[0], javaPass == null ? Double.NaN : javaPass[1]);
-    if (b.deleteAfter) {
-      reset(spark, cfg, lake);
-    }
-    return new ScaleRun(s, figures, base);
+    return new Pass(figures, reused, toLocate);
   }
 
   /** What each stage's input rows count. */
@@ -219,20 +274,26 @@ public final class PipelineBench {
       "forecast", "monthly_registrations rows",
       "score", "demand_forecast rows");
 
-  /** Runs one stage job; returns the input rows its result counts (forecast: the forecast rows it wrote). */
-  private static long runStage(String stage, SparkSession spark, AppConfig cfg, RunContext run) {
+  /**
+   * Runs one stage job; returns {the input rows its result counts (forecast: the forecast rows it
+   * wrote), the records locate reused from the previous run (-1 for the other stages)}.
+   */
+  private static long[] runStage(String stage, SparkSession spark, AppConfig cfg, RunContext run) {
     switch (stage) {
       case "ingest":
-        return IngestJob.run(spark, cfg, run).inputs().stream().mapToLong(IngestJob.InputCounts::read).sum();
-      case "locate":
-        return LocateJob.run(spark, cfg, run).inputs().stream().mapToLong(LocateJob.InputCounts::in).sum();
+        return new long[] {IngestJob.run(spark, cfg, run).inputs().stream().mapToLong(IngestJob.InputCounts::read).sum(), -1};
+      case "locate": {
+        List<LocateJob.InputCounts> in = LocateJob.run(spark, cfg, run).inputs();
+        return new long[] {in.stream().mapToLong(LocateJob.InputCounts::in).sum(),
+            in.stream().mapToLong(LocateJob.InputCounts::reused).sum()};
+      }
       case "market":
-        return MarketJob.run(spark, cfg, run).rowsRead().values().stream().mapToLong(Long::longValue).sum();
+        return new long[] {MarketJob.run(spark, cfg, run).rowsRead().values().stream().mapToLong(Long::longValue).sum(), -1};
       case "forecast":
-        return ForecastJob.run(spark, cfg, run).forecastRows();
+        return new long[] {ForecastJob.run(spark, cfg, run).forecastRows(), -1};
       case "score":
         ScoreJob.run(spark, cfg, run, cfg.getInt("tp.score.print-territories"));
-        return -1;
+        return new long[] {-1, -1};
       default:
         throw new IllegalArgumentException("unknown stage " + stage);
     }
@@ -413,7 +474,21 @@ public final class PipelineBench {
         .append(". Stages: generate (not in the total), ").append(String.join(", ", b.stages()))
         .append(", each followed by its data-quality checks. Ratios are against the smallest scale (")
         .append(PipelineReport.smallest(runs).scale().label()).append(").\n\n");
+    if (b.incrementalMonth) {
+      sb.append("Each scale ran the stages at ").append(previousMonth(asOf)).append(" (the previous month: the setup), then at ")
+          .append(asOf).append(" incrementally (`tp.incremental = true`, the default), then at ").append(asOf)
+          .append(" as a full rebuild (`--full`), on the same lakehouse. The first table is the full rebuild's.\n\n");
+    }
     sb.append(PipelineReport.stageTable(runs, cores)).append('\n');
+    if (b.incrementalMonth) {
+      sb.append("The incremental month against the full rebuild of the same run date (target: at most 0.25x):\n\n");
+      sb.append(PipelineReport.incrementalTable(runs)).append('\n');
+      for (ScaleRun r : runs) {
+        sb.append(String.format(Locale.ROOT, "- %s: the incremental locate reused %,d of the %,d records it read.%n",
+            r.scale().label(), r.incremental().reused(), r.incremental().toLocate()));
+      }
+      sb.append('\n');
+    }
     sb.append("Per-core limits on the same rows (JTS and the Java pass run in one thread; Spark stages on ").append(cores)
         .append(" cores, per core = / ").append(cores).append("):\n\n");
     sb.append(PipelineReport.baselineTable(runs, cores)).append('\n');

@@ -14,8 +14,9 @@ import org.territorypotential.config.ConfigError;
 final class PipelineReport {
   private PipelineReport() {}
 
-  static final String START = "<!-- bench-pipeline:start -->";
-  static final String END = "<!-- bench-pipeline:end -->";
+  static final String MARKER = "bench-pipeline";
+  static final String START = start(MARKER);
+  static final String END = end(MARKER);
   static final String TOTAL = "pipeline total";
   private static final double MIB = 1024.0 * 1024.0;
 
@@ -68,7 +69,21 @@ final class PipelineReport {
     }
   }
 
-  record ScaleRun(Scale scale, List<StageFigure> stages, Baselines baselines) {
+  /**
+   * An incremental month at one scale: the stages at the month before the run date (the setup),
+   * then at the run date incrementally (tp.incremental = true) and as a full rebuild (false), on the
+   * same lakehouse; {@code reused} / {@code toLocate}: the incremental locate's records that kept the
+   * previous month's result, of all it read.
+   */
+  record Incremental(List<StageFigure> previous, List<StageFigure> incremental, List<StageFigure> full, long reused,
+      long toLocate) {}
+
+  /** One scale's figures; {@code incremental} is null unless the run measured an incremental month. */
+  record ScaleRun(Scale scale, List<StageFigure> stages, Baselines baselines, Incremental incremental) {
+    ScaleRun(Scale scale, List<StageFigure> stages, Baselines baselines) {
+      this(scale, stages, baselines, null);
+    }
+
     StageFigure stage(String name) {
       return stages.stream().filter(s -> s.stage().equals(name)).findFirst().orElse(null);
     }
@@ -158,18 +173,63 @@ final class PipelineReport {
   }
 
   /**
-   * The document with the text between {@link #START} and {@link #END} set to {@code body};
+   * Per scale and stage, the incremental month against the full rebuild of the same run date on the
+   * same lakehouse (issue 8's target: the incremental run costs at most a quarter of the full one).
+   */
+  static String incrementalTable(List<ScaleRun> runs) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| scale | stage | previous month s (setup) | incremental s | full rebuild s | incremental / full |\n");
+    sb.append("|---|---|---:|---:|---:|---:|\n");
+    for (ScaleRun r : runs) {
+      Incremental inc = r.incremental();
+      if (inc == null) {
+        continue;
+      }
+      List<StageFigure> full = new ArrayList<>(inc.full());
+      full.add(total(inc.full()));
+      for (StageFigure f : full) {
+        boolean isTotal = f.stage().equals(TOTAL);
+        double p = isTotal ? total(inc.previous()).seconds() : seconds(inc.previous(), f.stage());
+        double i = isTotal ? total(inc.incremental()).seconds() : seconds(inc.incremental(), f.stage());
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %,.1f | %s |%n", r.scale().label(),
+            isTotal ? "**" + TOTAL + "**" : f.stage(), Double.isNaN(p) ? "-" : String.format(Locale.ROOT, "%,.1f", p),
+            Double.isNaN(i) ? "-" : String.format(Locale.ROOT, "%,.1f", i), f.seconds(), times(ratio(i, f.seconds()))));
+      }
+    }
+    return sb.toString();
+  }
+
+  private static double seconds(List<StageFigure> stages, String stage) {
+    return stages.stream().filter(s -> s.stage().equals(stage)).mapToDouble(StageFigure::seconds).findFirst().orElse(Double.NaN);
+  }
+
+  static String start(String marker) {
+    return "<!-- " + marker + ":start -->";
+  }
+
+  static String end(String marker) {
+    return "<!-- " + marker + ":end -->";
+  }
+
+  static String replaceMarked(String doc, String heading, String body) {
+    return replaceMarked(doc, heading, body, MARKER);
+  }
+
+  /**
+   * The document with the text between the marker's start and end comments set to {@code body};
    * when the markers are missing, a section {@code ## heading} holding them is added at the end.
    */
-  static String replaceMarked(String doc, String heading, String body) {
-    String block = START + "\n" + body.strip() + "\n" + END;
-    int start = doc.indexOf(START);
-    int end = start < 0 ? -1 : doc.indexOf(END, start);
+  static String replaceMarked(String doc, String heading, String body, String marker) {
+    String startMark = start(marker);
+    String endMark = end(marker);
+    String block = startMark + "\n" + body.strip() + "\n" + endMark;
+    int start = doc.indexOf(startMark);
+    int end = start < 0 ? -1 : doc.indexOf(endMark, start);
     if (start < 0 || end < 0) {
       String base = doc.endsWith("\n") ? doc : doc + "\n";
       return base + "\n## " + heading + "\n\n" + block + "\n";
     }
-    return doc.substring(0, start) + block + doc.substring(end + END.length());
+    return doc.substring(0, start) + block + doc.substring(end + endMark.length());
   }
 
   static String count(long n) {

@@ -132,6 +132,25 @@ class PipelineReportTest {
   }
 
   @Test
+  void incrementalTableComparesTheIncrementalMonthWithTheFullRebuild() {
+    List<StageFigure> previous = List.of(new StageFigure("ingest", "input rows read", 900, 3.0, -1, -1, 0, true),
+        new StageFigure("locate", "records to locate", 900, 10.0, -1, -1, 0, true));
+    List<StageFigure> incremental = List.of(new StageFigure("ingest", "input rows read", 1000, 3.0, -1, -1, 0, true),
+        new StageFigure("locate", "records to locate", 1000, 2.0, -1, -1, 0, true));
+    List<StageFigure> full = List.of(new StageFigure("ingest", "input rows read", 1000, 4.0, -1, -1, 0, true),
+        new StageFigure("locate", "records to locate", 1000, 16.0, -1, -1, 0, true));
+    ScaleRun run = new ScaleRun(new Scale(1000, 10, 12, 36), full, Baselines.none(),
+        new PipelineReport.Incremental(previous, incremental, full, 900, 1000));
+    String[] lines = PipelineReport.incrementalTable(List.of(run, new ScaleRun(new Scale(10, 1, 1, 36), full, Baselines.none())))
+        .split("\n");
+    // the scale without an incremental month has no rows; ingest 3 of 4 s; locate 2 of 16 s; total 5 of 20 s
+    assertEquals(2 + 3, lines.length, String.join("\n", lines));
+    assertEquals("| 1,000 regs, 10 units, 12 dealers, 36 months | ingest | 3.0 | 3.0 | 4.0 | 0.75x |", lines[2]);
+    assertEquals("| 1,000 regs, 10 units, 12 dealers, 36 months | locate | 10.0 | 2.0 | 16.0 | 0.13x |", lines[3]);
+    assertEquals("| 1,000 regs, 10 units, 12 dealers, 36 months | **pipeline total** | 13.0 | 5.0 | 20.0 | 0.25x |", lines[4]);
+  }
+
+  @Test
   void reportReplacesOnlyItsMarkedSection() {
     String doc = "# Benchmarks\n\n## Locating points\n\nkeep\n";
     String added = PipelineReport.replaceMarked(doc, "Pipeline", "one\n");
@@ -139,6 +158,12 @@ class PipelineReportTest {
     String edited = added.replace("## Pipeline\n\n", "## Pipeline\n\nHow to run (hand-written).\n\n") + "\n## Later\n\nkeep too\n";
     String replaced = PipelineReport.replaceMarked(edited, "Pipeline", "two");
     assertEquals(edited.replace("\none\n", "\ntwo\n"), replaced);
+    // a second marker pair (the incremental-month run's) is added beside the first and leaves it alone
+    String both = PipelineReport.replaceMarked(replaced, "Incremental", "three", "bench-pipeline-incremental");
+    assertTrue(both.startsWith(replaced), both);
+    assertEquals(replaced, PipelineReport.replaceMarked(both, "Incremental", "four", "bench-pipeline-incremental")
+        .substring(0, replaced.length()));
+    assertTrue(both.endsWith("<!-- bench-pipeline-incremental:start -->\nthree\n<!-- bench-pipeline-incremental:end -->\n"), both);
     assertEquals("jobs/tp bench-pipeline --set 'tp.bench.pipeline.scales=[\"1/10/9/36\"]' --set 'tp.bench.pipeline.label=it'\\''s'",
         PipelineBench.command(List.of("bench-pipeline", "--set", "tp.bench.pipeline.scales=[\"1/10/9/36\"]", "--set",
             "tp.bench.pipeline.label=it's")));
