@@ -2,8 +2,10 @@ package org.territorypotential.bench;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import java.io.IOException;
@@ -28,6 +30,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -100,15 +103,28 @@ public final class LocateBench {
         Map.of(SEDONA_BROADCAST_THRESHOLD, "-1"), (p, u) -> rawJoin(p, u, false)));
     VARIANTS.put("broadcast-pregeom", new Variant("diagnostic: BroadcastIndexJoin on cached point geometries (ST_Point not timed)",
         "BroadcastIndexJoin", Map.of(), (p, u) -> rawJoinOnGeometries(p, u)));
-    VARIANTS.put("locate", new Variant("Locate.pointInPolygon (broadcast + boundary rule window)", "BroadcastIndexJoin",
+    VARIANTS.put("locate", new Variant("Locate.pointInPolygon (broadcast + boundary rule aggregate)", "BroadcastIndexJoin",
         Map.of(), (p, u) -> Locate.pointInPolygon(p, u, true)));
+    VARIANTS.put("locate-window", new Variant("diagnostic: Locate.pointInPolygon with the boundary rule as a window (before 29 Nov)",
+        "BroadcastIndexJoin", Map.of(), (p, u) -> windowRule(rawJoin(p, u, true))));
   }
 
-  /** The same inner join as {@link Locate#pointInPolygon}, without its one-unit-per-point window: one row per match. */
+  /** The inner join of {@link Locate#pointInPolygon} without its one-unit-per-point rule: one row per match. */
   static Dataset<Row> rawJoin(Dataset<Row> points, Dataset<Row> units, boolean broadcastUnits) {
-    Dataset<Row> p = points.select(col(Locate.ID).as("_pip_id"), expr("ST_Point(" + Locate.LON + ", " + Locate.LAT + ")").as("_pt"));
-    Dataset<Row> u = units.select(col("geo_unit_id").as("_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"));
-    return p.join(broadcastUnits ? broadcast(u) : u, expr("ST_Intersects(_poly, _pt)"), "inner");
+    return Locate.pointMatches(points, units, broadcastUnits);
+  }
+
+  /**
+   * The boundary rule as {@link Locate#pointInPolygon} applied it before 29 Nov 2026: a row_number
+   * window per point (a sort of every match) instead of a hash aggregate. A diagnostic, for the
+   * before / after ratio; it returns the same rows.
+   */
+  static Dataset<Row> windowRule(Dataset<Row> matches) {
+    return matches
+        .withColumn("_rank", row_number().over(Window.partitionBy("_pip_id").orderBy(col("_unit"))))
+        .withColumn("matched_units", count(lit(1)).over(Window.partitionBy("_pip_id")).cast("int"))
+        .where(col("_rank").equalTo(1))
+        .select(col("_pip_id"), col("_unit").as("_pip_unit"), col("matched_units"));
   }
 
   /** {@link #rawJoin} with the polygons broadcast, on points whose geometry column {@code _pt} is already built. */
@@ -344,7 +360,8 @@ public final class LocateBench {
       - **Sedona**: the inner `ST_Intersects(polygon, point)` join of `Locate.pointInPolygon`, counted
         with `count()`: with the polygons broadcast (`BroadcastIndexJoin`, what the pipeline runs), without
         broadcast (`RangeJoin`), and the whole `Locate.pointInPolygon` transform (the join plus the
-        window that keeps one unit per point, a shuffle). Spark runs `local[*]`: per core = / Spark cores.
+        aggregate that keeps one unit per point, a shuffle; `locate-window`: the same with the row_number
+        window it used before 29 Nov 2026). Spark runs `local[*]`: per core = / Spark cores.
       - **JTS**: a plain single-threaded loop in the driver over the same points (collected to arrays) and
         the same polygons: an `STRtree` of `PreparedGeometry`, envelope query, `intersects`. The per-core
         limit; the tree build is timed with it.

@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.regexp_replace;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_json;
@@ -24,7 +23,6 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * Locating records in geo units (docs/spatial.md): coordinates are checked against the region's
@@ -136,20 +134,26 @@ public final class Locate {
   }
 
   /**
-   * Sedona point-in-polygon: an INNER join on {@code ST_Intersects(polygon, point)} (planned as
-   * RangeJoin, or BroadcastIndexJoin when the polygons are broadcast). A point on a shared edge
-   * or where units overlap intersects several: the smallest geo_unit_id wins (a window, so a
-   * point is never doubled) and matched_units counts them. Returns _pip_id, _pip_unit, matched_units.
+   * Sedona point-in-polygon: the matches of {@link #pointMatches}, one row per point. A point on a
+   * shared edge or where units overlap matches several: the smallest geo_unit_id wins (min in a hash
+   * aggregate by point, so a point is never doubled and the choice does not depend on partitioning)
+   * and matched_units counts them. Returns _pip_id, _pip_unit, matched_units.
    */
   public static Dataset<Row> pointInPolygon(Dataset<Row> points, Dataset<Row> units, boolean broadcastUnits) {
+    // an aggregate, not a row_number window: no sort of every match (docs/BENCHMARKS.md, "Locating points")
+    return pointMatches(points, units, broadcastUnits).groupBy(col("_pip_id"))
+        .agg(min(col("_unit")).as("_pip_unit"), count(lit(1)).cast("int").as("matched_units"));
+  }
+
+  /**
+   * Sedona's INNER join on {@code ST_Intersects(polygon, point)} (planned as RangeJoin, or
+   * BroadcastIndexJoin when the polygons are broadcast): one row per point and unit it touches,
+   * with _pip_id, _pt, _unit, _poly.
+   */
+  public static Dataset<Row> pointMatches(Dataset<Row> points, Dataset<Row> units, boolean broadcastUnits) {
     Dataset<Row> p = points.select(col(ID).as("_pip_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
     Dataset<Row> u = units.select(col("geo_unit_id").as("_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"));
-    Dataset<Row> j = p.join(broadcastUnits ? broadcast(u) : u, expr("ST_Intersects(_poly, _pt)"), "inner");
-    return j
-        .withColumn("_rank", row_number().over(Window.partitionBy("_pip_id").orderBy(col("_unit"))))
-        .withColumn("matched_units", count(lit(1)).over(Window.partitionBy("_pip_id")).cast("int"))
-        .where(col("_rank").equalTo(1))
-        .select(col("_pip_id"), col("_unit").as("_pip_unit"), col("matched_units"));
+    return p.join(broadcastUnits ? broadcast(u) : u, expr("ST_Intersects(_poly, _pt)"), "inner");
   }
 
   /** Kilometres per degree of latitude on the sphere of ST_DistanceSphere (radius 6371.008 km). */
