@@ -130,29 +130,37 @@ public final class PipelineBench {
     List<ScaleRun> runs = new ArrayList<>();
     List<String> checks = new ArrayList<>();
     boolean agree = true;
-    long unlabelled;
+    String md = "";
     try (StageMeter meter = new StageMeter(spark.sparkContext(), b.sampleMillis)) {
       for (Scale s : b.scales) {
         out.printf("== scale %s (%s)%n", s.tag(), s.label());
         ScaleRun r = runScale(spark, configs.get(s), fullConfigs.get(s), b, s, asOf, meter, checks, out);
         runs.add(r);
         agree &= checks.stream().noneMatch(c -> c.contains("DIFFERS"));
+        // written after every scale: a run stopped in a long scale keeps the finished scales' figures
+        String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        String progress = runs.size() < b.scales.size()
+            ? String.format(Locale.ROOT, "**Partial: %d of %d scales finished when this was written.**%n%n", runs.size(), b.scales.size())
+            : "";
+        md = markdown(b, base, command(argv), date, asOf, cores, runs, checks, meter.unlabelledShuffleBytes(), loadBefore,
+            LocateBench.loadAverage(), progress);
+        writeReport(b, md, out);
       }
-      unlabelled = meter.unlabelledShuffleBytes();
     }
-    String loadAfter = LocateBench.loadAverage();
-    String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-    String md = markdown(b, base, command(argv), date, asOf, cores, runs, checks, unlabelled, loadBefore, loadAfter);
     out.println();
     out.println(md);
-    if (!b.report.isEmpty()) {
-      String marker = b.incrementalMonth ? INCREMENTAL_MARKER : PipelineReport.MARKER;
-      Path p = LocateBench.rewriteReport(b.report,
-          doc -> PipelineReport.replaceMarked(doc, b.incrementalMonth ? INCREMENTAL_SECTION : SECTION, md, marker));
-      out.println("bench-pipeline: wrote the figures to " + p + " (between " + PipelineReport.start(marker) + " and "
-          + PipelineReport.end(marker) + ")");
-    }
     return new Result(md, agree);
+  }
+
+  private static void writeReport(Params b, String md, PrintStream out) {
+    if (b.report.isEmpty()) {
+      return;
+    }
+    String marker = b.incrementalMonth ? INCREMENTAL_MARKER : PipelineReport.MARKER;
+    Path p = LocateBench.rewriteReport(b.report,
+        doc -> PipelineReport.replaceMarked(doc, b.incrementalMonth ? INCREMENTAL_SECTION : SECTION, md, marker));
+    out.println("bench-pipeline: wrote the figures to " + p + " (between " + PipelineReport.start(marker) + " and "
+        + PipelineReport.end(marker) + ")");
   }
 
   /** The command's overrides plus the scale's size, its own lakehouse folder, landing folder and database names. */
@@ -460,9 +468,10 @@ public final class PipelineBench {
   }
 
   static String markdown(Params b, AppConfig base, String command, String date, LocalDate asOf, int cores, List<ScaleRun> runs,
-      List<String> checks, long unlabelledShuffle, String loadBefore, String loadAfter) {
+      List<String> checks, long unlabelledShuffle, String loadBefore, String loadAfter, String progress) {
     StringBuilder sb = new StringBuilder();
     sb.append("### Run of ").append(date).append(b.label.isEmpty() ? "" : ": " + b.label).append("\n\n");
+    sb.append(progress);
     sb.append("Command (run date ").append(asOf).append("):\n\n```\n").append(command).append("\n```\n\n");
     sb.append(String.format(Locale.ROOT, "Machine: %s; `nproc` = %s, %s memory; %s; Spark %s (`%s`, %d cores = "
         + "defaultParallelism, %d shuffle partitions), Sedona %s. Load average (1, 5, 15 min) %s at the start, %s at the end; "

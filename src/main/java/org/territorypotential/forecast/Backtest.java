@@ -20,6 +20,8 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Time-ordered backtests: for each origin, fit the model on the examples whose target month is
@@ -28,6 +30,7 @@ import org.apache.spark.sql.Row;
  * split (MLlib's CrossValidator / TrainValidationSplit shuffle time).
  */
 public final class Backtest {
+  private static final Logger LOG = LoggerFactory.getLogger(Backtest.class);
   public static final String MODEL = "model";
   public static final List<String> BASELINES = List.of("seasonal_naive", "last_value", "moving_average");
   public static final List<String> METHODS = List.of(MODEL, "seasonal_naive", "last_value", "moving_average");
@@ -76,7 +79,11 @@ public final class Backtest {
             + minHistoryMonths + " months of history plus the horizon before it)");
       }
       windows.add(new TrainWindow(origin, span.getDate(0).toLocalDate(), origin, span.getLong(1)));
+      // the fits are the forecast stage's long part: one line each, so a long run shows where it is
+      long t0 = System.nanoTime();
       PipelineModel m = ForecastModel.fit(train, features, params);
+      LOG.info("backtest fit {} of {} (origin {}): {} training rows in {} s", windows.size(), origins.size(), origin,
+          span.getLong(1), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
       Dataset<Row> scored = ForecastModel.predict(m, scoringRows(examples, origin));
       Dataset<Row> long_ = byMethod(scored).where(col("actual").isNotNull());
       all = all == null ? long_ : all.unionByName(long_);

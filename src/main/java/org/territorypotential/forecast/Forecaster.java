@@ -94,8 +94,12 @@ public final class Forecaster {
           String.format("%.4f", overall.get(best)));
     }
 
+    long t0 = System.nanoTime();
     PipelineModel model = savedModel != null ? savedModel
         : ForecastModel.fit(Backtest.trainingRows(examples, last, s.minHistoryMonths()), features, s.params());
+    if (savedModel == null) {
+      LOG.info("final fit (origin {}) in {} s", last, String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+    }
     Dataset<Row> atOrigin = ForecastModel.predict(model, Backtest.scoringRows(examples, last));
     Dataset<Row> unitForecast = atOrigin.select(col("series_id"), lit(Levels.UNIT).as("level"), col("segment"),
         col("target_month"), col("horizon"), col(published).as("forecast"));
