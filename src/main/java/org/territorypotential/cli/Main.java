@@ -65,6 +65,7 @@ public final class Main {
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
         bench-pipeline  benchmark: generate + every stage at several scales (tp.bench.pipeline.*): seconds,
                    rows/s/core, peak memory, shuffle bytes, beside a JTS loop and a plain-Java market pass
+                   (tp.bench.pipeline.incremental-month=true: an incremental month against a full rebuild)
         maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
                    tp.maintenance.retention-hours; prints files and versions per table
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
