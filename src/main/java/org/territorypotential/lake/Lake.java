@@ -21,6 +21,7 @@ import org.territorypotential.config.AppConfig;
  * Delta transaction, so reruns are idempotent and a killed write leaves the previous version.
  */
 public final class Lake {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Lake.class);
   private final SparkSession spark;
   private final String root;
   private final Map<Layer, String> databases;
@@ -31,9 +32,15 @@ public final class Lake {
    * changes the table's registration.
    */
   private final java.util.Set<Table> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final int conflictRetries;
 
   public Lake(SparkSession spark, AppConfig cfg) {
     this.spark = spark;
+    this.conflictRetries = cfg.getInt("tp.lake.conflict-retries");
+    if (conflictRetries < 0) {
+      throw new org.territorypotential.config.ConfigError(
+          "configuration key 'tp.lake.conflict-retries' must not be negative, got " + conflictRetries);
+    }
     String lakehouse = cfg.getString("tp.lakehouse");
     this.root = lakehouse.contains("://") ? lakehouse : new java.io.File(lakehouse).getAbsolutePath();
     this.databases = Map.of(
@@ -134,12 +141,39 @@ public final class Lake {
       throw new IllegalArgumentException(t + ": rows to write have no as_of column");
     }
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
-    ensureTable(t, rows);
-    withComments(t, rows).write().format("delta").mode("overwrite")
-        .option("replaceWhere", predicate)
-        .partitionBy(t.partitionColumns.toArray(new String[0]))
-        .save(path(t));
-    return version(t);
+    return retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
+      ensureTable(t, rows);
+      withComments(t, rows).write().format("delta").mode("overwrite")
+          .option("replaceWhere", predicate)
+          .partitionBy(t.partitionColumns.toArray(new String[0]))
+          .save(path(t));
+      return version(t);
+    });
+  }
+
+  /**
+   * Runs {@code commit} again when a concurrent Delta commit to the same table conflicts with it
+   * (two runs of one stage and as_of at once: both replace the same partition). Replacing a
+   * partition is idempotent, so the retry re-reads the table's newest version and replaces the
+   * other run's rows: the later run wins, nothing is doubled. After {@code retries} retries the
+   * conflict is thrown (the run fails, and says so in job_runs). Other errors are not retried.
+   */
+  static <T> T retryOnConflict(String what, int retries, java.util.function.Supplier<T> commit) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return commit.get();
+      } catch (RuntimeException e) {
+        Throwable conflict = e;
+        while (conflict != null && !(conflict instanceof org.apache.spark.sql.delta.DeltaConcurrentModificationException)) {
+          conflict = conflict.getCause();
+        }
+        if (conflict == null || attempt >= retries) {
+          throw e;
+        }
+        LOG.warn("{}: a concurrent commit conflicted ({}); retry {} of {}", what,
+            conflict.getClass().getSimpleName(), attempt + 1, retries);
+      }
+    }
   }
 
   /**
