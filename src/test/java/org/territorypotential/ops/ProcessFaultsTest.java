@@ -36,12 +36,11 @@ import org.territorypotential.lake.Table;
  *   <li>a child JVM reruns {@code ingest} and is SIGKILLed as soon as a new data file of bronze
  *       registrations appears (inside its Delta write): the table still reads at its previous
  *       version with the reference rows, and {@code job_runs} shows the killed run as running only;</li>
- *   <li>a rerun (in this JVM) exits 0 with the reference rows;</li>
- *   <li>two runs of {@code ingest} for the same as_of at once (two threads, two run ids, one
+ *   <li>the rerun is two runs of {@code ingest} for the same as_of at once (two threads, two run ids, one
  *       shared metastore, as two drivers with an external metastore would be): Delta's optimistic
  *       concurrency lets one commit win per table and the other retries or fails; afterwards at
- *       least one run succeeded, a failed one says so in one line and in job_runs, and no row is
- *       doubled.</li>
+ *       least one run succeeded, a failed one says so in one line and in job_runs, and the tables
+ *       hold the uninterrupted run's rows once.</li>
  * </ol>
  * Only the kill needs a process of its own; everything else runs in the suite's JVM (warm), which
  * keeps the test inside the CI budget. The child has its own embedded metastore (Derby under the
@@ -158,13 +157,9 @@ class ProcessFaultsTest {
     long killed = runs.stream().filter(x -> x.getList(1).equals(List.of("running"))).count();
     assertEquals(1, killed, "the killed run shows only 'running', never 'succeeded': " + runs);
 
-    // 3. Rerun after the kill.
-    r = inProcess("ingest");
-    assertEquals(Main.OK, r.getKey(), "rerun after kill: " + r.getValue());
-    assertEquals(reference, comparable(lake.read(Table.REGISTRATIONS_BRONZE)), "rerun equals the uninterrupted run");
-    long vRerun = lake.version(Table.REGISTRATIONS_BRONZE);
-
-    // 4. Two runs of the same stage and as_of at once.
+    // 3. The rerun after the kill is two runs of the same stage and as_of at once: each must end
+    // cleanly (exit 0, or exit 1 with its reason), at least one must succeed, and the tables must
+    // hold the uninterrupted run's rows once.
     ExecutorService pool = Executors.newFixedThreadPool(2);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Map.Entry<Integer, String>>> both = new ArrayList<>();
@@ -180,7 +175,7 @@ class ProcessFaultsTest {
       Map.Entry<Integer, String> b = both.get(1).get(600, TimeUnit.SECONDS);
       String outs = "A exit " + a.getKey() + ":\n" + a.getValue() + "\nB exit " + b.getKey() + ":\n" + b.getValue();
       System.out.println(outs);
-      assertTrue(a.getKey() == Main.OK || b.getKey() == Main.OK, "one run wins: " + outs);
+      assertTrue(a.getKey() == Main.OK || b.getKey() == Main.OK, "one rerun wins: " + outs);
       for (Map.Entry<Integer, String> run : List.of(a, b)) {
         if (run.getKey() != Main.OK) {
           assertEquals(Main.FAILED, run.getKey(), outs);
@@ -189,17 +184,17 @@ class ProcessFaultsTest {
       }
       List<Row> after = comparable(lake.read(Table.REGISTRATIONS_BRONZE));
       assertEquals(reference.size(), after.size(), "no duplicated rows");
-      assertEquals(reference, after, "the winner's rows equal the uninterrupted run's");
+      assertEquals(reference, after, "the rerun's rows equal the uninterrupted run's");
       assertEquals(counts, bronze.stream().collect(Collectors.toMap(t -> t, t -> lake.read(t).count())),
           "every bronze table keeps its row count");
       Dataset<Row> ingestRuns = lake.read(Table.JOB_RUNS).where(col("job").equalTo("ingest"));
       long succeeded = ingestRuns.where(col("status").equalTo("succeeded")).count();
       long failed = ingestRuns.where(col("status").equalTo("failed")).count();
       int exited0 = (a.getKey() == Main.OK ? 1 : 0) + (b.getKey() == Main.OK ? 1 : 0);
-      assertEquals(2 + exited0, succeeded, "one succeeded row per run that exited 0: " + outs);
+      assertEquals(1 + exited0, succeeded, "one succeeded row per run that exited 0: " + outs);
       assertEquals(2 - exited0, failed, "one failed row per run that failed: " + outs);
-      System.out.printf("faults: two concurrent ingests: exits %d and %d, bronze registrations versions %d -> %d;"
-          + " %.0f s in all%n", a.getKey(), b.getKey(), vRerun, lake.version(Table.REGISTRATIONS_BRONZE),
+      System.out.printf("faults: two concurrent reruns: exits %d and %d, bronze registrations versions %d -> %d;"
+          + " %.0f s in all%n", a.getKey(), b.getKey(), v0, lake.version(Table.REGISTRATIONS_BRONZE),
           (System.nanoTime() - t0) / 1e9);
     } finally {
       pool.shutdownNow();
