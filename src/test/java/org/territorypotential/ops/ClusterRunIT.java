@@ -137,7 +137,9 @@ class ClusterRunIT {
       Submission onCluster = submit("pipeline-cluster", "spark://127.0.0.1:" + masterPort,
           List.of("pipeline", "--as-of", AS_OF), landing, clusterLake);
       List<String> localArgs = new ArrayList<>(List.of("pipeline", "--as-of", AS_OF));
-      for (String kv : localSettings(landing, localLake)) {
+      // default database names on both sides (this JVM runs nothing else), so lineage columns naming
+      // input tables compare equal
+      for (String kv : shared(landing, localLake)) {
         localArgs.add("--set");
         localArgs.add(kv);
       }
@@ -326,14 +328,6 @@ class ClusterRunIT {
         "tp.spark.extra.\"spark.sql.codegen.factoryMode\"=NO_CODEGEN"));
     settings.addAll(TINY);
     return settings;
-  }
-
-  /**
-   * The in-process local run: its own lakehouse, the default database names in this JVM's own
-   * metastore (this JVM runs nothing else), so lineage columns naming input tables compare equal.
-   */
-  private static List<String> localSettings(File landing, File lake) {
-    return shared(landing, lake);
   }
 
   private static void printStageLines(String name, String log) {

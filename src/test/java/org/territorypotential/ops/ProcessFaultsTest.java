@@ -61,20 +61,26 @@ class ProcessFaultsTest {
 
   private final File lakehouse = new File(TestSpark.dir("faults"), "lake");
 
-  private List<String> settings() {
-    return List.of("--set", "tp.lakehouse=" + lakehouse.getAbsolutePath(),
-        "--set", "tp.generate.output=" + new File(lakehouse, "landing").getAbsolutePath(),
-        "--set", "tp.generate.registrations=3000", "--set", "tp.generate.geo-units=60",
-        "--set", "tp.generate.months=12",
-        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
-        "--set", "tp.spark.ui-enabled=false",
-        "--set", "tp.databases.bronze=faults_bronze", "--set", "tp.databases.silver=faults_silver",
-        "--set", "tp.databases.gold=faults_gold", "--set", "tp.databases.ops=faults_ops");
+  /** The one list of settings: the children's and this JVM's runs, and the Lake the test reads through. */
+  private Map<String, String> settings() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("tp.lakehouse", lakehouse.getAbsolutePath());
+    m.put("tp.generate.output", new File(lakehouse, "landing").getAbsolutePath());
+    m.put("tp.generate.registrations", "3000");
+    m.put("tp.generate.geo-units", "60");
+    m.put("tp.generate.months", "12");
+    m.put("tp.spark.master", "local[2]");
+    m.put("tp.spark.shuffle-partitions", "2");
+    m.put("tp.spark.ui-enabled", "false");
+    for (String layer : List.of("bronze", "silver", "gold", "ops")) {
+      m.put("tp.databases." + layer, "faults_" + layer);
+    }
+    return m;
   }
 
   private String[] args(String command) {
     List<String> a = new ArrayList<>(List.of(command, "--as-of", AS_OF));
-    a.addAll(settings());
+    settings().forEach((k, v) -> a.addAll(List.of("--set", k + "=" + v)));
     return a.toArray(new String[0]);
   }
 
@@ -110,9 +116,7 @@ class ProcessFaultsTest {
   @Test
   void killedMidWriteThenRerunAndConcurrentRuns() throws Exception {
     long t0 = System.nanoTime();
-    Lake lake = new Lake(TestSpark.session(), TestSpark.config("faults", Map.of("tp.lakehouse", lakehouse.getAbsolutePath(),
-        "tp.databases.bronze", "faults_bronze", "tp.databases.silver", "faults_silver",
-        "tp.databases.gold", "faults_gold", "tp.databases.ops", "faults_ops")));
+    Lake lake = new Lake(TestSpark.session(), TestSpark.config("faults", settings()));
     // 1. Generate and an uninterrupted ingest: the reference.
     lakehouse.mkdirs();
     Map.Entry<Integer, String> r = inProcess("generate");
