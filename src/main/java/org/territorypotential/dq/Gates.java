@@ -5,7 +5,6 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
@@ -16,7 +15,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.lake.Lake;
-import org.territorypotential.lake.Layer;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
 
@@ -27,18 +25,7 @@ import org.territorypotential.ops.RunContext;
 public final class Gates {
   private Gates() {}
 
-  static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("stage", DataTypes.StringType, false)
-      .add("table_name", DataTypes.StringType, false)
-      .add("check_name", DataTypes.StringType, false)
-      .add("severity", DataTypes.StringType, false)
-      .add("observed", DataTypes.DoubleType, true)
-      .add("threshold", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("detail", DataTypes.StringType, true)
-      .add("checked_at", DataTypes.TimestampType, false)
-      .add("as_of", DataTypes.DateType, false);
+  static final StructType SCHEMA = Table.DQ_RESULTS.schema();
 
   /** A blocking check failed: the stage's output stays written, the downstream stages do not run. */
   public static final class GateFailed extends RuntimeException {
@@ -47,30 +34,10 @@ public final class Gates {
     }
   }
 
-  /** The tables each pipeline stage writes (the checks on them run after that stage). */
-  public static Set<Table> written(String stage) {
-    Set<Table> out = EnumSet.noneOf(Table.class);
-    for (Table t : Table.values()) {
-      boolean w = switch (stage) {
-        case "ingest" -> t.layer == Layer.BRONZE;
-        case "locate" -> t.layer == Layer.SILVER;
-        case "market" -> t.layer == Layer.GOLD && t != Table.DEMAND_FORECAST
-            && t != Table.POTENTIAL_SCORES && t != Table.SALES_GOALS;
-        case "forecast" -> t == Table.DEMAND_FORECAST;
-        case "score" -> t == Table.POTENTIAL_SCORES || t == Table.SALES_GOALS;
-        default -> false;
-      };
-      if (w) {
-        out.add(t);
-      }
-    }
-    return out;
-  }
-
   /** Evaluates the stage's checks, records them, prints one line per non-passing check; throws on a blocking failure. */
-  public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, PrintStream out) {
+  public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, Set<Table> tables,
+      PrintStream out) {
     List<Check> checks = Check.parseAll(cfg.getStringList("tp.dq.checks"));
-    Set<Table> tables = written(stage);
     List<Evaluator.Result> results = new ArrayList<>();
     for (Check c : checks) {
       if (!tables.contains(c.table()) || !lake.exists(c.table())) {

@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
-import org.territorypotential.ingest.IngestError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
@@ -62,10 +61,6 @@ public final class ForecastJob {
     LocalDate historyAsOf;
     switch (historyKind) {
       case "county_history" -> {
-        if (!lake.exists(Table.COUNTY_HISTORY_BRONZE)) {
-          throw new ConfigError("tp.forecast.history = \"county_history\" but " + lake.sqlName(Table.COUNTY_HISTORY_BRONZE)
-              + " does not exist under " + lake.root() + ": run jobs/tp ingest --conf conf/wa-ev.conf first");
-        }
         if (!SCOPE_INDUSTRY.equals(scope)) {
           throw new ConfigError("tp.forecast.brand must be \"\" with history = county_history (the WA history has no brands)");
         }
@@ -79,10 +74,6 @@ public final class ForecastJob {
             countyTerritories(cfg), countyUnits, run.asOf());
       }
       case "registrations" -> {
-        if (!lake.exists(Table.MONTHLY_REGISTRATIONS)) {
-          throw new IngestError("forecast needs " + lake.sqlName(Table.MONTHLY_REGISTRATIONS) + " (" + lake.path(Table.MONTHLY_REGISTRATIONS)
-              + "), which does not exist: run market first (tp.forecast.history = registrations)");
-        }
         historyAsOf = inputPartition(lake, Table.MONTHLY_REGISTRATIONS, run.asOf());
         history = History.fromMonthlyRegistrations(lake.readPinned(Table.MONTHLY_REGISTRATIONS, historyAsOf, versionsRead),
             SCOPE_INDUSTRY.equals(scope) ? null : scope, lastCompleteMonth(run.asOf()), STATE_ID);
@@ -114,22 +105,18 @@ public final class ForecastJob {
     }
 
     String scopeOnly = "scope = '" + scope + "'";
-    Dataset<Row> forecast = out.forecast().withColumn("scope", lit(scope)).withColumn("model_version", lit(version))
-        .withColumn("run_id", lit(run.runId())).withColumn("input_versions", lit(inputVersions))
-        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
+    Lake.Lineage lineage = Lake.Lineage.of(run).withInputs(versionsRead).withModel(version);
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
-    versionsWritten.put(lake.sqlName(Table.DEMAND_FORECAST), lake.replaceAsOf(Table.DEMAND_FORECAST, forecast, run.asOf(), scopeOnly));
-    long rows = lake.read(Table.DEMAND_FORECAST, run.asOf()).where(scopeOnly).count();
+    Lake.Written wf = lake.write(Table.DEMAND_FORECAST, out.forecast().withColumn("scope", lit(scope)), lineage, scopeOnly);
+    versionsWritten.put(wf.sqlName(), wf.version());
+    long rows = wf.rows();
 
     Dataset<Row> metrics = withTrainWindows(spark, out.metrics(), out.windows())
         .withColumn("published_method", lit(out.publishedMethod()))
-        .withColumn("model_version", lit(version))
         .withColumn("feature_list", lit(String.join(",", out.features())))
-        .withColumn("scope", lit(scope))
-        .withColumn("run_id", lit(run.runId()))
-        .withColumn("input_versions", lit(inputVersions))
-        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
-    versionsWritten.put(lake.sqlName(Table.MODEL_METRICS), lake.replaceAsOf(Table.MODEL_METRICS, metrics, run.asOf(), scopeOnly));
+        .withColumn("scope", lit(scope));
+    Lake.Written wm = lake.write(Table.MODEL_METRICS, metrics, lineage, scopeOnly);
+    versionsWritten.put(wm.sqlName(), wm.version());
 
     Map<String, Map<Integer, Map<String, Double>>> tables = new LinkedHashMap<>();
     Map<String, Map<String, Double>> overall = new LinkedHashMap<>();
@@ -146,15 +133,15 @@ public final class ForecastJob {
    * newest one (only months up to the run date are then used).
    */
   static LocalDate inputPartition(Lake lake, Table t, LocalDate asOf) {
-    Dataset<Row> parts = lake.read(t).select("as_of").distinct();
-    if (parts.where(col("as_of").equalTo(lit(java.sql.Date.valueOf(asOf)))).count() > 0) {
+    Row newest = lake.read(t).agg(org.apache.spark.sql.functions.max(
+        org.apache.spark.sql.functions.when(col("as_of").equalTo(lit(java.sql.Date.valueOf(asOf))), 1)), max("as_of")).first();
+    if (!newest.isNullAt(0)) {
       return asOf;
     }
-    Row newest = parts.agg(max("as_of")).first();
-    if (newest.isNullAt(0)) {
-      throw new ConfigError(lake.sqlName(t) + " is empty: run ingest first");
+    if (newest.isNullAt(1)) {
+      throw new org.territorypotential.lake.MissingInput(lake.sqlName(t) + " is empty: run ingest first");
     }
-    LocalDate d = newest.getDate(0).toLocalDate();
+    LocalDate d = newest.getDate(1).toLocalDate();
     LOG.info("{} has no partition for {}: reading the newest one ({}), months up to {} only", lake.sqlName(t), asOf, d, asOf);
     return d;
   }

@@ -55,11 +55,6 @@ public final class LocateJob {
     LocalDate asOf = run.asOf();
     String level = cfg.getString("tp.locate.level");
     boolean broadcastUnits = cfg.getBoolean("tp.locate.broadcast-units");
-    for (Table t : List.of(Table.GEO_UNITS_BRONZE, Table.DEALERS_BRONZE, Table.REGISTRATIONS_BRONZE)) {
-      if (!lake.exists(t)) {
-        throw new IngestError("locate needs " + lake.sqlName(t) + " (" + lake.path(t) + "), which does not exist: run ingest first");
-      }
-    }
 
     Dataset<Row> units = GeoUnits.toSilver(lake.read(Table.GEO_UNITS_BRONZE, asOf)).persist(StorageLevel.MEMORY_AND_DISK());
     Row uc = units.agg(count(lit(1)), count(when(col("level").equalTo(level), lit(1))),
@@ -83,7 +78,8 @@ public final class LocateJob {
     LOG.info("locating at level '{}' ({} of {} units); region envelope {}", level, nAtLevel, nUnits, env);
     Incremental inc = Incremental.decide(lake, cfg, units, level, asOf);
     LOG.info("locate {}: {}", asOf, inc.description());
-    lake.replaceAsOf(Table.GEO_UNITS_SILVER, withRun(units, run), asOf, null);
+    Lake.Lineage lineage = Lake.Lineage.of(run);
+    lake.write(Table.GEO_UNITS_SILVER, units, lineage);
 
     List<InputCounts> counts = new ArrayList<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
@@ -138,7 +134,11 @@ public final class LocateJob {
       if (reused != null) {
         located = located.unionByName(reused);
       }
-      lake.replaceAsOf(silver.get(i), withRun(located, run), asOf, null);
+      Lake.Written w = lake.write(silver.get(i), located, lineage);
+      if (w.rows() != ic.located() + ic.unlocated()) {
+        throw new IllegalStateException(w.sqlName() + " version " + w.version() + ": the commit wrote " + w.rows()
+            + " rows, but " + (ic.located() + ic.unlocated()) + " located + unlocated were counted");
+      }
       quarantined.add(Locate.quarantined(frame, in));
       if (in == Locate.Input.DEALERS) {
         dealersLocated = located;
@@ -146,12 +146,8 @@ public final class LocateJob {
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
     // ingested_at: when the record was ingested (bronze), else when this run started
-    lake.replaceAsOf(Table.QUARANTINE, q
-        .select(col("source"), col("source_file"), col("source_row"), col("raw_record"), col("reason"),
-            lit(run.runId()).as("run_id"),
-            coalesce(col("ingested_at"), lit(java.sql.Timestamp.from(run.startedAt()))).as("ingested_at"),
-            lit(java.sql.Date.valueOf(asOf)).as("as_of")),
-        asOf, "source IN (" + String.join(", ", sources) + ")");
+    lake.write(Table.QUARANTINE, q.select("source", "source_file", "source_row", "raw_record", "reason", "ingested_at"),
+        lineage, "source IN (" + String.join(", ", sources) + ")");
 
     // territories: derived PMAs per brand, plus configured territories when that input exists
     List<String> wanted = cfg.getStringList("tp.locate.pma-brands");
@@ -170,7 +166,7 @@ public final class LocateJob {
     Row tc = assignment.agg(count(when(col("method").equalTo(Territories.PMA), lit(1))),
         count(when(col("is_multiple_dealer_area"), lit(1))),
         count(when(col("method").equalTo(Territories.CONFIGURED), lit(1)))).first();
-    lake.replaceAsOf(Table.TERRITORY_ASSIGNMENT, withRun(assignment, run), asOf, null);
+    lake.write(Table.TERRITORY_ASSIGNMENT, assignment, lineage);
     LOG.info("territory assignment: {} PMA rows ({} multiple dealer areas), {} configured rows", tc.getLong(0), tc.getLong(1),
         tc.getLong(2));
 
@@ -208,9 +204,5 @@ public final class LocateJob {
       return new Incremental(prev.get(), "incremental: reusing unchanged records' results from " + prev.get()
           + " (same geo units and level); --full locates everything");
     }
-  }
-
-  private static Dataset<Row> withRun(Dataset<Row> df, RunContext run) {
-    return df.withColumn("run_id", lit(run.runId())).withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
   }
 }

@@ -1,5 +1,7 @@
 package org.territorypotential.ingest;
 
+import org.territorypotential.lake.Contracts;
+import org.territorypotential.lake.Contract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package org.territorypotential.ingest;
 
+import org.territorypotential.lake.Contracts;
+import org.territorypotential.lake.Contract;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
@@ -93,19 +95,12 @@ public final class IngestJob {
         LOG.warn("input '{}': ignoring columns not in its contract: {}", c.input(), extras);
         extras = List.of();
       }
-      // Read the source once: the independent row count and the validation share this cache.
-      Dataset<Row> rawRows = raw.rows().persist(StorageLevel.MEMORY_AND_DISK());
-      long read = rawRows.count();
+      Dataset<Row> v = Validation.withReasons(raw.rows(), c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
+      InputCounts ic = countOf(v, c, raw.location());
+      long read = ic.read();
       if (read == 0) {
         LOG.warn("input '{}': {} has no rows (header only); its bronze partition for {} will be empty", c.input(),
             raw.location(), run.asOf());
-      }
-      Dataset<Row> v = Validation.withReasons(rawRows, c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK());
-      InputCounts ic = countOf(v, c, raw.location(), read);
-      rawRows.unpersist();
-      if (ic.accepted() + ic.quarantined() + ic.excluded() != read) {
-        throw new IllegalStateException("input '" + c.input() + "': rows read " + read + " != accepted " + ic.accepted()
-            + " + quarantined " + ic.quarantined() + " + excluded " + ic.excluded());
       }
       LOG.info("input {}: read {} = accepted {} + quarantined {} + excluded {}", c.input(), read, ic.accepted(),
           ic.quarantined(), ic.excluded());
@@ -122,49 +117,77 @@ public final class IngestJob {
       throw new IngestError(String.join(" | ", failures) + "; nothing was written");
     }
 
+    // Rows written come from each commit's metrics: every row read is accepted, quarantined or
+    // excluded, and the tables must hold exactly those (nothing lost, nothing doubled).
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<String> inputNames = new ArrayList<>();
     Map<String, Long> versions = new LinkedHashMap<>();
+    Lake.Lineage lineage = Lake.Lineage.of(run);
+    long quarantinedTotal = 0;
     for (int i = 0; i < raws.size(); i++) {
       Contract c = raws.get(i).contract();
-      Dataset<Row> accepted = withLineage(Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), run);
-      long version = lake.replaceAsOf(BRONZE.get(c), accepted, run.asOf(), null);
-      versions.put(lake.sqlName(BRONZE.get(c)), version);
-      LOG.info("wrote {} ({} rows) at version {}", lake.sqlName(BRONZE.get(c)), counts.get(i).accepted(), version);
+      Lake.Written w = lake.write(BRONZE.get(c), Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), lineage);
+      versions.put(w.sqlName(), w.version());
+      verify(w, counts.get(i).accepted(), "accepted rows of input '" + c.input() + "'");
+      LOG.info("wrote {} ({} rows) at version {}", w.sqlName(), w.rows(), w.version());
       quarantined.add(Validation.quarantined(validated.get(i), c));
       inputNames.add("'" + c.input() + "'");
+      quarantinedTotal += counts.get(i).quarantined();
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
-    versions.put(lake.sqlName(Table.QUARANTINE), lake.replaceAsOf(Table.QUARANTINE, withLineage(q, run), run.asOf(),
-        "source IN (" + String.join(", ", inputNames) + ")"));
-    versions.put(lake.sqlName(Table.INGEST_RECONCILIATION),
-        lake.replaceAsOf(Table.INGEST_RECONCILIATION, withLineage(reconciliation(spark, counts), run), run.asOf(), null));
+    Lake.Written wq = lake.write(Table.QUARANTINE, q, lineage, "source IN (" + String.join(", ", inputNames) + ")");
+    verify(wq, quarantinedTotal, "quarantined rows");
+    versions.put(wq.sqlName(), wq.version());
+    Lake.Written wr = lake.write(Table.INGEST_RECONCILIATION, reconciliation(spark, counts), lineage);
+    versions.put(wr.sqlName(), wr.version());
     validated.forEach(Dataset::unpersist);
 
     return unmapped(lake, run, counts, versions);
   }
 
-  private static InputCounts countOf(Dataset<Row> v, Contract c, String location, long read) {
-    Row r = v.agg(
-        count(when(col(Validation.REASON).isNull().and(col(Validation.EXCLUDED_REASON).isNull()), lit(1))),
-        count(when(col(Validation.REASON).isNotNull().and(col(Validation.EXCLUDED_REASON).isNull()), lit(1))),
-        count(when(col(Validation.EXCLUDED_REASON).isNotNull(), lit(1)))).first();
-    Map<String, Long> top = new LinkedHashMap<>();
-    for (Row t : v.where(col(Validation.REASON).isNotNull().and(col(Validation.EXCLUDED_REASON).isNull()))
-        .groupBy(org.apache.spark.sql.functions.regexp_replace(col(Validation.REASON), "'[^']*'", "'…'").as("r"))
-        .count().orderBy(col("count").desc(), col("r")).limit(3).collectAsList()) {
-      top.put(t.getString(0), t.getLong(1));
+  /**
+   * Every count of one input from one aggregate: rows per (normalised quarantine reason, exclusion
+   * reason), collected (a few dozen rows at most) and summed on the driver.
+   */
+  private static InputCounts countOf(Dataset<Row> v, Contract c, String location) {
+    List<Row> groups = v.groupBy(
+            org.apache.spark.sql.functions.regexp_replace(col(Validation.REASON), "'[^']*'", "'…'").as("r"),
+            col(Validation.EXCLUDED_REASON).as("x"))
+        .count().collectAsList();
+    long accepted = 0;
+    long quarantined = 0;
+    long excluded = 0;
+    Map<String, Long> reasons = new java.util.HashMap<>();
+    Map<String, Long> exclusions = new java.util.HashMap<>();
+    for (Row g : groups) {
+      long n = g.getLong(2);
+      if (!g.isNullAt(1)) {
+        excluded += n;
+        exclusions.merge(g.getString(1), n, Long::sum);
+      } else if (!g.isNullAt(0)) {
+        quarantined += n;
+        reasons.merge(g.getString(0), n, Long::sum);
+      } else {
+        accepted += n;
+      }
     }
-    String excludedReason = r.getLong(2) == 0 ? null
-        : v.where(col(Validation.EXCLUDED_REASON).isNotNull()).groupBy(Validation.EXCLUDED_REASON).count()
-            .orderBy(col("count").desc()).first().getString(0);
-    return new InputCounts(c.input(), location, read, r.getLong(0), r.getLong(1), r.getLong(2), excludedReason, top);
+    Map<String, Long> top = new LinkedHashMap<>();
+    reasons.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .limit(3).forEach(e -> top.put(e.getKey(), e.getValue()));
+    String excludedReason = exclusions.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .map(Map.Entry::getKey).findFirst().orElse(null);
+    return new InputCounts(c.input(), location, accepted + quarantined + excluded, accepted, quarantined, excluded,
+        excludedReason, top);
   }
 
-  static Dataset<Row> withLineage(Dataset<Row> df, RunContext run) {
-    return df.withColumn("run_id", lit(run.runId()))
-        .withColumn("ingested_at", lit(java.sql.Timestamp.from(run.startedAt())))
-        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
+  /** The commit must hold exactly the rows counted before it: a difference means rows were lost or doubled. */
+  private static void verify(Lake.Written w, long expected, String what) {
+    if (w.rows() != expected) {
+      throw new IllegalStateException(w.sqlName() + " version " + w.version() + ": the commit wrote " + w.rows() + " rows, but "
+          + expected + " " + what + " were counted");
+    }
   }
 
   private static Dataset<Row> reconciliation(SparkSession spark, List<InputCounts> counts) {

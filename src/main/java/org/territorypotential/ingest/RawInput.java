@@ -1,5 +1,6 @@
 package org.territorypotential.ingest;
 
+import org.territorypotential.lake.Contract;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 

@@ -1,5 +1,8 @@
 package org.territorypotential.ingest;
 
+import org.territorypotential.lake.Field;
+import org.territorypotential.lake.Contracts;
+import org.territorypotential.lake.Contract;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.call_udf;

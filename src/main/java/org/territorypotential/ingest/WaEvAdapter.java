@@ -1,5 +1,6 @@
 package org.territorypotential.ingest;
 
+import org.territorypotential.lake.Contracts;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;

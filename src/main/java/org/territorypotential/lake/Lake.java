@@ -104,22 +104,29 @@ public final class Lake {
     return r.isNullAt(0) ? java.util.Optional.empty() : java.util.Optional.of(r.getDate(0).toLocalDate());
   }
 
-  /** The table's current Delta version, or -1 when it does not exist yet. */
+  /** The table's current Delta version, or -1 when it does not exist yet (from the Delta log: no Spark job). */
   public long version(Table t) {
     if (!exists(t)) {
       return -1;
     }
-    return io.delta.tables.DeltaTable.forPath(spark, path(t)).history(1)
-        .select("version").first().getLong(0);
+    return deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).version();
+  }
+
+  private org.apache.spark.sql.delta.DeltaLog deltaLog(Table t) {
+    return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(t));
   }
 
   /**
    * The rows of one {@code as_of} partition at the table's current version, recording that
    * version in {@code versions} (SQL name -> version) for lineage. Drops the input's own lineage
-   * columns (run_id, as_of, ingested_at) so the reader's can be added.
+   * columns (run_id, as_of, ingested_at) so the reader's can be added. A table that does not
+   * exist raises {@link MissingInput} naming the stage that writes it.
    */
   public Dataset<Row> readPinned(Table t, LocalDate asOf, Map<String, Long> versions) {
     long v = version(t);
+    if (v < 0) {
+      throw MissingInput.table(this, t);
+    }
     versions.put(sqlName(t), v);
     return spark.read().format("delta").option("versionAsOf", v).load(path(t))
         .where(functions.col("as_of").equalTo(functions.lit(java.sql.Date.valueOf(asOf))))
@@ -132,23 +139,124 @@ public final class Lake {
   }
 
   /**
-   * Replaces the rows of {@code asOf} (and, when {@code extraPredicate} is not null, only those
-   * also matching it) with {@code rows}, in one Delta transaction. Column comments from the
-   * catalog are attached, and the table is registered in the metastore.
+   * What a run stamps on every row it writes (the table's {@link Table#lineageColumns}): its id and
+   * run date (and start, for ingested_at), the input versions it read, the model it used.
    */
-  public long replaceAsOf(Table t, Dataset<Row> rows, LocalDate asOf, String extraPredicate) {
-    if (!List.of(rows.columns()).contains("as_of")) {
-      throw new IllegalArgumentException(t + ": rows to write have no as_of column");
+  public record Lineage(org.territorypotential.ops.RunContext run, String inputVersions, String modelVersion) {
+    public static Lineage of(org.territorypotential.ops.RunContext run) {
+      return new Lineage(run, null, null);
     }
+
+    public Lineage withInputs(Map<String, Long> versionsRead) {
+      return new Lineage(run, versionsText(versionsRead), modelVersion);
+    }
+
+    public Lineage withModel(String version) {
+      return new Lineage(run, inputVersions, version);
+    }
+  }
+
+  /** What one write committed: the Delta version and the rows written, from the commit's own metrics. */
+  public record Written(Table table, String sqlName, long version, long rows) {}
+
+  /** {@link #write(Table, Dataset, Lineage, String)} of a whole run-date partition. */
+  public Written write(Table t, Dataset<Row> rows, Lineage lineage) {
+    return write(t, rows, lineage, null);
+  }
+
+  /**
+   * The one write path: adds the table's lineage columns, checks the rows against the table's
+   * declared schema (names and types, in order), and replaces the run date's rows (only those also
+   * matching {@code extraPredicate}, when not null) in one Delta transaction; a run that is killed
+   * leaves the previous version. Rows written and the version come from the commit (its
+   * {@code operationMetrics}), with no re-read. Column comments from the catalog are attached.
+   */
+  public Written write(Table t, Dataset<Row> rows, Lineage lineage, String extraPredicate) {
+    Dataset<Row> out = conform(t, withLineage(t, rows, lineage));
+    LocalDate asOf = lineage.run().asOf();
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
+    String tag = lineage.run().runId();
     return retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
-      ensureTable(t, rows);
-      withComments(t, rows).write().format("delta").mode("overwrite")
+      ensureTable(t, out);
+      long before = version(t);
+      withComments(t, out).write().format("delta").mode("overwrite")
           .option("replaceWhere", predicate)
+          .option("userMetadata", tag)
           .partitionBy(t.partitionColumns.toArray(new String[0]))
           .save(path(t));
-      return version(t);
+      return committed(t, tag, before);
     });
+  }
+
+  /** Adds the lineage columns the table declares (model_version, run_id, ingested_at, input_versions, as_of), last. */
+  static Dataset<Row> withLineage(Table t, Dataset<Row> rows, Lineage l) {
+    List<String> lineage = t.lineageColumns();
+    List<Column> cols = new ArrayList<>();
+    for (String c : rows.columns()) {
+      if (!lineage.contains(c)) {
+        cols.add(functions.col(c));
+      }
+    }
+    boolean hasIngestedAt = List.of(rows.columns()).contains("ingested_at");
+    for (String c : lineage) {
+      Column v = switch (c) {
+        case "run_id" -> functions.lit(l.run().runId());
+        case "as_of" -> functions.lit(java.sql.Date.valueOf(l.run().asOf()));
+        // ingested_at: when the record was ingested (a row that has it keeps it), else when this run started
+        case "ingested_at" -> hasIngestedAt
+            ? functions.coalesce(functions.col("ingested_at"), functions.lit(java.sql.Timestamp.from(l.run().startedAt())))
+            : functions.lit(java.sql.Timestamp.from(l.run().startedAt()));
+        case "input_versions" -> functions.lit(require(t, c, l.inputVersions()));
+        case "model_version" -> functions.lit(require(t, c, l.modelVersion()));
+        default -> throw new IllegalStateException(t + ": unknown lineage column " + c);
+      };
+      cols.add(v.as(c));
+    }
+    return rows.select(cols.toArray(new Column[0]));
+  }
+
+  private static String require(Table t, String column, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException(t + ": the write needs " + column + " in its lineage");
+    }
+    return value;
+  }
+
+  /**
+   * The rows, after checking names, types and order against the catalog's declared schema: a
+   * transform's final select must be the table's contract (demographics may add columns after it).
+   */
+  static Dataset<Row> conform(Table t, Dataset<Row> rows) {
+    List<String> problems = Schemas.differences(t.schema(), rows.schema(), t.allowsExtraColumns(), true);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(t + " (" + t.tableName + "): the rows do not match the declared schema (Table.schema): "
+          + String.join("; ", problems));
+    }
+    return rows;
+  }
+
+  /**
+   * The version and row count of the newest commit after {@code before} tagged {@code tag} (the run
+   * id, written as the commit's userMetadata): read from the Delta log on the driver, no Spark job.
+   * A concurrent writer's commits are skipped over. No such commit: Delta recorded none because the
+   * write changed nothing (no rows replaced by no rows; spark.databricks.delta.skipRecordingEmptyCommits),
+   * so 0 rows at the current version.
+   */
+  private Written committed(Table t, String tag, long before) {
+    org.apache.spark.sql.delta.DeltaLog log = deltaLog(t);
+    long latest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+    for (long v = latest; v > before; v--) {
+      org.apache.spark.sql.delta.DeltaHistory h = log.history().getHistory(v, scala.Option.apply(v)).head();
+      if (h.userMetadata().isDefined() && tag.equals(h.userMetadata().get())) {
+        long rows = 0;
+        if (h.operationMetrics().isDefined()) {
+          scala.Option<String> n = h.operationMetrics().get().get("numOutputRows");
+          rows = n.isDefined() ? Long.parseLong(n.get()) : 0;
+        }
+        return new Written(t, sqlName(t), v, rows);
+      }
+    }
+    return new Written(t, sqlName(t), latest, 0);
   }
 
   /**
@@ -181,8 +289,9 @@ public final class Lake {
    * never conflict with each other, so concurrent runs can always record themselves).
    */
   public long append(Table t, Dataset<Row> rows) {
-    ensureTable(t, rows);
-    withComments(t, rows).write().format("delta").mode("append")
+    Dataset<Row> out = conform(t, rows);
+    ensureTable(t, out);
+    withComments(t, out).write().format("delta").mode("append")
         .partitionBy(t.partitionColumns.toArray(new String[0]))
         .save(path(t));
     return version(t);
@@ -204,39 +313,69 @@ public final class Lake {
     return rows.select(cols.toArray(new Column[0]));
   }
 
+  /** Table property holding the fingerprint of the catalog entry the table was registered with. */
+  static final String CATALOG_PROPERTY = "tp.catalog.fingerprint";
+
   /**
-   * Before the first write: creates the table empty (schema, partitioning, comments) and registers
-   * it, so its CHECK constraints are in place before any row lands; later writes are checked by
-   * Delta in the same transaction (a violating write commits nothing). A table this instance has
-   * already registered is not looked at again.
+   * Before the first write through this instance: a missing table is created in one Delta commit
+   * with its schema, partitioning, comment, CHECK constraints and catalog fingerprint, and
+   * registered in the metastore (with its _current view). An existing table is only looked at in
+   * its Delta log (no Spark job) and the metastore: it is registered again only when the catalog
+   * entry changed (another fingerprint) or the metastore lost it. DDL happens at setup, not on
+   * every run.
    */
   private void ensureTable(Table t, Dataset<Row> rows) {
     if (registered.contains(t)) {
       return;
     }
-    if (!exists(t)) {
-      withComments(t, rows).limit(0).write().format("delta").mode("append")
-          .partitionBy(t.partitionColumns.toArray(new String[0]))
-          .save(path(t));
+    String db = databases.get(t.layer);
+    if (databasesCreated.add(db)) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
     }
-    register(t);
+    if (!exists(t)) {
+      io.delta.tables.DeltaTableBuilder b = io.delta.tables.DeltaTable.createIfNotExists(spark)
+          .tableName(sqlName(t)).location(path(t))
+          .addColumns(withComments(t, rows).schema())
+          .partitionedBy(t.partitionColumns.toArray(new String[0]))
+          .comment(t.comment)
+          .property(CATALOG_PROPERTY, t.fingerprint());
+      for (Table.Check c : t.checks()) {
+        b = b.property("delta.constraints." + identifier(c.name()), c.expression());
+      }
+      b.execute();
+      createViews(t);
+      registered.add(t);
+      return;
+    }
+    scala.collection.immutable.Map<String, String> conf =
+        deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).metadata().configuration();
+    scala.Option<String> fp = conf.get(CATALOG_PROPERTY);
+    if (!(fp.isDefined() && fp.get().equals(t.fingerprint()) && spark.catalog().tableExists(sqlName(t)))) {
+      register(t);
+    }
+    registered.add(t);
   }
 
+  private final java.util.Set<String> databasesCreated = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
-   * Registers the table (and its database) in the metastore, idempotently: the table comment,
-   * the catalog's CHECK constraints (added when missing, replaced when their expression changed)
-   * and, for gold tables, the {@code _current} view. Each ALTER is a Delta commit, so only what
+   * Registers an existing table (and its database) in the metastore, idempotently: the table
+   * comment, the catalog's CHECK constraints (added when missing, replaced when their expression
+   * changed), the catalog fingerprint and the views. Each ALTER is a Delta commit, so only what
    * differs is altered: versions should mean data changes.
    */
   public void register(Table t) {
     String db = databases.get(t.layer);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
     spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
-    Row detail = io.delta.tables.DeltaTable.forPath(spark, path(t)).detail().select("description", "properties").first();
-    if (!t.comment.equals(detail.isNullAt(0) ? null : detail.getString(0))) {
-      spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "')");
+    org.apache.spark.sql.delta.actions.Metadata md =
+        deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).metadata();
+    Map<String, String> props = scala.collection.JavaConverters.mapAsJavaMap(md.configuration());
+    String description = md.description();
+    if (!t.comment.equals(description) || !t.fingerprint().equals(props.get(CATALOG_PROPERTY))) {
+      spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "', '"
+          + CATALOG_PROPERTY + "' = '" + t.fingerprint() + "')");
     }
-    Map<String, String> props = detail.isNullAt(1) ? Map.of() : detail.getJavaMap(1);
     for (Table.Check c : t.checks()) {
       String existing = props.get("delta.constraints." + identifier(c.name()));
       // Delta stores the expression re-printed (spaces inside parentheses): compare without whitespace.
@@ -248,23 +387,24 @@ public final class Lake {
       }
       spark.sql("ALTER TABLE " + sqlName(t) + " ADD CONSTRAINT " + c.name() + " CHECK (" + c.expression() + ")");
     }
-    if (t.layer == Layer.GOLD) {
-      createCurrentView(t);
-    }
+    createViews(t);
     registered.add(t);
   }
 
   /**
-   * {@code <table>_current}: the rows of the latest as_of. Replaced on every registration (a
-   * metastore change, not a Delta commit), so a changed definition reaches existing lakehouses.
-   * The latest as_of is found with ORDER BY ... LIMIT 1, not max(): Delta answers a bare max()
-   * from its log (OptimizeMetadataOnlyDeltaQuery), and that path fails on a DATE in Thrift Server
-   * sessions (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
+   * The views of a table ({@link Table#currentView}): {@code <table>_current} with the rows of the
+   * latest as_of for gold tables, the latest row per run for job_runs. Replaced at registration (a
+   * metastore change, not a Delta commit), so a changed definition reaches existing lakehouses. The
+   * latest as_of is found with ORDER BY ... LIMIT 1, not max(): Delta answers a bare max() from its
+   * log (OptimizeMetadataOnlyDeltaQuery), and that path fails on a DATE in Thrift Server sessions
+   * (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
    */
-  private void createCurrentView(Table t) {
-    spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape("Latest run (latest as_of) of "
-        + sqlName(t) + ": " + t.comment) + "' AS SELECT * FROM " + sqlName(t) + " WHERE as_of = (SELECT as_of FROM "
-        + sqlName(t) + " ORDER BY as_of DESC LIMIT 1)");
+  private void createViews(Table t) {
+    String sql = t.currentViewSql(sqlName(t));
+    if (sql != null) {
+      spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape(t.currentViewComment(sqlName(t)))
+          + "' AS " + sql);
+    }
   }
 
   private static String escape(String s) {

@@ -3,9 +3,6 @@ package org.territorypotential.lake;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.territorypotential.ingest.Contract;
-import org.territorypotential.ingest.Contracts;
-import org.territorypotential.ingest.Field;
 
 /**
  * The catalog of tables: every table the pipeline writes, with its layer, name, comment,
@@ -343,6 +340,90 @@ public enum Table {
     }
     out.putAll(tableComments());
     return out;
+  }
+
+  /**
+   * The lineage columns every write to this table carries, last and in this order (added by
+   * {@link Lake#write}): model_version, run_id, ingested_at, input_versions, as_of. job_runs and
+   * dq_results rows carry their own.
+   */
+  public List<String> lineageColumns() {
+    switch (this) {
+      case JOB_RUNS:
+      case DQ_RESULTS:
+        return List.of();
+      case DEMAND_FORECAST:
+      case MODEL_METRICS:
+      case POTENTIAL_SCORES:
+      case SALES_GOALS:
+        return List.of("model_version", "run_id", "input_versions", "as_of");
+      case PLANTED_TRUTHS:
+        return List.of("run_id", "as_of");
+      default:
+        return switch (layer) {
+          case BRONZE, OPS -> List.of("run_id", "ingested_at", "as_of");
+          case SILVER -> List.of("run_id", "as_of");
+          case GOLD -> List.of("run_id", "input_versions", "as_of");
+        };
+    }
+  }
+
+  /** Demographics keep the adapter's extra numeric columns (docs/data-contracts.md); every other table has exactly its schema. */
+  public boolean allowsExtraColumns() {
+    return this == DEMOGRAPHICS_BRONZE;
+  }
+
+  /**
+   * The declared schema (names and types, in order) every write is checked against; bronze tables:
+   * their contract's fields, the source position, then the lineage columns.
+   */
+  public org.apache.spark.sql.types.StructType schema() {
+    if (layer == Layer.BRONZE) {
+      org.apache.spark.sql.types.StructType s = new org.apache.spark.sql.types.StructType();
+      for (Field f : contract.fields()) {
+        s = s.add(f.name(), f.type().sqlType);
+      }
+      return s.add("source_file", "string").add("source_row", "bigint").add("run_id", "string")
+          .add("ingested_at", "timestamp").add("as_of", "date");
+    }
+    return org.apache.spark.sql.types.StructType.fromDDL(TableSchemas.ddl(this));
+  }
+
+  /** The SELECT behind {@code <table>_current}, or null when the table has no such view. */
+  public String currentViewSql(String sqlName) {
+    if (this == JOB_RUNS) {
+      String cols = String.join(", ", schema().fieldNames());
+      return "SELECT " + cols + " FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC,"
+          + " CASE status WHEN 'running' THEN 1 ELSE 0 END) AS rn FROM " + sqlName + ") WHERE rn = 1";
+    }
+    if (layer == Layer.GOLD) {
+      return "SELECT * FROM " + sqlName + " WHERE as_of = (SELECT as_of FROM " + sqlName + " ORDER BY as_of DESC LIMIT 1)";
+    }
+    return null;
+  }
+
+  /** The comment of {@code <table>_current}. */
+  public String currentViewComment(String sqlName) {
+    return this == JOB_RUNS ? "Latest status of every run" : "Latest run (latest as_of) of " + sqlName + ": " + comment;
+  }
+
+  /**
+   * A short hash of everything registration puts in the metastore and the table properties
+   * (comment, CHECK constraints, view): a table whose stored fingerprint equals it is not
+   * registered again.
+   */
+  public String fingerprint() {
+    StringBuilder sb = new StringBuilder(tableName).append('|').append(comment);
+    for (Check c : checks()) {
+      sb.append('|').append(c.name()).append('=').append(c.expression());
+    }
+    sb.append('|').append(currentViewSql("t")).append('|').append(currentViewComment("t"));
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(h, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A Delta CHECK constraint: a row whose expression is not true is rejected with the whole write. */

@@ -15,7 +15,6 @@ import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.territorypotential.config.AppConfig;
-import org.territorypotential.ingest.IngestError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
@@ -42,11 +41,6 @@ public final class MarketJob {
     LocalDate asOf = run.asOf();
     MarketParams p = MarketParams.from(cfg, asOf);
     String level = cfg.getString("tp.locate.level");
-    for (Table t : List.of(Table.REGISTRATIONS_LOCATED, Table.DEALERS_LOCATED, Table.TERRITORY_ASSIGNMENT, Table.GEO_UNITS_SILVER)) {
-      if (!lake.exists(t)) {
-        throw new IngestError("market needs " + lake.sqlName(t) + " (" + lake.path(t) + "), which does not exist: run locate first");
-      }
-    }
     Map<String, Long> versions = new LinkedHashMap<>();
     Map<String, Long> rowsRead = new LinkedHashMap<>();
     List<Dataset<Row>> persisted = new ArrayList<>();
@@ -67,12 +61,16 @@ public final class MarketJob {
         cfg.getStringList("tp.locate.pma-brands")), p);
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
-    write(lake, Table.MARKET_SHARE, o.marketShare(), run, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.MONTHLY_REGISTRATIONS, o.monthlyRegistrations(), run, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.DEALER_EXPECTED_BY_SEGMENT, o.expectedBySegment(), run, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.DEALER_PERFORMANCE, o.performance(), run, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.CROSS_SELL, o.crossSell(), run, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.MARKET_DATA_QUALITY, o.dataQuality(), run, inputVersions, rowsWritten, versionsWritten);
+    Lake.Lineage lineage = Lake.Lineage.of(run).withInputs(versions);
+    for (Map.Entry<Table, Dataset<Row>> e : List.of(Map.entry(Table.MARKET_SHARE, o.marketShare()),
+        Map.entry(Table.MONTHLY_REGISTRATIONS, o.monthlyRegistrations()),
+        Map.entry(Table.DEALER_EXPECTED_BY_SEGMENT, o.expectedBySegment()), Map.entry(Table.DEALER_PERFORMANCE, o.performance()),
+        Map.entry(Table.CROSS_SELL, o.crossSell()), Map.entry(Table.MARKET_DATA_QUALITY, o.dataQuality()))) {
+      Lake.Written w = lake.write(e.getKey(), e.getValue(), lineage);
+      rowsWritten.put(w.sqlName(), w.rows());
+      versionsWritten.put(w.sqlName(), w.version());
+      LOG.info("{}: {} rows (version {})", w.sqlName(), w.rows(), w.version());
+    }
     rowsRead.put(lake.sqlName(Table.REGISTRATIONS_LOCATED), regsAll.count());
 
     int n = cfg.getInt("tp.market.print-dealers");
@@ -83,17 +81,6 @@ public final class MarketJob {
     persisted.forEach(Dataset::unpersist);
     return new Result(run.runId(), p.windowStart(), p.windowEnd(), rowsRead, versions, rowsWritten, versionsWritten, weakest,
         strongest);
-  }
-
-  private static void write(Lake lake, Table t, Dataset<Row> rows, RunContext run, String inputVersions,
-      Map<String, Long> rowsWritten, Map<String, Long> versionsWritten) {
-    Dataset<Row> out = rows.withColumn("run_id", lit(run.runId())).withColumn("input_versions", lit(inputVersions))
-        .withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
-    long v = lake.replaceAsOf(t, out, run.asOf(), null);
-    long n = lake.read(t, run.asOf()).count();
-    rowsWritten.put(lake.sqlName(t), n);
-    versionsWritten.put(lake.sqlName(t), v);
-    LOG.info("{}: {} rows (version {})", lake.sqlName(t), n, v);
   }
 
   private static List<DealerLine> lines(Dataset<Row> df) {

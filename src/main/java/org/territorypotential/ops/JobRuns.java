@@ -22,20 +22,7 @@ import org.territorypotential.lake.Table;
 public final class JobRuns {
   private JobRuns() {}
 
-  static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("job", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("event_time", DataTypes.TimestampType, false)
-      .add("started_at", DataTypes.TimestampType, false)
-      .add("ended_at", DataTypes.TimestampType, true)
-      .add("parameters", DataTypes.StringType, true)
-      .add("rows_read", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("rows_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("versions_read", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("versions_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("error", DataTypes.StringType, true)
-      .add("as_of", DataTypes.DateType, false);
+  static final StructType SCHEMA = Table.JOB_RUNS.schema();
 
   public static void started(Lake lake, RunContext run, String parameters) {
     append(lake, run, "running", null, parameters, new RunStats(), null);
@@ -53,16 +40,6 @@ public final class JobRuns {
         Date.valueOf(run.asOf()));
     Dataset<Row> df = lake.spark().createDataFrame(List.of(row), SCHEMA);
     lake.append(Table.JOB_RUNS, df);
-    createCurrentView(lake);
-  }
-
-  /** The latest row of each run: what data engineers query to see the state of runs. */
-  static void createCurrentView(Lake lake) {
-    String view = lake.sqlName(Table.JOB_RUNS) + "_current";
-    String cols = String.join(", ", SCHEMA.fieldNames());
-    lake.spark().sql("CREATE VIEW IF NOT EXISTS " + view + " COMMENT 'Latest status of every run' AS"
-        + " SELECT " + cols + " FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC,"
-        + " CASE status WHEN 'running' THEN 1 ELSE 0 END) AS rn FROM " + lake.sqlName(Table.JOB_RUNS) + ") WHERE rn = 1");
   }
 
   private static scala.collection.Map<String, Long> scala(Map<String, Long> m) {

@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.forecast.ForecastJob;
-import org.territorypotential.ingest.IngestError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
@@ -42,19 +41,13 @@ public final class ScoreJob {
     Lake lake = new Lake(spark, cfg);
     LocalDate asOf = run.asOf();
     ScoreParams p = ScoreParams.from(cfg, asOf);
-    for (Table t : List.of(Table.DEMAND_FORECAST, Table.MONTHLY_REGISTRATIONS, Table.TERRITORY_ASSIGNMENT)) {
-      if (!lake.exists(t)) {
-        throw new IngestError("score needs " + lake.sqlName(t) + " (" + lake.path(t) + "), which does not exist: run "
-            + (t == Table.DEMAND_FORECAST ? "forecast" : t == Table.TERRITORY_ASSIGNMENT ? "locate" : "market") + " first");
-      }
-    }
     Map<String, Long> versions = new LinkedHashMap<>();
     Dataset<Row> forecast = lake.readPinned(Table.DEMAND_FORECAST, asOf, versions)
         .where(col("scope").equalTo(ForecastJob.SCOPE_INDUSTRY)).persist(StorageLevel.MEMORY_AND_DISK());
     Row fc = forecast.selectExpr("count(*)", "min(model_version)", "max(model_version)", "min(method)").first();
     if (fc.getLong(0) == 0) {
-      throw new IngestError("score needs the industry forecast of " + asOf + " in " + lake.sqlName(Table.DEMAND_FORECAST)
-          + ", which has none: run forecast --as-of " + asOf + " first");
+      throw org.territorypotential.lake.MissingInput.of("score", "the industry forecast of " + asOf + " in "
+          + lake.sqlName(Table.DEMAND_FORECAST), "forecast --as-of " + asOf);
     }
     String modelVersion = fc.getString(1);
     String method = fc.getString(3);
@@ -71,9 +64,15 @@ public final class ScoreJob {
 
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
-    write(lake, Table.POTENTIAL_SCORES, scores.withColumn("brand", lit(p.brand())).withColumn("forecast_method", lit(method)),
-        run, modelVersion, inputVersions, rowsWritten, versionsWritten);
-    write(lake, Table.SALES_GOALS, goals, run, modelVersion, inputVersions, rowsWritten, versionsWritten);
+    Lake.Lineage lineage = Lake.Lineage.of(run).withInputs(versions).withModel(modelVersion);
+    for (Lake.Written w : List.of(
+        lake.write(Table.POTENTIAL_SCORES, scores.withColumn("brand", lit(p.brand())).withColumn("forecast_method", lit(method)),
+            lineage),
+        lake.write(Table.SALES_GOALS, goals, lineage))) {
+      rowsWritten.put(w.sqlName(), w.rows());
+      versionsWritten.put(w.sqlName(), w.version());
+      LOG.info("{}: {} rows (version {})", w.sqlName(), w.rows(), w.version());
+    }
 
     List<Line> top = new ArrayList<>();
     for (Row r : scores.where(col("segment").equalTo(Scores.ALL))
@@ -86,16 +85,5 @@ public final class ScoreJob {
     scores.unpersist();
     forecast.unpersist();
     return new Result(run.runId(), p.brand(), modelVersion, versions, rowsWritten, versionsWritten, top);
-  }
-
-  private static void write(Lake lake, Table t, Dataset<Row> rows, RunContext run, String modelVersion, String inputVersions,
-      Map<String, Long> rowsWritten, Map<String, Long> versionsWritten) {
-    Dataset<Row> out = rows.withColumn("model_version", lit(modelVersion)).withColumn("run_id", lit(run.runId()))
-        .withColumn("input_versions", lit(inputVersions)).withColumn("as_of", lit(java.sql.Date.valueOf(run.asOf())));
-    long v = lake.replaceAsOf(t, out, run.asOf(), null);
-    long n = lake.read(t, run.asOf()).count();
-    rowsWritten.put(lake.sqlName(t), n);
-    versionsWritten.put(lake.sqlName(t), v);
-    LOG.info("{}: {} rows (version {})", lake.sqlName(t), n, v);
   }
 }

@@ -41,7 +41,8 @@ public final class Sessions {
         .config("spark.sedona.join.knn.includeTieBreakers", "true")
         // Delta: schema of a table is a contract; retention is handled by the maintenance job.
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
-        .config("spark.databricks.delta.retentionDurationCheck.enabled", "true");
+        .config("spark.databricks.delta.retentionDurationCheck.enabled", "true")
+        .config("spark.databricks.delta.snapshotPartitions", String.valueOf(cfg.getInt("tp.spark.delta-snapshot-partitions")));
     String master = cfg.getString("tp.spark.master");
     if (!master.isEmpty() && System.getProperty("spark.master") == null) {
       b.master(master);

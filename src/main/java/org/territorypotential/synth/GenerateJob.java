@@ -46,7 +46,7 @@ public final class GenerateJob {
     rows.put("sales", spark.read().option("header", "true").csv(out + "/sales").count());
 
     Lake lake = new Lake(spark, cfg);
-    long version = lake.replaceAsOf(Table.PLANTED_TRUTHS, g.plantedTruths(run), run.asOf(), null);
+    long version = lake.write(Table.PLANTED_TRUTHS, g.plantedTruths(run), Lake.Lineage.of(run)).version();
     LOG.info("wrote {} ({} truths) at version {}", lake.sqlName(Table.PLANTED_TRUTHS), g.world().truths.size(), version);
     LOG.info("generate done in {} s: {}", (System.nanoTime() - t0) / 1_000_000_000.0, rows);
     return new Summary(rows, out);

@@ -39,8 +39,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.locationtech.jts.geom.util.AffineTransformation;
 import org.locationtech.jts.io.WKTWriter;
-import org.territorypotential.ingest.Contract;
-import org.territorypotential.ingest.Contracts;
+import org.territorypotential.lake.Contract;
+import org.territorypotential.lake.Contracts;
 import org.territorypotential.ops.RunContext;
 
 /**

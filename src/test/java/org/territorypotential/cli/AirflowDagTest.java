@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * jobs/airflow/territory_potential_dag.py: compiles, and, executed against stand-ins for the
  * Airflow API (src/test/python/check_airflow_dag.py), builds one SparkSubmitOperator per
- * pipeline stage in the order of {@link Main#STAGES}, each submitting the shaded jar's main class
+ * pipeline stage in the order of {@link org.territorypotential.pipeline.Stages#PIPELINE}, each submitting the shaded jar's main class
  * with its stage and run date, chained in that order, with retries. Skipped with a reason when
  * python3 is absent.
  */
@@ -33,7 +33,7 @@ class AirflowDagTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python did not end");
     assertEquals(0, p.exitValue(), "check_airflow_dag.py failed:\n" + out);
 
-    List<String> stages = new ArrayList<>(Main.STAGES.keySet());
+    List<String> stages = org.territorypotential.pipeline.Stages.names();
     assertEquals(quoted(stages), field(out, "\"stages\": \\[([^\\]]*)\\]"), "DAG STAGES vs the pipeline's stages");
     List<String> taskIds = all(out, "\"task_id\": \"([^\"]+)\"");
     assertEquals(stages, taskIds, "one task per stage, in order");

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
+import org.territorypotential.config.AppConfig;
 
 /** The launcher's exit codes and its one-line errors. */
 class MainTest {
@@ -110,18 +111,35 @@ class MainTest {
     return out;
   }
 
+  /**
+   * Every registered stage run before the stage that writes its first input: exit 3 and one line
+   * in one wording, naming the table, its folder and the stage to run first; nothing else written
+   * than the failed run in job_runs.
+   */
   @Test
-  void locateBeforeIngestExitsThreeNamingTheTable() {
+  void everyStageBeforeItsInputsExitsThreeWithOneWording() {
     TestSpark.session();
-    String lake = TestSpark.dir("cli-locate").getAbsolutePath() + "/lake";
-    int code = run("locate", "--as-of", "2024-06-30",
-        "--set", "tp.lakehouse=" + lake,
-        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
-        "--set", "tp.databases.bronze=cli_locate_bronze");
-    assertEquals(Main.BAD_INPUT, code);
-    assertTrue(errText().startsWith("tp: error: locate needs cli_locate_bronze.geo_units"), errText());
-    assertTrue(errText().contains("run ingest first"), errText());
-    assertEquals(1, errText().lines().count());
+    String lake = TestSpark.dir("cli-missing").getAbsolutePath() + "/lake";
+    AppConfig cfg = TestSpark.config("cli_missing", java.util.Map.of("tp.lakehouse", lake));
+    org.territorypotential.lake.Lake l = new org.territorypotential.lake.Lake(TestSpark.session(), cfg);
+    int checked = 0;
+    for (org.territorypotential.ops.Stage stage : org.territorypotential.pipeline.Stages.PIPELINE) {
+      if (stage.reads(cfg).isEmpty()) {
+        continue;
+      }
+      org.territorypotential.lake.Table t = stage.reads(cfg).get(0);
+      int code = run(stage.name(), "--as-of", "2024-06-30",
+          "--set", "tp.lakehouse=" + lake,
+          "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
+          "--set", "tp.databases.bronze=cli_missing_bronze", "--set", "tp.databases.silver=cli_missing_silver",
+          "--set", "tp.databases.gold=cli_missing_gold", "--set", "tp.databases.ops=cli_missing_ops");
+      assertEquals(Main.BAD_INPUT, code, stage.name());
+      assertEquals("tp: error: " + stage.name() + " needs " + l.sqlName(t) + " (" + l.path(t) + "), which does not exist: run "
+          + org.territorypotential.pipeline.Stages.producerOf(t) + " first\n", errText(), stage.name());
+      assertTrue(!l.exists(stage.writes().get(0)), stage.name() + " wrote nothing");
+      checked++;
+    }
+    assertEquals(org.territorypotential.pipeline.Stages.PIPELINE.size() - 1, checked, "every stage but ingest reads a table");
 
     assertEquals(Main.USAGE, run("locate", "--set", "tp.locate.level=planet"));
     assertEquals("tp: error: configuration key 'tp.locate.level' must be tract, zcta, county or state, got 'planet'\n", errText());

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 import org.territorypotential.WaEv;
 import org.territorypotential.config.AppConfig;
-import org.territorypotential.ingest.Contracts;
+import org.territorypotential.lake.Contracts;
 import org.territorypotential.ingest.RawInput;
 import org.territorypotential.ingest.Validation;
 import org.territorypotential.ingest.WaEvAdapter;

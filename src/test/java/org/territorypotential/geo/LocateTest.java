@@ -97,22 +97,22 @@ class LocateTest {
     lake = new Lake(spark, cfg);
     String lineage = ", 'fixture' AS source_file, CAST(0 AS BIGINT) AS source_row,"
         + " TIMESTAMP'2024-06-30 06:00:00' AS ingested_at, DATE'" + AS_OF + "' AS as_of";
-    lake.replaceAsOf(Table.GEO_UNITS_BRONZE, spark.sql("SELECT geo_unit_id, level, name, parent_id,"
+    org.territorypotential.TestTables.write(lake, Table.GEO_UNITS_BRONZE, spark.sql("SELECT geo_unit_id, level, name, parent_id,"
         + " ST_AsBinary(ST_GeomFromWKT(wkt)) AS geometry" + lineage
         + " FROM VALUES " + GEO_UNITS + " AS t(geo_unit_id, level, name, parent_id, wkt)"), AS_OF, null);
-    lake.replaceAsOf(Table.REGISTRATIONS_BRONZE, spark.sql("SELECT registration_id, DATE'2024-01-15' AS registration_date,"
+    org.territorypotential.TestTables.write(lake, Table.REGISTRATIONS_BRONZE, spark.sql("SELECT registration_id, DATE'2024-01-15' AS registration_date,"
         + " 'AURORA' AS make, 'ALPHA' AS model, longitude, latitude, geo_unit_id, zip, county" + lineage
         + " FROM VALUES " + REGISTRATIONS + " AS t(registration_id, longitude, latitude, geo_unit_id, zip, county)"), AS_OF, null);
-    lake.replaceAsOf(Table.DEALERS_BRONZE, spark.sql("SELECT *" + lineage
+    org.territorypotential.TestTables.write(lake, Table.DEALERS_BRONZE, spark.sql("SELECT *" + lineage
         + " FROM VALUES " + DEALERS + " AS t(dealer_id, name, brand, longitude, latitude, open_date, close_date)"), AS_OF, null);
-    lake.replaceAsOf(Table.SALES_BRONZE, spark.sql("SELECT sale_id, dealer_id, DATE'2024-02-01' AS sale_date, 'AURORA' AS make,"
+    org.territorypotential.TestTables.write(lake, Table.SALES_BRONZE, spark.sql("SELECT sale_id, dealer_id, DATE'2024-02-01' AS sale_date, 'AURORA' AS make,"
         + " 'ALPHA' AS model, CAST(customer_longitude AS DOUBLE) AS customer_longitude,"
         + " CAST(customer_latitude AS DOUBLE) AS customer_latitude, customer_zip" + lineage
         + " FROM VALUES " + SALES + " AS t(sale_id, dealer_id, customer_longitude, customer_latitude, customer_zip)"), AS_OF, null);
-    lake.replaceAsOf(Table.TERRITORIES_BRONZE, spark.sql("SELECT 'T1' AS geo_unit_id, 'TERR-1' AS territory_id,"
+    org.territorypotential.TestTables.write(lake, Table.TERRITORIES_BRONZE, spark.sql("SELECT 'T1' AS geo_unit_id, 'TERR-1' AS territory_id,"
         + " 'D1' AS district, 'R1' AS region, CAST(NULL AS STRING) AS owner" + lineage), AS_OF, null);
     // a row that ingest quarantined: locate must leave it in place
-    lake.replaceAsOf(Table.QUARANTINE, spark.sql("SELECT 'registrations' AS source, 'fixture' AS source_file,"
+    org.territorypotential.TestTables.write(lake, Table.QUARANTINE, spark.sql("SELECT 'registrations' AS source, 'fixture' AS source_file,"
         + " CAST(7 AS BIGINT) AS source_row, '{}' AS raw_record, 'missing make' AS reason, 'ingest-run' AS run_id,"
         + " CAST(NULL AS TIMESTAMP) AS ingested_at, DATE'" + AS_OF + "' AS as_of"), AS_OF, "source IN ('registrations')");
 
@@ -294,14 +294,14 @@ class LocateTest {
     String lineage = ", 'fixture' AS source_file, CAST(0 AS BIGINT) AS source_row,"
         + " TIMESTAMP'2024-07-31 06:00:00' AS ingested_at, DATE'" + next + "' AS as_of";
     for (Table t : List.of(Table.GEO_UNITS_BRONZE, Table.DEALERS_BRONZE, Table.SALES_BRONZE, Table.TERRITORIES_BRONZE)) {
-      lake.replaceAsOf(t, lake.read(t, AS_OF).drop("ingested_at", "as_of")
+      org.territorypotential.TestTables.write(lake, t, lake.read(t, AS_OF).drop("ingested_at", "as_of")
           .withColumn("ingested_at", org.apache.spark.sql.functions.lit(java.sql.Timestamp.valueOf("2024-07-31 06:00:00")))
           .withColumn("as_of", org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(next))), next, null);
     }
     String changed = REGISTRATIONS.replace("('R01', -99.5D, 40.5D,", "('R01', -98.5D, 40.5D,")
         .replace("('R09', NULL, NULL, 'T2',", "('R09', NULL, NULL, 'T1',")
         + ", ('R12', -99.5D, 40.6D, NULL, NULL, NULL)";
-    lake.replaceAsOf(Table.REGISTRATIONS_BRONZE, spark.sql("SELECT registration_id, DATE'2024-07-15' AS registration_date,"
+    org.territorypotential.TestTables.write(lake, Table.REGISTRATIONS_BRONZE, spark.sql("SELECT registration_id, DATE'2024-07-15' AS registration_date,"
         + " 'AURORA' AS make, 'ALPHA' AS model, longitude, latitude, geo_unit_id, zip, county" + lineage
         + " FROM VALUES " + changed + " AS t(registration_id, longitude, latitude, geo_unit_id, zip, county)"), next, null);
 

@@ -30,9 +30,9 @@ class GoldTablesTest {
     AppConfig cfg = TestSpark.config("gold_props", Map.of());
     Lake lake = new Lake(spark, cfg);
     Table t = Table.MARKET_DATA_QUALITY;
-    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null);
-    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
-    long v = lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, JUNE, "r3", 0.3), JUNE, null);
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null);
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
+    long v = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r3", 0.3), JUNE, null).version();
 
     // Constraints declared in the catalog are on the table; registering again commits nothing.
     Map<String, String> props = io.delta.tables.DeltaTable.forPath(spark, lake.path(t)).detail()
@@ -45,10 +45,10 @@ class GoldTablesTest {
     assertEquals(v, lake.version(t), "re-registering is not a new version");
 
     // An out-of-range share is rejected and nothing is committed.
-    Exception e = assertThrows(Exception.class, () -> lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, JUNE, "bad", 1.5), JUNE, null));
+    Exception e = assertThrows(Exception.class, () -> org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "bad", 1.5), JUNE, null));
     assertTrue(String.valueOf(e.getMessage()).contains("share_range"), e.getMessage());
     assertEquals(v, lake.version(t));
-    assertThrows(Exception.class, () -> lake.replaceAsOf(t,
+    assertThrows(Exception.class, () -> org.territorypotential.TestTables.write(lake, t,
         GoldTablesTestFixtures.quality(spark, JUNE, "bad", 0.5).withColumn("affected", org.apache.spark.sql.functions.lit(-1L)), JUNE, null));
     assertEquals(v, lake.version(t));
 

@@ -46,9 +46,9 @@ class ServeSqlTest {
         "tp.serve.password-file", users.getAbsolutePath()));
     Lake lake = new Lake(spark, cfg);
     Table t = Table.MARKET_DATA_QUALITY;
-    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-05-31"), "may", 0.1),
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-05-31"), "may", 0.1),
         LocalDate.parse("2024-05-31"), null);
-    lake.replaceAsOf(t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-06-30"), "june", 0.25),
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-06-30"), "june", 0.25),
         LocalDate.parse("2024-06-30"), null);
 
     SqlServer.Settings settings = SqlServer.settings(cfg);

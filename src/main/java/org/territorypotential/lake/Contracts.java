@@ -1,13 +1,13 @@
-package org.territorypotential.ingest;
+package org.territorypotential.lake;
 
-import static org.territorypotential.ingest.Field.opt;
-import static org.territorypotential.ingest.Field.req;
+import static org.territorypotential.lake.Field.opt;
+import static org.territorypotential.lake.Field.req;
 
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.territorypotential.ingest.Field.Type;
+import org.territorypotential.lake.Field.Type;
 
 /**
  * The canonical input contracts from docs/design.md, in code. Adapters map real files onto

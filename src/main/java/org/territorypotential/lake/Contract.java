@@ -1,4 +1,4 @@
-package org.territorypotential.ingest;
+package org.territorypotential.lake;
 
 import java.util.List;
 import java.util.Optional;

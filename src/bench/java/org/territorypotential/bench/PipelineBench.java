@@ -36,15 +36,10 @@ import org.territorypotential.bench.PipelineReport.StageFigure;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
 import org.territorypotential.dq.Gates;
-import org.territorypotential.forecast.ForecastJob;
-import org.territorypotential.geo.LocateJob;
-import org.territorypotential.ingest.IngestJob;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
-import org.territorypotential.market.MarketJob;
 import org.territorypotential.market.MarketParams;
 import org.territorypotential.ops.RunContext;
-import org.territorypotential.score.ScoreJob;
 import org.territorypotential.spark.Sessions;
 import org.territorypotential.synth.GenerateJob;
 import org.territorypotential.synth.SynthParams;
@@ -65,7 +60,7 @@ public final class PipelineBench {
   public static final String INCREMENTAL_SECTION = "An incremental month against a full rebuild (bench-pipeline)";
   static final String INCREMENTAL_MARKER = "bench-pipeline-incremental";
   /** The pipeline's stages in order (as jobs/tp pipeline runs them). */
-  static final List<String> STAGES = List.of("ingest", "locate", "market", "forecast", "score");
+  static final List<String> STAGES = org.territorypotential.pipeline.Stages.names();
   private static final String P = "tp.bench.pipeline.";
 
   /** The benchmark's settings ({@code tp.bench.pipeline} in conf/default.conf). */
@@ -238,30 +233,28 @@ public final class PipelineBench {
     long dqHeap = -1;
     long dqRss = -1;
     long dqShuffle = 0;
-    long forecastRows = -1;
     long reused = -1;
     long toLocate = -1;
     for (String stage : b.stages()) {
+      org.territorypotential.ops.Stage st = org.territorypotential.pipeline.Stages.find(stage).orElseThrow();
       RunContext run = RunContext.start(stage, asOf);
-      // inputs the job's result does not count are counted before it runs, outside the clock
-      long rowsBefore = switch (stage) {
-        case "forecast" -> lake.exists(Table.MONTHLY_REGISTRATIONS) ? lake.read(Table.MONTHLY_REGISTRATIONS, asOf).count() : 0;
-        case "score" -> forecastRows;
-        default -> -1;
-      };
+      // a stage whose summary reads no rows is measured by its first input's rows, counted before it runs, outside the clock
+      Table firstInput = st.reads(cfg).isEmpty() ? null : st.reads(cfg).get(0);
+      long rowsBefore = firstInput != null && lake.exists(firstInput) ? lake.read(firstInput, asOf).count() : -1;
       String label = tag.replace(' ', '/') + "/" + stage;
-      StageMeter.Measured<long[]> m = meter.measure(label, () -> runStage(stage, spark, cfg, run));
-      if (stage.equals("forecast")) {
-        forecastRows = m.value()[0];
-      }
+      StageMeter.Measured<org.territorypotential.ops.Stage.Summary> m = meter.measure(label, () -> st.run(spark, cfg, run));
+      Map<String, Long> read = m.value().stats().rowsRead;
+      long readRows = read.entrySet().stream().filter(e -> !e.getKey().endsWith("_reused")).mapToLong(Map.Entry::getValue).sum();
       if (stage.equals("locate")) {
-        toLocate = m.value()[0];
-        reused = m.value()[1];
+        reused = read.entrySet().stream().filter(e -> e.getKey().endsWith("_reused")).mapToLong(Map.Entry::getValue).sum();
+        toLocate = readRows;
       }
-      long rows = rowsBefore >= 0 ? rowsBefore : m.value()[0];
-      figures.add(figure(stage, INPUTS.get(stage), rows, m, true, out, tag));
+      boolean counted = !read.isEmpty();
+      long rows = counted ? readRows : rowsBefore;
+      String input = counted ? "input rows read" : firstInput == null ? "rows" : firstInput.tableName + " rows";
+      figures.add(figure(stage, input, rows, m, true, out, tag));
       StageMeter.Measured<Integer> dq = meter.measure(tag.replace(' ', '/') + "/dq-" + stage,
-          () -> Gates.run(lake, cfg, run, stage, out).size());
+          () -> Gates.run(lake, cfg, run, stage, java.util.Set.copyOf(st.writes()), out).size());
       checksRun += dq.value();
       dqSeconds += dq.seconds();
       dqHeap = Math.max(dqHeap, dq.peakHeap());
@@ -272,39 +265,6 @@ public final class PipelineBench {
     figures.add(new StageFigure("dq checks", checksRun + " checks after the stages", -1, dqSeconds, dqHeap, dqRss, dqShuffle, true));
     out.printf("  %s %-9s %,d checks in %.1f s%n", tag, "dq", checksRun, dqSeconds);
     return new Pass(figures, reused, toLocate);
-  }
-
-  /** What each stage's input rows count. */
-  static final Map<String, String> INPUTS = Map.of(
-      "ingest", "input rows read",
-      "locate", "records to locate",
-      "market", "registrations located",
-      "forecast", "monthly_registrations rows",
-      "score", "demand_forecast rows");
-
-  /**
-   * Runs one stage job; returns {the input rows its result counts (forecast: the forecast rows it
-   * wrote), the records locate reused from the previous run (-1 for the other stages)}.
-   */
-  private static long[] runStage(String stage, SparkSession spark, AppConfig cfg, RunContext run) {
-    switch (stage) {
-      case "ingest":
-        return new long[] {IngestJob.run(spark, cfg, run).inputs().stream().mapToLong(IngestJob.InputCounts::read).sum(), -1};
-      case "locate": {
-        List<LocateJob.InputCounts> in = LocateJob.run(spark, cfg, run).inputs();
-        return new long[] {in.stream().mapToLong(LocateJob.InputCounts::in).sum(),
-            in.stream().mapToLong(LocateJob.InputCounts::reused).sum()};
-      }
-      case "market":
-        return new long[] {MarketJob.run(spark, cfg, run).rowsRead().values().stream().mapToLong(Long::longValue).sum(), -1};
-      case "forecast":
-        return new long[] {ForecastJob.run(spark, cfg, run).forecastRows(), -1};
-      case "score":
-        ScoreJob.run(spark, cfg, run, cfg.getInt("tp.score.print-territories"));
-        return new long[] {-1, -1};
-      default:
-        throw new IllegalArgumentException("unknown stage " + stage);
-    }
   }
 
   private static StageFigure figure(String stage, String input, long rows, StageMeter.Measured<?> m, boolean inTotal,

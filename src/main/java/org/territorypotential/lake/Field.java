@@ -1,4 +1,4 @@
-package org.territorypotential.ingest;
+package org.territorypotential.lake;
 
 /**
  * One column of an input contract: its canonical name, type, whether it must be present on

@@ -1,0 +1,41 @@
+package org.territorypotential.bench;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.spark.Sessions;
+
+/**
+ * The benchmark commands (jobs/tp bench-locate, bench-pipeline). Benchmark code lives in its own
+ * source set (src/bench/java, compiled with the tests into target/test-classes), so it is not in
+ * the application jars; the launcher finds it by name from a source checkout.
+ */
+public final class BenchCommands {
+  private BenchCommands() {}
+
+  /** Runs {@code command}; throws when the benchmark's own cross-checks disagree. */
+  public static void run(String command, AppConfig cfg, File conf, Map<String, String> overrides, LocalDate asOf,
+      List<String> argv, PrintStream out) {
+    switch (command) {
+      case "bench-locate" -> {
+        SparkSession spark = Sessions.create(cfg);
+        LocateBench.Result r = LocateBench.run(spark, cfg, "jobs/tp " + String.join(" ", argv), out);
+        if (!r.countsAgree()) {
+          throw new IllegalStateException("bench-locate: Sedona and JTS located different numbers of points (see the checks)");
+        }
+      }
+      case "bench-pipeline" -> {
+        PipelineBench.Result r = PipelineBench.run(conf, overrides, asOf, argv, out);
+        if (!r.checksAgree()) {
+          throw new IllegalStateException("bench-pipeline: the plain-Java market pass and the market stage counted differently"
+              + " (see the checks)");
+        }
+      }
+      default -> throw new IllegalArgumentException("not a benchmark command: " + command);
+    }
+  }
+}
