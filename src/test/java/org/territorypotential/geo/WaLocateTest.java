@@ -17,7 +17,7 @@ import org.territorypotential.lake.Table;
 /**
  * The real Washington registrations located at county, ZCTA and tract level, compared with the
  * county, ZIP and tract each record names itself; Nissan PMAs from the real Nissan dealers.
- * County runs in every build; ZCTA and tract only with -Dtp.wa.full=true (CI time, {@link WaEv#full}).
+ * County, ZCTA and tract run in every build; -Dtp.wa.full=false leaves ZCTA and tract out ({@link WaEv#full}).
  * The points are generalised to about the ZIP centroid, so the county and ZIP should mostly
  * agree and the tract often not. Skipped, saying why, when ../shared/data/wa-ev is absent.
  */
@@ -57,12 +57,12 @@ class WaLocateTest {
   @Test
   void countiesZipsAndTractsAgreeWithTheRecordsOwnCodes() {
     // tract and ZCTA first, county last: county is the level the other real-data tests read (WaEv.countyMarket).
-    // Tract (King County only) and ZCTA cost 78 s and about 60 s: they run with -Dtp.wa.full=true (WaEv.full).
+    // Tract (King County only) and ZCTA: left out only with -Dtp.wa.full=false (WaEv.full).
     if (WaEv.full()) {
       tractLevel();
       zctaLevel();
     } else {
-      System.out.println("[wa-ev] tract and ZCTA levels skipped (about 140 s on 2 cores; -Dtp.wa.full=true runs them);"
+      System.out.println("[wa-ev] tract and ZCTA levels skipped (-Dtp.wa.full=false);"
           + " county follows");
     }
     countyLevel();
