@@ -41,7 +41,6 @@ public final class TestSpark {
     m.put("tp.spark.ui-enabled", "false");
     m.put("tp.spark.extra.\"spark.sql.adaptive.coalescePartitions.initialPartitionNum\"", "2");
     m.put("tp.spark.extra.\"spark.default.parallelism\"", "2");
-    m.put("tp.spark.extra.\"spark.databricks.delta.snapshotPartitions\"", "2");
     // -Dtp.test.spark.<key>=<value> sets any Spark property for a measuring run (e.g. spark.sql.adaptive.enabled)
     System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("tp.test.spark.")).sorted()
         .forEach(k -> m.put("tp.spark.extra.\"" + k.substring("tp.test.spark.".length()) + "\"", System.getProperty(k)));

@@ -14,10 +14,9 @@ public final class Schemas {
 
   /**
    * What differs between {@code declared} and {@code actual}, one line per column (empty when they
-   * agree): missing columns, unexpected ones (unless {@code extraAllowed}), other types, and, when
-   * {@code orderMatters}, another order.
+   * agree): missing columns, unexpected ones (unless {@code extraAllowed}), other types, another order.
    */
-  public static List<String> differences(StructType declared, StructType actual, boolean extraAllowed, boolean orderMatters) {
+  public static List<String> differences(StructType declared, StructType actual, boolean extraAllowed) {
     Map<String, DataType> want = new LinkedHashMap<>();
     for (StructField f : declared.fields()) {
       want.put(f.name(), f.dataType());
@@ -39,7 +38,7 @@ public final class Schemas {
           + got.get(n).simpleString()));
     }
     List<String> gotDeclared = got.keySet().stream().filter(want::containsKey).toList();
-    if (out.isEmpty() && orderMatters && !List.copyOf(want.keySet()).equals(gotDeclared)) {
+    if (out.isEmpty() && !List.copyOf(want.keySet()).equals(gotDeclared)) {
       out.add("columns in another order: declared " + want.keySet() + ", got " + got.keySet());
     }
     return out;
