@@ -20,8 +20,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Time-ordered backtests: for each origin, fit the model on the examples whose target month is
@@ -30,16 +28,12 @@ import org.slf4j.LoggerFactory;
  * split (MLlib's CrossValidator / TrainValidationSplit shuffle time).
  */
 public final class Backtest {
-  private static final Logger LOG = LoggerFactory.getLogger(Backtest.class);
-  public static final String MODEL = "model";
+    public static final String MODEL = "model";
   public static final List<String> BASELINES = List.of("seasonal_naive", "last_value", "moving_average");
   public static final List<String> METHODS = List.of(MODEL, "seasonal_naive", "last_value", "moving_average");
 
   /** The training window of one backtest origin: example origins from {@code start}, labels up to {@code end}. */
   public record TrainWindow(LocalDate origin, LocalDate start, LocalDate end, long rows) {}
-
-  /** Backtest forecasts (all levels, all methods) and the training window of each origin. */
-  public record Result(Dataset<Row> forecasts, List<TrainWindow> windows) {}
 
   private Backtest() {}
 
@@ -67,30 +61,47 @@ public final class Backtest {
     return examples.where(col("origin").equalTo(lit(java.sql.Date.valueOf(origin))));
   }
 
-  public static Result run(Dataset<Row> examples, Dataset<Row> hierarchy, List<LocalDate> origins, List<String> features,
-      ForecastModel.Params params, int minHistoryMonths) {
-    Dataset<Row> all = null;
-    List<TrainWindow> windows = new ArrayList<>();
-    for (LocalDate origin : origins) {
-      Dataset<Row> train = trainingRows(examples, origin, minHistoryMonths);
-      Row span = train.agg(min("origin"), count(lit(1))).first();
-      if (span.getLong(1) == 0) {
-        throw new IllegalArgumentException("backtest origin " + origin + " has no training rows (needs "
+  /**
+   * The training window of each origin, from one aggregate over {@code train}: example origins
+   * from the first with {@code minHistoryMonths} of history, labels up to the origin. An origin
+   * without training rows fails the run.
+   */
+  public static List<TrainWindow> windows(Dataset<Row> train, List<LocalDate> origins, int minHistoryMonths) {
+    List<Column> aggs = new ArrayList<>();
+    for (LocalDate o : origins) {
+      Column in = col("target_month").leq(lit(java.sql.Date.valueOf(o)));
+      aggs.add(min(when(in, col("origin"))));
+      aggs.add(count(when(in, lit(1))));
+    }
+    Row r = train.where(col("months_of_history").geq(minHistoryMonths).and(col("label").isNotNull()))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    List<TrainWindow> out = new ArrayList<>();
+    for (int i = 0; i < origins.size(); i++) {
+      long n = r.getLong(2 * i + 1);
+      if (n == 0) {
+        throw new IllegalArgumentException("backtest origin " + origins.get(i) + " has no training rows (needs "
             + minHistoryMonths + " months of history plus the horizon before it)");
       }
-      windows.add(new TrainWindow(origin, span.getDate(0).toLocalDate(), origin, span.getLong(1)));
-      // the fits are the forecast stage's long part: one line each, so a long run shows where it is
-      long t0 = System.nanoTime();
-      PipelineModel m = ForecastModel.fit(train, features, params);
-      LOG.info("backtest fit {} of {} (origin {}): {} training rows in {} s", windows.size(), origins.size(), origin,
-          span.getLong(1), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-      Dataset<Row> scored = ForecastModel.predict(m, scoringRows(examples, origin));
+      out.add(new TrainWindow(origins.get(i), r.getDate(2 * i).toLocalDate(), origins.get(i), n));
+    }
+    return out;
+  }
+
+  /**
+   * The backtest forecasts: each origin's model (fitted on its own window, {@link #windows})
+   * forecasts every series in {@code score} from that origin, beside the baselines; rolled up to
+   * territory and state.
+   */
+  public static Dataset<Row> run(Map<LocalDate, PipelineModel> models, Dataset<Row> score, Dataset<Row> hierarchy) {
+    Dataset<Row> all = null;
+    for (Map.Entry<LocalDate, PipelineModel> e : models.entrySet()) {
+      Dataset<Row> scored = ForecastModel.predict(e.getValue(), scoringRows(score, e.getKey()));
       Dataset<Row> long_ = byMethod(scored).where(col("actual").isNotNull());
       all = all == null ? long_ : all.unionByName(long_);
     }
-    Dataset<Row> rolled = Reconcile.rollUp(all.withColumn("level", lit(Levels.UNIT)), hierarchy,
-        List.of("segment", "origin", "horizon", "target_month", "method"), List.of("forecast", "actual"));
-    return new Result(rolled, windows);
+    // the series are the history's, checked against this hierarchy when it was rolled up
+    return Reconcile.rollUp(all.withColumn("level", lit(Levels.UNIT)), hierarchy,
+        List.of("segment", "origin", "horizon", "target_month", "method"), List.of("forecast", "actual"), false);
   }
 
   /** One row per example and method (model when present, and the baselines): method, forecast. */
@@ -125,24 +136,48 @@ public final class Backtest {
             "forecast_sum", "n_series");
   }
 
-  /** WAPE over every origin and horizon of one level, per method. */
-  public static Map<String, Double> overallWape(Dataset<Row> metrics, String level) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    for (Row r : metrics.where(col("level").equalTo(level)).groupBy("method")
-        .agg(sum("abs_error_sum").divide(sum("actual_sum")).as("wape")).orderBy("method").collectAsList()) {
-      out.put(r.getString(0), r.isNullAt(1) ? Double.NaN : r.getDouble(1));
+  /** WAPE over every origin and horizon of one level, per method (methods sorted), from collected {@link #metrics} rows. */
+  public static Map<String, Double> overallWape(List<Row> metrics, String level) {
+    Map<String, double[]> sums = new TreeMap<>();
+    for (Row r : metrics) {
+      if (level.equals(r.getAs("level"))) {
+        add(sums.computeIfAbsent(r.getAs("method"), m -> new double[2]), r);
+      }
     }
+    Map<String, Double> out = new LinkedHashMap<>();
+    sums.forEach((m, s) -> out.put(m, wape(s)));
     return out;
   }
 
-  /** WAPE by horizon (over the origins) for one level: horizon -> method -> WAPE. */
-  public static Map<Integer, Map<String, Double>> wapeByHorizon(Dataset<Row> metrics, String level) {
-    Map<Integer, Map<String, Double>> out = new TreeMap<>();
-    for (Row r : metrics.where(col("level").equalTo(level)).groupBy("horizon", "method")
-        .agg(sum("abs_error_sum").divide(sum("actual_sum")).as("wape")).collectAsList()) {
-      out.computeIfAbsent(r.getInt(0), h -> new LinkedHashMap<>()).put(r.getString(1), r.isNullAt(2) ? Double.NaN : r.getDouble(2));
+  /** WAPE by horizon (over the origins) for one level: horizon -> method -> WAPE, from collected {@link #metrics} rows. */
+  public static Map<Integer, Map<String, Double>> wapeByHorizon(List<Row> metrics, String level) {
+    Map<Integer, Map<String, double[]>> sums = new TreeMap<>();
+    for (Row r : metrics) {
+      if (level.equals(r.getAs("level"))) {
+        add(sums.computeIfAbsent(r.<Integer>getAs("horizon"), h -> new LinkedHashMap<>())
+            .computeIfAbsent(r.getAs("method"), m -> new double[2]), r);
+      }
     }
+    Map<Integer, Map<String, Double>> out = new TreeMap<>();
+    sums.forEach((h, byMethod) -> byMethod.forEach((m, s) -> out.computeIfAbsent(h, k -> new LinkedHashMap<>()).put(m, wape(s))));
     return out;
+  }
+
+  /** Adds a metrics row's absolute error and actual sums (SQL sum semantics: nulls are skipped). */
+  private static void add(double[] sums, Row r) {
+    int e = r.fieldIndex("abs_error_sum");
+    int a = r.fieldIndex("actual_sum");
+    if (!r.isNullAt(e)) {
+      sums[0] += r.getDouble(e);
+    }
+    if (!r.isNullAt(a)) {
+      sums[1] += r.getDouble(a);
+    }
+  }
+
+  /** sum |error| / sum actual; NaN when nothing was actual (as a division by zero in SQL gives null). */
+  private static double wape(double[] sums) {
+    return sums[1] == 0 ? Double.NaN : sums[0] / sums[1];
   }
 
   /** The baseline with the lowest overall WAPE. */

@@ -65,6 +65,17 @@ public final class Features {
    */
   public static Dataset<Row> examples(Dataset<Row> units, int horizon, int movingAverageMonths, int anchorMonths,
       Dataset<Row> statics) {
+    return examples(units, stateTrends(units), null, horizon, movingAverageMonths, anchorMonths, statics);
+  }
+
+  /**
+   * {@link #examples(Dataset, int, int, int, Dataset)} with the state-wide trends given (so a
+   * sample of the series still sees the trend of all of them) and, when {@code origins} is not
+   * null, only the examples of those origins (the features still come from each series' whole
+   * history): scoring needs a few origins of every series, training every origin of some.
+   */
+  public static Dataset<Row> examples(Dataset<Row> units, Dataset<Row> trends, java.util.Collection<java.time.LocalDate> origins,
+      int horizon, int movingAverageMonths, int anchorMonths, Dataset<Row> statics) {
     if (horizon < 1) {
       throw new IllegalArgumentException("horizon must be >= 1, got " + horizon);
     }
@@ -88,7 +99,10 @@ public final class Features {
         .withColumn("slope_12", covar_pop(col("months_since_start").cast("double"), col("value")).over(w.rowsBetween(-11, 0))
             .divide(var_pop(col("months_since_start").cast("double")).over(w.rowsBetween(-11, 0))));
     s = s.withColumn("rolling_mean_12_prev", lag("rolling_mean_12", 12).over(w));
-    s = s.join(stateTrends(units), new String[] {"segment", "month"}, "left_outer")
+    if (origins != null) {
+      s = s.where(col("month").isin(origins.stream().map(java.sql.Date::valueOf).toArray()));
+    }
+    s = s.join(trends, new String[] {"segment", "month"}, "left_outer")
         .withColumnRenamed("month", "origin");
 
     Dataset<Row> ex = s.withColumn("horizon", expr("explode(sequence(1, " + horizon + "))"))
@@ -156,7 +170,7 @@ public final class Features {
    * 12)} and {@code state_yoy_growth = log1p(mean of the last 12) - log1p(the same 12 months
    * before)}. Small counties are noisy; the state total carries their common trend.
    */
-  static Dataset<Row> stateTrends(Dataset<Row> units) {
+  public static Dataset<Row> stateTrends(Dataset<Row> units) {
     WindowSpec w = Window.partitionBy("segment").orderBy("month");
     Dataset<Row> st = units.groupBy("segment", "month").agg(org.apache.spark.sql.functions.sum("value").as("state_value"))
         .withColumn("st_3", avg("state_value").over(w.rowsBetween(-2, 0)))

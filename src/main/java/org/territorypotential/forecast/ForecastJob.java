@@ -41,7 +41,7 @@ public final class ForecastJob {
       Map<String, Double> overallWape, Map<String, Map<Integer, Map<String, Double>>> wapeByLevelAndHorizon,
       Map<String, Map<String, Double>> overallByLevel,
       LocalDate origin, LocalDate historyAsOf, long forecastRows, Map<String, Long> versionsRead,
-      Map<String, Long> versionsWritten, long seconds) {}
+      Map<String, Long> versionsWritten, Forecaster.Training training, long seconds) {}
 
   /** {@code scope} of industry-wide forecasts (all brands); a brand's forecast has the brand. */
   public static final String SCOPE_INDUSTRY = "industry";
@@ -121,11 +121,12 @@ public final class ForecastJob {
     Map<String, Map<Integer, Map<String, Double>>> tables = new LinkedHashMap<>();
     Map<String, Map<String, Double>> overall = new LinkedHashMap<>();
     for (String level : Levels.ALL) {
-      tables.put(level, Backtest.wapeByHorizon(out.metrics(), level));
-      overall.put(level, Backtest.overallWape(out.metrics(), level));
+      tables.put(level, Backtest.wapeByHorizon(out.metricRows(), level));
+      overall.put(level, Backtest.overallWape(out.metricRows(), level));
     }
     return new Result(run.runId(), scope, version, saved != null, out.publishedMethod(), out.bestBaseline(), out.overallWape(),
-        tables, overall, out.origin(), historyAsOf, rows, versionsRead, versionsWritten, (System.nanoTime() - t0) / 1_000_000_000L);
+        tables, overall, out.origin(), historyAsOf, rows, versionsRead, versionsWritten, out.training(),
+        (System.nanoTime() - t0) / 1_000_000_000L);
   }
 
   /**
@@ -139,7 +140,8 @@ public final class ForecastJob {
       return asOf;
     }
     if (newest.isNullAt(1)) {
-      throw new org.territorypotential.lake.MissingInput(lake.sqlName(t) + " is empty: run ingest first");
+      throw org.territorypotential.lake.MissingInput.of("forecast", "a partition of " + lake.sqlName(t) + " (the table is empty)",
+          t == Table.MONTHLY_REGISTRATIONS ? "market" : "ingest");
     }
     LocalDate d = newest.getDate(1).toLocalDate();
     LOG.info("{} has no partition for {}: reading the newest one ({}), months up to {} only", lake.sqlName(t), asOf, d, asOf);

@@ -33,6 +33,7 @@ import org.territorypotential.config.ConfigError;
  * as WAPE does (unweighted, a county with 2 EVs a month counts as much as King County).
  */
 public final class ForecastModel {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForecastModel.class);
   /** Hyper-parameters, from {@code tp.forecast.model.*}. */
   public record Params(String algorithm, int trees, int maxDepth, double stepSize, double subsamplingRate, int maxBins,
       long seed, String loss, boolean weightByScale, int minInstancesPerNode, int anchorMonths) {
@@ -100,6 +101,30 @@ public final class ForecastModel {
         .repartition(FIT_PARTITIONS, col("series_id"), col("segment"), col("origin"), col("horizon"))
         .sortWithinPartitions("series_id", "segment", "origin", "horizon");
     return pipeline(features, p).fit(laidOut);
+  }
+
+  /**
+   * One model per origin, each fitted on its own rows ({@link #fit}), up to {@code threads} at
+   * once: a fit at the demo's size is mostly the fixed cost of its 3 x trees small Spark jobs, so
+   * concurrent fits keep both cores busy. Each fit's rows are laid out by key, so the models do
+   * not depend on how many run at once. One log line per fit, so a long run shows where it is.
+   */
+  public static java.util.Map<java.time.LocalDate, PipelineModel> fitAll(java.util.Map<java.time.LocalDate, Dataset<Row>> rows,
+      java.util.Map<java.time.LocalDate, Long> counts, List<String> features, Params p, int threads) {
+    List<java.time.LocalDate> origins = List.copyOf(rows.keySet());
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    List<PipelineModel> models = org.territorypotential.ops.Parallel.map(origins, threads, "tp-fit", origin -> {
+      long t0 = System.nanoTime();
+      PipelineModel m = fit(rows.get(origin), features, p);
+      LOG.info("model fit {} of {} (origin {}): {} training rows in {} s", done.incrementAndGet(), origins.size(), origin,
+          counts.get(origin), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+      return m;
+    });
+    java.util.Map<java.time.LocalDate, PipelineModel> out = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < origins.size(); i++) {
+      out.put(origins.get(i), models.get(i));
+    }
+    return out;
   }
 
   /** Adds {@code model} (the forecast count, >= 0) to the examples. */

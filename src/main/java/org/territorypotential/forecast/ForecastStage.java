@@ -50,6 +50,11 @@ public final class ForecastStage extends BaseStage {
     out.printf("forecast run %s (%s): model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
         r.runId(), r.scope(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
         r.seconds());
+    Forecaster.Training t = r.training();
+    out.printf("model fits: %s training rows (backtest origins, then the final fit), from %s%n",
+        t.rows().stream().map(n -> String.format("%,d", n)).collect(java.util.stream.Collectors.joining(" / ")),
+        t.sampled() < 0 ? "every unit series" : String.format("a fixed sample of %,d of the %,d unit series "
+            + "(tp.forecast.model.max-training-series)", t.sampled(), t.series()));
     r.wapeByLevelAndHorizon().forEach((level, table) -> {
       out.println();
       out.println("backtest WAPE by horizon, level " + level + (level.equals(Levels.UNIT) ? " (the guard compares these)" : ""));

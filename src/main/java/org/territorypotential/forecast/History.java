@@ -25,7 +25,8 @@ import org.apache.spark.sql.functions;
 /**
  * Turns inputs into the generic monthly series frame the forecaster works on:
  * {@code series_id, level ('unit', 'territory', 'state'), segment, month (first day), value}
- * (a count, >= 0, every month present: a month without events is 0, not absent), plus the
+ * (a count, >= 0; every month of a series' span is present: a month without events is 0, not
+ * absent; a series starts at its first month with events), plus the
  * hierarchy {@code series_id (unit) -> territory_id -> state_id}. Territory and state rows are
  * the sums of their units (see {@link Reconcile#rollUp}).
  */
@@ -114,8 +115,8 @@ public final class History {
   /**
    * Registrations (one row each, with {@code geo_unit_id, segment, registration_date,
    * territory_id}) to counts per unit x segment x month, from the first month with any
-   * registration to {@code lastMonth} (inclusive; later registrations are ignored), zero-filled
-   * as {@link #fromUnitCounts}. Rows without a geo_unit_id cannot be placed and are left out (the
+   * registration to {@code lastMonth} (inclusive; later registrations are ignored), sparse as
+   * {@link #fromUnitCounts}. Rows without a geo_unit_id cannot be placed and are left out (the
    * spatial layer reports them as unlocated); a null segment counts as {@code UNCLASSIFIED}.
    */
   public static Result fromRegistrations(Dataset<Row> registrations, LocalDate lastMonth, String stateId) {
@@ -130,7 +131,7 @@ public final class History {
    * Gold {@code monthly_registrations} (counted registrations per geo unit x segment x brand x
    * month, with the unit's configured territory_id) to the series frame: all brands summed
    * (industry), or only {@code brand} (case-insensitive) when it is not null/blank. Months after
-   * {@code lastMonth} are ignored; zero-filled as {@link #fromUnitCounts}.
+   * {@code lastMonth} are ignored; sparse as {@link #fromUnitCounts}.
    */
   public static Result fromMonthlyRegistrations(Dataset<Row> monthly, String brand, LocalDate lastMonth, String stateId) {
     Dataset<Row> m = monthly.where(col("geo_unit_id").isNotNull());
@@ -144,9 +145,12 @@ public final class History {
 
   /**
    * Counts ({@code geo_unit_id, territory_id, segment, month} (first day), {@code n}) to the
-   * series frame, from the first month with any count to {@code lastMonth} (inclusive; later
-   * months are ignored), zero-filled: every unit that appears is given every segment that
-   * appears and every month, and a month without registrations is 0. Hierarchy: a unit's
+   * series frame, up to {@code lastMonth} (inclusive; later months are ignored). Sparse, never a
+   * dense panel: a series is a unit x segment with at least one count, and it runs from its own
+   * first month with a count to {@code lastMonth}; inside that span a month without
+   * registrations is 0. A unit x segment that never sold has no series (and no forecast row),
+   * and no month before a series' first sale is filled in, so the frame grows with the series
+   * that exist and their months, not with units x segments x months. Hierarchy: a unit's
    * territory is its configured territory_id (the smallest when it has several), else the unit
    * itself; every unit is in {@code stateId}.
    */
@@ -154,16 +158,12 @@ public final class History {
     java.sql.Date last = java.sql.Date.valueOf(lastMonth.withDayOfMonth(1));
     Dataset<Row> c = counts.where(col("month").leq(lit(last)));
     Dataset<Row> n = c.groupBy("geo_unit_id", "segment", "month").agg(sum("n").as("n"));
-    Dataset<Row> months = c.agg(min("month").as("first")).select(
-        explode(expr("sequence(first, DATE'" + last + "', interval 1 month)")).as("month"));
-    Dataset<Row> grid = c.select("geo_unit_id").distinct()
-        .crossJoin(c.select("segment").distinct())
-        .crossJoin(months);
-    Dataset<Row> units = grid.join(n, grid.col("geo_unit_id").equalTo(n.col("geo_unit_id"))
-            .and(grid.col("segment").equalTo(n.col("segment"))).and(grid.col("month").equalTo(n.col("month"))),
-            "left_outer")
-        .select(grid.col("geo_unit_id").as("series_id"), lit(Levels.UNIT).as("level"), grid.col("segment"),
-            grid.col("month"), coalesce(n.col("n"), lit(0.0)).as("value"));
+    Dataset<Row> spans = n.where(col("n").gt(0)).groupBy("geo_unit_id", "segment").agg(min("month").as("first"))
+        .select(col("geo_unit_id"), col("segment"),
+            explode(expr("sequence(first, DATE'" + last + "', interval 1 month)")).as("month"));
+    Dataset<Row> units = spans.join(n, new String[] {"geo_unit_id", "segment", "month"}, "left_outer")
+        .select(col("geo_unit_id").as("series_id"), lit(Levels.UNIT).as("level"), col("segment"),
+            col("month"), coalesce(col("n"), lit(0.0)).as("value"));
     Dataset<Row> hierarchy = c.groupBy("geo_unit_id").agg(min("territory_id").as("territory_id"))
         .select(col("geo_unit_id").as("series_id"), coalesce(col("territory_id"), col("geo_unit_id")).as("territory_id"),
             lit(stateId).as("state_id"));

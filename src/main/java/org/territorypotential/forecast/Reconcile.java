@@ -25,10 +25,19 @@ public final class Reconcile {
    * A unit missing from the hierarchy fails the call rather than vanishing from the sums.
    */
   public static Dataset<Row> rollUp(Dataset<Row> frame, Dataset<Row> hierarchy, List<String> keys, List<String> sums) {
+    return rollUp(frame, hierarchy, keys, sums, true);
+  }
+
+  /**
+   * {@link #rollUp(Dataset, Dataset, List, List)}; {@code check} = false skips the orphan check
+   * (a Spark job over the whole frame, which also computes it once more), for frames whose
+   * series all come from a history that was rolled up, and so checked, against the same hierarchy.
+   */
+  static Dataset<Row> rollUp(Dataset<Row> frame, Dataset<Row> hierarchy, List<String> keys, List<String> sums, boolean check) {
     Dataset<Row> units = frame.where(col("level").equalTo(Levels.UNIT));
     Dataset<Row> joined = units.join(hierarchy.withColumnRenamed("series_id", "_unit"),
         units.col("series_id").equalTo(col("_unit")), "left_outer");
-    long orphans = joined.where(col("_unit").isNull()).select("series_id").distinct().count();
+    long orphans = check ? joined.where(col("_unit").isNull()).select("series_id").distinct().count() : 0;
     if (orphans > 0) {
       throw new IllegalArgumentException(orphans + " unit series are missing from the hierarchy, e.g. "
           + joined.where(col("_unit").isNull()).select("series_id").first().getString(0));

@@ -79,7 +79,11 @@ public final class LocateJob {
     Incremental inc = Incremental.decide(lake, cfg, units, level, asOf);
     LOG.info("locate {}: {}", asOf, inc.description());
     Lake.Lineage lineage = Lake.Lineage.of(run);
-    lake.write(Table.GEO_UNITS_SILVER, units, lineage);
+    // every table is written in one batch at the end (tp.lake.parallel-writes): the commits overlap
+    List<Lake.Request> writes = new ArrayList<>();
+    List<Long> expected = new ArrayList<>();
+    writes.add(new Lake.Request(Table.GEO_UNITS_SILVER, units, lineage));
+    expected.add(nUnits);
 
     List<InputCounts> counts = new ArrayList<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
@@ -134,11 +138,8 @@ public final class LocateJob {
       if (reused != null) {
         located = located.unionByName(reused);
       }
-      Lake.Written w = lake.write(silver.get(i), located, lineage);
-      if (w.rows() != ic.located() + ic.unlocated()) {
-        throw new IllegalStateException(w.sqlName() + " version " + w.version() + ": the commit wrote " + w.rows()
-            + " rows, but " + (ic.located() + ic.unlocated()) + " located + unlocated were counted");
-      }
+      writes.add(new Lake.Request(silver.get(i), located, lineage));
+      expected.add(ic.located() + ic.unlocated());
       quarantined.add(Locate.quarantined(frame, in));
       if (in == Locate.Input.DEALERS) {
         dealersLocated = located;
@@ -146,8 +147,9 @@ public final class LocateJob {
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
     // ingested_at: when the record was ingested (bronze), else when this run started
-    lake.write(Table.QUARANTINE, q.select("source", "source_file", "source_row", "raw_record", "reason", "ingested_at"),
-        lineage, "source IN (" + String.join(", ", sources) + ")");
+    writes.add(new Lake.Request(Table.QUARANTINE, q.select("source", "source_file", "source_row", "raw_record", "reason",
+        "ingested_at"), lineage, "source IN (" + String.join(", ", sources) + ")"));
+    expected.add(counts.stream().mapToLong(InputCounts::quarantined).sum());
 
     // territories: derived PMAs per brand, plus configured territories when that input exists
     List<String> wanted = cfg.getStringList("tp.locate.pma-brands");
@@ -166,7 +168,16 @@ public final class LocateJob {
     Row tc = assignment.agg(count(when(col("method").equalTo(Territories.PMA), lit(1))),
         count(when(col("is_multiple_dealer_area"), lit(1))),
         count(when(col("method").equalTo(Territories.CONFIGURED), lit(1)))).first();
-    lake.write(Table.TERRITORY_ASSIGNMENT, assignment, lineage);
+    writes.add(new Lake.Request(Table.TERRITORY_ASSIGNMENT, assignment, lineage));
+    expected.add(null);
+    List<Lake.Written> written = lake.writeAll(writes);
+    for (int i = 0; i < written.size(); i++) {
+      Lake.Written w = written.get(i);
+      if (expected.get(i) != null && w.rows() != expected.get(i)) {
+        throw new IllegalStateException(w.sqlName() + " version " + w.version() + ": the commit wrote " + w.rows()
+            + " rows, but " + expected.get(i) + " were counted (located + unlocated, or quarantined)");
+      }
+    }
     LOG.info("territory assignment: {} PMA rows ({} multiple dealer areas), {} configured rows", tc.getLong(0), tc.getLong(1),
         tc.getLong(2));
 

@@ -124,21 +124,29 @@ public final class IngestJob {
     Map<String, Long> versions = new LinkedHashMap<>();
     Lake.Lineage lineage = Lake.Lineage.of(run);
     long quarantinedTotal = 0;
+    List<Lake.Request> writes = new ArrayList<>();
     for (int i = 0; i < raws.size(); i++) {
       Contract c = raws.get(i).contract();
-      Lake.Written w = lake.write(BRONZE.get(c), Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), lineage);
-      versions.put(w.sqlName(), w.version());
-      verify(w, counts.get(i).accepted(), "accepted rows of input '" + c.input() + "'");
-      LOG.info("wrote {} ({} rows) at version {}", w.sqlName(), w.rows(), w.version());
+      writes.add(new Lake.Request(BRONZE.get(c), Validation.accepted(validated.get(i), c, extrasPerInput.get(i)), lineage));
       quarantined.add(Validation.quarantined(validated.get(i), c));
       inputNames.add("'" + c.input() + "'");
       quarantinedTotal += counts.get(i).quarantined();
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
-    Lake.Written wq = lake.write(Table.QUARANTINE, q, lineage, "source IN (" + String.join(", ", inputNames) + ")");
+    writes.add(new Lake.Request(Table.QUARANTINE, q, lineage, "source IN (" + String.join(", ", inputNames) + ")"));
+    writes.add(new Lake.Request(Table.INGEST_RECONCILIATION, reconciliation(spark, counts), lineage));
+    // one batch: the tables are independent, so their commits overlap (tp.lake.parallel-writes)
+    List<Lake.Written> written = lake.writeAll(writes);
+    for (int i = 0; i < raws.size(); i++) {
+      Lake.Written w = written.get(i);
+      verify(w, counts.get(i).accepted(), "accepted rows of input '" + raws.get(i).contract().input() + "'");
+      versions.put(w.sqlName(), w.version());
+      LOG.info("wrote {} ({} rows) at version {}", w.sqlName(), w.rows(), w.version());
+    }
+    Lake.Written wq = written.get(raws.size());
     verify(wq, quarantinedTotal, "quarantined rows");
     versions.put(wq.sqlName(), wq.version());
-    Lake.Written wr = lake.write(Table.INGEST_RECONCILIATION, reconciliation(spark, counts), lineage);
+    Lake.Written wr = written.get(raws.size() + 1);
     versions.put(wr.sqlName(), wr.version());
     validated.forEach(Dataset::unpersist);
 

@@ -33,10 +33,16 @@ public final class Lake {
    */
   private final java.util.Set<Table> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final int conflictRetries;
+  private final int parallelWrites;
 
   public Lake(SparkSession spark, AppConfig cfg) {
     this.spark = spark;
     this.conflictRetries = cfg.getInt("tp.lake.conflict-retries");
+    this.parallelWrites = cfg.getInt("tp.lake.parallel-writes");
+    if (parallelWrites < 1) {
+      throw new org.territorypotential.config.ConfigError(
+          "configuration key 'tp.lake.parallel-writes' must be at least 1, got " + parallelWrites);
+    }
     if (conflictRetries < 0) {
       throw new org.territorypotential.config.ConfigError(
           "configuration key 'tp.lake.conflict-retries' must not be negative, got " + conflictRetries);
@@ -186,6 +192,24 @@ public final class Lake {
           .save(path(t));
       return committed(t, tag, before);
     });
+  }
+
+  /** One write of {@link #writeAll}: {@link #write(Table, Dataset, Lineage, String)}'s arguments. */
+  public record Request(Table table, Dataset<Row> rows, Lineage lineage, String extraPredicate) {
+    public Request(Table table, Dataset<Row> rows, Lineage lineage) {
+      this(table, rows, lineage, null);
+    }
+  }
+
+  /**
+   * Several writes to different tables, each its own transaction as {@link #write}, up to
+   * {@code tp.lake.parallel-writes} at once (their fixed driver-side cost overlaps); results in
+   * the order of the requests. Every write runs to its end; then the first failure, if any, is
+   * thrown (the others have committed, as they would have one after another).
+   */
+  public List<Written> writeAll(List<Request> requests) {
+    return org.territorypotential.ops.Parallel.map(requests, parallelWrites, "tp-write",
+        r -> write(r.table(), r.rows(), r.lineage(), r.extraPredicate()));
   }
 
   /** Adds the lineage columns the table declares (model_version, run_id, ingested_at, input_versions, as_of), last. */

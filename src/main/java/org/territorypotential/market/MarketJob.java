@@ -62,11 +62,13 @@ public final class MarketJob {
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
     Lake.Lineage lineage = Lake.Lineage.of(run).withInputs(versions);
-    for (Map.Entry<Table, Dataset<Row>> e : List.of(Map.entry(Table.MARKET_SHARE, o.marketShare()),
-        Map.entry(Table.MONTHLY_REGISTRATIONS, o.monthlyRegistrations()),
-        Map.entry(Table.DEALER_EXPECTED_BY_SEGMENT, o.expectedBySegment()), Map.entry(Table.DEALER_PERFORMANCE, o.performance()),
-        Map.entry(Table.CROSS_SELL, o.crossSell()), Map.entry(Table.MARKET_DATA_QUALITY, o.dataQuality()))) {
-      Lake.Written w = lake.write(e.getKey(), e.getValue(), lineage);
+    List<Lake.Request> writes = List.of(new Lake.Request(Table.MARKET_SHARE, o.marketShare(), lineage),
+        new Lake.Request(Table.MONTHLY_REGISTRATIONS, o.monthlyRegistrations(), lineage),
+        new Lake.Request(Table.DEALER_EXPECTED_BY_SEGMENT, o.expectedBySegment(), lineage),
+        new Lake.Request(Table.DEALER_PERFORMANCE, o.performance(), lineage),
+        new Lake.Request(Table.CROSS_SELL, o.crossSell(), lineage),
+        new Lake.Request(Table.MARKET_DATA_QUALITY, o.dataQuality(), lineage));
+    for (Lake.Written w : lake.writeAll(writes)) {
       rowsWritten.put(w.sqlName(), w.rows());
       versionsWritten.put(w.sqlName(), w.version());
       LOG.info("{}: {} rows (version {})", w.sqlName(), w.rows(), w.version());

@@ -65,10 +65,10 @@ public final class ScoreJob {
     Map<String, Long> rowsWritten = new LinkedHashMap<>();
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
     Lake.Lineage lineage = Lake.Lineage.of(run).withInputs(versions).withModel(modelVersion);
-    for (Lake.Written w : List.of(
-        lake.write(Table.POTENTIAL_SCORES, scores.withColumn("brand", lit(p.brand())).withColumn("forecast_method", lit(method)),
+    for (Lake.Written w : lake.writeAll(List.of(
+        new Lake.Request(Table.POTENTIAL_SCORES, scores.withColumn("brand", lit(p.brand())).withColumn("forecast_method", lit(method)),
             lineage),
-        lake.write(Table.SALES_GOALS, goals, lineage))) {
+        new Lake.Request(Table.SALES_GOALS, goals, lineage)))) {
       rowsWritten.put(w.sqlName(), w.rows());
       versionsWritten.put(w.sqlName(), w.version());
       LOG.info("{}: {} rows (version {})", w.sqlName(), w.rows(), w.version());

@@ -57,7 +57,7 @@ class ForecastRealDataTest {
     Forecaster.Outcome o = Forecaster.run(local, null, Forecaster.Settings.from(cfg), null);
     for (String level : Levels.ALL) {
       System.out.println("[wa-ev forecast] backtest WAPE by horizon, level " + level);
-      System.out.print(Backtest.formatTable(Backtest.wapeByHorizon(o.metrics(), level), Backtest.overallWape(o.metrics(), level)));
+      System.out.print(Backtest.formatTable(Backtest.wapeByHorizon(o.metricRows(), level), Backtest.overallWape(o.metricRows(), level)));
     }
     System.out.printf("[wa-ev forecast] published %s; best baseline %s; %d s%n", o.publishedMethod(), o.bestBaseline(),
         (System.nanoTime() - t0) / 1_000_000_000L);

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,7 +113,7 @@ class ForecastTest {
   void theModelRecoversThePlantedTrendAndSeasonalityAndBeatsTheBaselines() {
     Forecaster.Outcome o = good();
     System.out.println("[forecast fixture] overall unit WAPE " + o.overallWape());
-    System.out.print(Backtest.formatTable(Backtest.wapeByHorizon(o.metrics(), Levels.UNIT), o.overallWape()));
+    System.out.print(Backtest.formatTable(Backtest.wapeByHorizon(o.metricRows(), Levels.UNIT), o.overallWape()));
     assertTrue(o.modelBeatsBestBaseline(), o.overallWape().toString());
     assertEquals(Backtest.MODEL, o.publishedMethod());
     // The April peak is forecast above the January trough for every unit (seasonality recovered).
@@ -149,6 +151,42 @@ class ForecastTest {
     double unitActual = bt.where(col("level").equalTo(Levels.UNIT)).agg(org.apache.spark.sql.functions.sum("actual")).first().getDouble(0);
     double stateActual = bt.where(col("level").equalTo(Levels.STATE)).agg(org.apache.spark.sql.functions.sum("actual")).first().getDouble(0);
     assertEquals(unitActual, stateActual, 1e-6);
+  }
+
+  /**
+   * tp.forecast.model.max-training-series: with 2 of the 4 equal-length series in the sample,
+   * every fit sees exactly half the training rows, while the backtests and the forecast still
+   * cover all 4; the sample is the same however the rows are partitioned; and the examples of a
+   * few origins (what scoring builds for every series) equal those origins' rows of the full frame.
+   */
+  @Test
+  void aSampleOfSeriesTrainsTheModelWhileEverySeriesIsBacktestedAndForecast() {
+    History.Result h = fixture();
+    ForecastModel.Params tiny = new ForecastModel.Params("gbt", 3, 2, 0.3, 1.0, 32, 7, "squared", false, 1, 3);
+    Forecaster.Outcome o = Forecaster.run(h, null, new Forecaster.Settings(H, 3, 12, 3, 2, tiny, true, 2, 2), null);
+    assertEquals(4, o.training().series());
+    assertEquals(2, o.training().sampled());
+    Dataset<Row> all = Features.examples(h.units(), H, 3, 3, null);
+    List<LocalDate> fits = new ArrayList<>(o.windows().stream().map(Backtest.TrainWindow::origin).toList());
+    fits.add(o.origin());
+    assertEquals(4, o.training().rows().size(), "three backtest fits and the final fit");
+    for (int i = 0; i < fits.size(); i++) {
+      long everySeries = Backtest.trainingRows(all, fits.get(i), 12).count();
+      assertTrue(everySeries > 0);
+      assertEquals(everySeries, 2 * o.training().rows().get(i), "fit at " + fits.get(i));
+    }
+    assertTrue(o.metricRows().stream().filter(r -> Levels.UNIT.equals(r.getAs("level")))
+        .allMatch(r -> r.<Long>getAs("n_series") == 4L), "every series is backtested");
+    assertEquals(4L * H, o.forecast().where(col("level").equalTo(Levels.UNIT)).count(), "every series is forecast");
+    assertEquals(Forecaster.trainingSample(h.units(), 2).collectAsList(),
+        Forecaster.trainingSample(h.units().repartition(3).orderBy(col("value").desc()), 2).collectAsList());
+    assertNull(Forecaster.trainingSample(h.units(), 4), "4 series fit in a sample of 4: no sample");
+
+    List<LocalDate> few = List.of(fits.get(0), o.origin());
+    Dataset<Row> some = Features.examples(h.units(), Features.stateTrends(h.units()), few, H, 3, 3, null);
+    Dataset<Row> same = all.where(col("origin").isin(Date.valueOf(fits.get(0)), Date.valueOf(o.origin())));
+    assertEquals(2L * 4 * H, some.count());
+    assertEquals(0, some.exceptAll(same).count() + same.exceptAll(some).count());
   }
 
   @Test
@@ -256,7 +294,7 @@ class ForecastTest {
   }
 
   @Test
-  void registrationsBecomeZeroFilledMonthlyCounts() {
+  void registrationsBecomeSparseMonthlyCountsWithZerosInsideEachSeries() {
     SparkSession spark = TestSpark.session();
     StructType schema = new StructType().add("geo_unit_id", DataTypes.StringType).add("segment", DataTypes.StringType)
         .add("registration_date", DataTypes.DateType).add("territory_id", DataTypes.StringType);
@@ -275,20 +313,24 @@ class ForecastTest {
       got.put(row.getAs("level") + "/" + row.getAs("series_id") + "/" + row.getAs("segment") + "/" + row.getAs("month"),
           row.getAs("value"));
     }
-    // 3 units x 3 segments (SUV, CAR, UNCLASSIFIED) x 4 months (Jan..Apr; May is after the last month)
-    assertEquals(36, got.keySet().stream().filter(k -> k.startsWith("unit/")).count());
+    // Series (unit x segment with a registration), each from its first month to April (May is after the last month):
+    // g1/SUV Jan-Apr, g2/CAR Mar-Apr, g2/UNCLASSIFIED Feb-Apr, g3/CAR Jan-Apr
+    assertEquals(4 + 2 + 3 + 4, got.keySet().stream().filter(k -> k.startsWith("unit/")).count());
     assertEquals(2.0, got.get("unit/g1/SUV/2023-01-01"));
-    assertEquals(0.0, got.get("unit/g1/SUV/2023-02-01"), "a month without registrations is 0, not absent");
+    assertEquals(0.0, got.get("unit/g1/SUV/2023-02-01"), "a month without registrations inside a series is 0, not absent");
     assertEquals(1.0, got.get("unit/g1/SUV/2023-03-01"));
     assertEquals(0.0, got.get("unit/g1/SUV/2023-04-01"));
-    assertEquals(0.0, got.get("unit/g1/CAR/2023-01-01"));
+    assertFalse(got.containsKey("unit/g1/CAR/2023-01-01"), "a unit x segment that never sold is no series (no dense panel)");
+    assertFalse(got.containsKey("unit/g2/CAR/2023-02-01"), "no month before a series' first registration");
+    assertEquals(1.0, got.get("unit/g2/CAR/2023-03-01"));
     assertEquals(1.0, got.get("unit/g2/UNCLASSIFIED/2023-02-01"));
     assertEquals(0.0, got.get("unit/g3/CAR/2023-04-01"));
     assertEquals(1.0, got.get("territory/T1/CAR/2023-03-01"));
     assertEquals(1.0, got.get("territory/T2/CAR/2023-01-01"), "the unlocated row is not counted");
     assertEquals(3.0, got.get("state/XX/SUV/2023-01-01") + got.get("state/XX/CAR/2023-01-01"));
     assertEquals(0.0, got.get("state/XX/CAR/2023-02-01"));
-    assertEquals(3 * 3 * 4 + 2 * 3 * 4 + 3 * 4, got.size(), "3 units + 2 territories + 1 state, each 3 segments x 4 months");
+    // territories: T1 SUV 4 + CAR 2 + UNCLASSIFIED 3 months, T2 CAR 4; state: SUV 4, CAR 4, UNCLASSIFIED 3
+    assertEquals(13 + 13 + 11, got.size());
   }
 
   @Test

@@ -73,5 +73,13 @@ class SchemaContractTest {
         List.of(lake.read(t).columns()).subList(7, 10), "lineage columns last");
     assertThrows(IllegalArgumentException.class, () -> lake.write(t, good, Lake.Lineage.of(RunContext.start("m", asOf))),
         "a gold write needs its input versions");
+
+    // A batch (tp.lake.parallel-writes): every write runs to its end, then the first failure is raised.
+    Lake.Lineage next = new Lake.Lineage(RunContext.start("market", asOf.plusDays(1)), "fixture@1", null);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> lake.writeAll(List.of(
+        new Lake.Request(Table.CROSS_SELL, good, next), new Lake.Request(t, good, next))));
+    assertTrue(e.getMessage().contains("CROSS_SELL"), e.getMessage());
+    assertEquals(w.version() + 1, lake.version(t), "the good write of the batch committed");
+    assertEquals(2, lake.read(t).count());
   }
 }
