@@ -183,6 +183,10 @@ public final class Lake {
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
     String tag = lineage.run().runId();
     return retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
+      Written created = createWith(t, out);
+      if (created != null) {
+        return created;
+      }
       ensureTable(t, out);
       long before = version(t);
       withComments(t, out).write().format("delta").mode("overwrite")
@@ -261,8 +265,8 @@ public final class Lake {
 
   /**
    * The version and row count of the newest commit after {@code before} tagged {@code tag} (the run
-   * id, written as the commit's userMetadata), from the Delta log's history: one small Spark job per
-   * write (Delta reads the commit files with one; about 0.1 s each in the demo's event log).
+   * id, written as the commit's userMetadata), from that commit file's commitInfo, read on the driver
+   * (Delta's history API ran a Spark job per call: 24 jobs in the demo's event log, 1 Dec 2026).
    * A concurrent writer's commits are skipped over. No such commit: Delta recorded none because the
    * write changed nothing (no rows replaced by no rows; spark.databricks.delta.skipRecordingEmptyCommits),
    * so 0 rows at the current version.
@@ -270,15 +274,11 @@ public final class Lake {
   private Written committed(Table t, String tag, long before) {
     org.apache.spark.sql.delta.DeltaLog log = deltaLog(t);
     long latest = log.update(false, scala.Option.empty(), scala.Option.empty()).version();
+    org.apache.hadoop.conf.Configuration hadoop = log.newDeltaHadoopConf();
     for (long v = latest; v > before; v--) {
-      org.apache.spark.sql.delta.DeltaHistory h = log.history().getHistory(v, scala.Option.apply(v)).head();
-      if (h.userMetadata().isDefined() && tag.equals(h.userMetadata().get())) {
-        long rows = 0;
-        if (h.operationMetrics().isDefined()) {
-          scala.Option<String> n = h.operationMetrics().get().get("numOutputRows");
-          rows = n.isDefined() ? Long.parseLong(n.get()) : 0;
-        }
-        return new Written(t, sqlName(t), v, rows);
+      scala.Option<org.apache.spark.sql.delta.actions.CommitInfo> info = commitInfo(log, v, hadoop);
+      if (info.isDefined() && info.get().userMetadata().isDefined() && tag.equals(info.get().userMetadata().get())) {
+        return new Written(t, sqlName(t), v, outputRows(log, v));
       }
     }
     return new Written(t, sqlName(t), latest, 0);
@@ -315,6 +315,9 @@ public final class Lake {
    */
   public long append(Table t, Dataset<Row> rows) {
     Dataset<Row> out = conform(t, rows);
+    if (createWith(t, out) != null) {
+      return 0;
+    }
     ensureTable(t, out);
     withComments(t, out).write().format("delta").mode("append")
         .partitionBy(t.partitionColumns.toArray(new String[0]))
@@ -336,6 +339,67 @@ public final class Lake {
       }
     }
     return rows.select(cols.toArray(new Column[0]));
+  }
+
+  /**
+   * A table's first write: when the table does not exist yet, it is created WITH the rows in one
+   * Delta commit (CREATE TABLE AS SELECT: schema, partitioning, comment, CHECK constraints, which
+   * the rows are checked against, and catalog fingerprint), registered in the metastore, and its
+   * views made. Version 0 is then this write by construction (a create fails when the table
+   * exists), and its row count comes from that commit's metrics. That commit carries no
+   * userMetadata (Delta does not take the option on a create); the rows' run_id says which run
+   * wrote them. Creating the empty table and then writing into it cost three times the Spark jobs
+   * (measured 1 Dec 2026: 5 tables in 13.1 s and 30 jobs, against 5.7 s and 10 jobs). Returns null
+   * when the table exists already (or another writer created it meanwhile): the caller then writes
+   * as usual.
+   */
+  private Written createWith(Table t, Dataset<Row> out) {
+    if (registered.contains(t) || exists(t)) {
+      return null;
+    }
+    String db = databases.get(t.layer);
+    if (databasesCreated.add(db)) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
+    }
+    org.apache.spark.sql.CreateTableWriter<Row> w = withComments(t, out).writeTo(sqlName(t)).using("delta")
+        .tableProperty("location", path(t))
+        .tableProperty("comment", t.comment)
+        .tableProperty(CATALOG_PROPERTY, t.fingerprint());
+    for (Table.Check c : t.checks()) {
+      w = w.tableProperty("delta.constraints." + identifier(c.name()), c.expression());
+    }
+    List<String> parts = t.partitionColumns;
+    if (!parts.isEmpty()) {
+      List<Column> rest = new ArrayList<>();
+      parts.subList(1, parts.size()).forEach(c -> rest.add(functions.col(c)));
+      w = w.partitionedBy(functions.col(parts.get(0)), scala.collection.JavaConverters.asScalaBuffer(rest).toSeq());
+    }
+    try {
+      w.create();
+    } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
+      LOG.info("{} was created meanwhile; writing into it", sqlName(t));
+      return null;
+    }
+    createViews(t);
+    registered.add(t);
+    return new Written(t, sqlName(t), 0, outputRows(deltaLog(t), 0));
+  }
+
+  /** numOutputRows of commit {@code v}, from its commit file's commitInfo (0 when absent). */
+  private static long outputRows(org.apache.spark.sql.delta.DeltaLog log, long v) {
+    scala.Option<org.apache.spark.sql.delta.actions.CommitInfo> info = commitInfo(log, v, log.newDeltaHadoopConf());
+    if (info.isEmpty() || info.get().operationMetrics().isEmpty()) {
+      return 0;
+    }
+    scala.Option<String> n = info.get().operationMetrics().get().get("numOutputRows");
+    return n.isDefined() ? Long.parseLong(n.get()) : 0;
+  }
+
+  /** The commitInfo of commit {@code v}, read from its file on the driver (no Spark job). */
+  private static scala.Option<org.apache.spark.sql.delta.actions.CommitInfo> commitInfo(org.apache.spark.sql.delta.DeltaLog log,
+      long v, org.apache.hadoop.conf.Configuration hadoop) {
+    return org.apache.spark.sql.delta.DeltaHistoryManager.getCommitInfoOpt(log.store(),
+        org.apache.spark.sql.delta.util.FileNames.unsafeDeltaFile(log.logPath(), v), hadoop);
   }
 
   /** Table property holding the fingerprint of the catalog entry the table was registered with. */
