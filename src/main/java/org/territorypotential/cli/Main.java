@@ -62,10 +62,12 @@ public final class Main {
         --from STAGE, --to STAGE   pipeline: first and last stage to run
         --only STAGE               pipeline: run this one stage
         --full                     rebuild instead of reusing the previous run's results (tp.incremental = false)
+        --allow-shrink             ingest: accept an input that shrank by more than tp.ingest.max-shrink
         --help                     this text
 
       exit codes: 0 success, 1 failure, 2 bad usage or configuration, 3 bad input data,
-                  4 a blocking data-quality check (tp.dq.checks) failed; results in <ops>.dq_results
+                  4 a blocking data-quality check (tp.dq.checks) failed, results in <ops>.dq_results,
+                    or ingest held back an empty or shrunken input (nothing written)
       """);
 
   /** The help text, with the stage commands and their order from the registry ({@link Stages}). */
@@ -318,6 +320,7 @@ public final class Main {
           case "--to" -> a.to = value(argv, ++i, s);
           case "--only" -> a.only = value(argv, ++i, s);
           case "--full" -> a.overrides.put("tp.incremental", "false");
+          case "--allow-shrink" -> a.overrides.put("tp.ingest.allow-shrink", "true");
           case "--set" -> {
             String kv = value(argv, ++i, s);
             int eq = kv.indexOf('=');

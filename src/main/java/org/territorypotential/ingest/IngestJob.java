@@ -105,8 +105,8 @@ public final class IngestJob {
       InputCounts ic = countOf(groups.get(i), c, raw.location());
       long read = ic.read();
       if (read == 0) {
-        LOG.warn("input '{}': {} has no rows (header only); its bronze partition for {} will be empty", c.input(),
-            raw.location(), run.asOf());
+        LOG.warn("input '{}': {} has no rows (header only) for {} (tp.ingest.may-be-empty says whether that is allowed)",
+            c.input(), raw.location(), run.asOf());
       }
       LOG.info("input {}: read {} = accepted {} + quarantined {} + excluded {}", c.input(), read, ic.accepted(),
           ic.quarantined(), ic.excluded());
@@ -119,6 +119,14 @@ public final class IngestJob {
     if (!failures.isEmpty()) {
       validated.forEach(Dataset::unpersist);
       throw new IngestError(String.join(" | ", failures) + "; nothing was written");
+    }
+    Map<String, Long> read = new LinkedHashMap<>();
+    counts.forEach(ic -> read.put(ic.input(), ic.read()));
+    List<String> held = InputGuard.problems(read, published(lake, run.asOf()), InputGuard.Settings.from(cfg));
+    if (!held.isEmpty()) {
+      validated.forEach(Dataset::unpersist);
+      throw new org.territorypotential.dq.Gates.GateFailed("ingest: " + String.join(" | ", held)
+          + "; nothing was written, the published tables are unchanged");
     }
 
     // Rows written come from each commit's metrics: every row read is accepted, quarantined or
@@ -213,6 +221,23 @@ public final class IngestJob {
         .map(Map.Entry::getKey).findFirst().orElse(null);
     return new InputCounts(c.input(), location, accepted + quarantined + excluded, accepted, quarantined, excluded,
         excludedReason, top);
+  }
+
+  /**
+   * Rows read per input in the newest published run at or before {@code asOf} (this run date's
+   * when it is a rerun), from ingest_reconciliation: one small query; none before the first run.
+   */
+  private static Map<String, InputGuard.Published> published(Lake lake, LocalDate asOf) {
+    Map<String, InputGuard.Published> out = new java.util.HashMap<>();
+    if (!lake.exists(Table.INGEST_RECONCILIATION)) {
+      return out;
+    }
+    for (Row r : lake.read(Table.INGEST_RECONCILIATION).where(col("as_of").leq(lit(java.sql.Date.valueOf(asOf))))
+        .select("source", "as_of", "rows_read").collectAsList()) {
+      InputGuard.Published p = new InputGuard.Published(r.getDate(1).toLocalDate(), r.getLong(2));
+      out.merge(r.getString(0), p, (a, b) -> a.asOf().isAfter(b.asOf()) ? a : b);
+    }
+    return out;
   }
 
   /** The commit must hold exactly the rows counted before it: a difference means rows were lost or doubled. */

@@ -22,6 +22,7 @@ public final class IngestStage extends BaseStage {
   @Override
   public void validate(AppConfig cfg, java.time.LocalDate asOf) {
     IngestJob.adapter(cfg);
+    InputGuard.Settings.from(cfg);
   }
 
   @Override

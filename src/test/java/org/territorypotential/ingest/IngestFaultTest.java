@@ -20,9 +20,10 @@ import org.territorypotential.ops.RunContext;
 
 /**
  * Faulty inputs after a good run (issue 7 item 6, the cheap part): a file truncated mid-row is
- * quarantined row by row, an empty (header-only) input is a warning and an empty partition, a
- * missing required column and a 0-byte file (not even a header) fail clearly, an extra column is
- * ignored; none of them touches what an earlier run published.
+ * quarantined row by row; an empty (header-only) input and one that shrank by more than
+ * tp.ingest.max-shrink are held back before any write (InputGuard) unless allowed; a missing
+ * required column and a 0-byte file (not even a header) fail clearly; an extra column is ignored;
+ * none of them touches what an earlier run published.
  */
 // IngestFaultTest reuses CanonicalIngestTest's static fixture fields: never both at once (junit-platform.properties)
 @ResourceLock("CanonicalIngestTest.fixture")
@@ -89,12 +90,32 @@ class IngestFaultTest {
     assertTrue(reason.startsWith("malformed row"), reason);
     assertEquals(before, published(lake), "the earlier run date still reads its rows");
 
-    // empty (header only): a warning and an empty partition for that run date; earlier ones untouched
-    IngestJob.run(TestSpark.session(),
-        CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "empty.csv").getPath())),
-        RunContext.start("ingest", LATER));
-    assertEquals(0, lake.read(Table.REGISTRATIONS_BRONZE, LATER).count());
+    // empty (header only) on a rerun of LATER: held back before any write (exit 4 through the CLI),
+    // so LATER keeps the truncated run's 6 rows; registrations is not in tp.ingest.may-be-empty
+    long vLater = lake.version(Table.REGISTRATIONS_BRONZE);
+    org.territorypotential.dq.Gates.GateFailed empty = assertThrows(org.territorypotential.dq.Gates.GateFailed.class,
+        () -> IngestJob.run(TestSpark.session(),
+            CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "empty.csv").getPath())),
+            RunContext.start("ingest", LATER)));
+    assertTrue(empty.getMessage().contains("input 'registrations' has no rows")
+        && empty.getMessage().contains("the published run of " + LATER + " read 7"), empty.getMessage());
+    assertEquals(vLater, lake.version(Table.REGISTRATIONS_BRONZE), "a held-back ingest commits nothing");
+    assertEquals(6, lake.read(Table.REGISTRATIONS_BRONZE, LATER).count());
+
+    // shrunk by more than half (2 of 7 rows read): held back; with --allow-shrink (tp.ingest.allow-shrink) written
+    CanonicalIngestTest.write("shrunk.csv", header + CanonicalIngestTest.goodRows(10, 2));
+    Map<String, String> shrunk = Map.of("tp.ingest.inputs.registrations.path", new File(f, "shrunk.csv").getPath());
+    org.territorypotential.dq.Gates.GateFailed shrink = assertThrows(org.territorypotential.dq.Gates.GateFailed.class,
+        () -> IngestJob.run(TestSpark.session(), CanonicalIngestTest.config("faults", shrunk), RunContext.start("ingest", LATER)));
+    assertTrue(shrink.getMessage().contains("input 'registrations' read 2 rows, 71.4% fewer than the 7 of the published run of "
+        + LATER), shrink.getMessage());
+    assertEquals(vLater, lake.version(Table.REGISTRATIONS_BRONZE), "a held-back ingest commits nothing");
+    Map<String, String> allowed = new java.util.HashMap<>(shrunk);
+    allowed.put("tp.ingest.allow-shrink", "true");
+    IngestJob.run(TestSpark.session(), CanonicalIngestTest.config("faults", allowed), RunContext.start("ingest", LATER));
+    assertEquals(2, lake.read(Table.REGISTRATIONS_BRONZE, LATER).count());
     assertEquals(before, published(lake));
-    System.out.println("IngestFaultTest: truncated row quarantined as: " + reason);
+    System.out.println("IngestFaultTest: truncated row quarantined as: " + reason + "; held back: " + empty.getMessage()
+        + " | " + shrink.getMessage());
   }
 }
