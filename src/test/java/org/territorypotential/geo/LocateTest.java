@@ -278,7 +278,8 @@ class LocateTest {
   @Test
   void newColumnsCarryComments() {
     Dataset<Row> d = spark.sql("DESCRIBE " + lake.sqlName(Table.REGISTRATIONS_LOCATED));
-    for (String col : List.of("geo_unit_id", "locate_method", "unlocated_reason", "distance_to_unit_km", "registration_id")) {
+    for (String col : List.of("geo_unit_id", "located_by", "locate_method", "unlocated_reason", "distance_to_unit_km",
+        "has_code_mismatch", "registration_id")) {
       Row r = d.where("col_name = '" + col + "'").first();
       assertNotNull(r.getAs("comment"), col);
     }
