@@ -144,7 +144,7 @@ public final class AppConfig {
     if (!List.of("tract", "zcta", "county", "state").contains(level)) {
       throw new ConfigError("configuration key 'tp.locate.level' must be tract, zcta, county or state, got '" + level + "'");
     }
-    for (String key : List.of("tp.locate.envelope-margin-deg", "tp.locate.mda-radius-km")) {
+    for (String key : List.of("tp.locate.envelope-margin-deg", "tp.locate.mda-radius-km", "tp.locate.nearest-tolerance-m")) {
       if (getDouble(key) < 0) {
         throw new ConfigError("configuration key '" + key + "' must not be negative, got " + getDouble(key));
       }

@@ -37,10 +37,16 @@ public final class Locate {
   public static final String BY_GEO_UNIT_ID = "geo_unit_id";
   public static final String BY_ZIP = "zip";
   public static final String BY_COUNTY = "county";
+  public static final String BY_NEAREST = "nearest_unit";
+
+  /** located_by: the placement rule that placed the record, in the order they are tried. */
+  public static final String LOCATED_BY_POINT = "point";
+  public static final String LOCATED_BY_CODE = "code";
+  public static final String LOCATED_BY_NEAREST = "nearest";
 
   public static final String SWAPPED = "coordinates look swapped";
   public static final String OUTSIDE_ENVELOPE = "outside the region envelope";
-  public static final String IN_NO_UNIT = "point in no geo unit";
+  public static final String IN_NO_UNIT = "point in no geo unit, no code for the level, no unit within the tolerance";
   public static final String CODE_NOT_FOUND = "no coordinates; geo_unit_id / zip / county matches no unit at the locate level";
   public static final String NO_LOCATION = "no coordinates and no geo_unit_id, zip or county";
 
@@ -52,8 +58,8 @@ public final class Locate {
   private static final Set<String> BRONZE_RUN_COLUMNS = Set.of("run_id", "ingested_at", "as_of");
 
   /** The columns located records gain. */
-  public static final List<String> LOCATE_COLUMNS = List.of("geo_unit_id", "county_id", "locate_level", "locate_method",
-      "unlocated_reason", "matched_units", "distance_to_unit_km");
+  public static final List<String> LOCATE_COLUMNS = List.of("geo_unit_id", "county_id", "locate_level", "located_by",
+      "locate_method", "unlocated_reason", "matched_units", "distance_to_unit_km", "has_code_mismatch");
 
   /**
    * How one bronze input maps onto the locate keys; a null column means the input has none.
@@ -91,12 +97,17 @@ public final class Locate {
 
   /**
    * Every record with its locate result: the record's columns (its own geo_unit_id renamed
-   * source_geo_unit_id), plus geo_unit_id, locate_level, locate_method, unlocated_reason,
-   * matched_units and the internal keys; {@value #QUARANTINE_REASON} is set for coordinates
-   * outside the envelope (those rows get no unit). One row per input row.
+   * source_geo_unit_id), plus geo_unit_id, locate_level, located_by, locate_method,
+   * unlocated_reason, matched_units, distance_to_unit_km, has_code_mismatch and the internal keys;
+   * {@value #QUARANTINE_REASON} is set for coordinates outside the envelope (those rows get no
+   * unit). One row per input row. Placement, in order: a point inside a unit (point); a point
+   * outside every unit, or no point, with a code that resolves at the level (code); a point
+   * within {@code toleranceKm} of a unit (nearest, {@link #nearestUnits}); else unlocated with
+   * the reason. A point inside a unit wins over a code that names another unit
+   * (has_code_mismatch = true).
    */
   public static Dataset<Row> locateRecords(Dataset<Row> records, Input in, Dataset<Row> silverUnits, String level,
-      Envelope env, boolean broadcastUnits) {
+      Envelope env, boolean broadcastUnits, double toleranceKm) {
     Dataset<Row> r = withLocateKeys(records, in);
     Column lon = col(LON);
     Column lat = col(LAT);
@@ -118,19 +129,34 @@ public final class Locate {
         .unionByName(atLevel.where(col("level").equalTo("county")).select(col("geo_unit_id").as("_code"), col("unit_at_level")))),
         "_county_unit");
 
+    // only the points that missed every unit go to the nearest-unit join (normally few)
     Column ok = col(QUARANTINE_REASON).isNull();
+    Dataset<Row> near = nearestUnits(r.where(ok.and(hasXy).and(col("_pip_unit").isNull())).select(ID, LON, LAT), units, env,
+        broadcastUnits, toleranceKm);
+    r = r.join(near, r.col(ID).equalTo(near.col("_near_id")), "left").drop("_near_id");
+
     Column byCode = coalesce(col("_gid_unit"), col("_zip_unit"), col("_county_unit"));
     Column anyCode = col("_code_gid").isNotNull().or(col("_code_zip").isNotNull()).or(col("_code_county").isNotNull());
+    Column codeMethod = when(col("_gid_unit").isNotNull(), lit(BY_GEO_UNIT_ID))
+        .when(col("_zip_unit").isNotNull(), lit(BY_ZIP))
+        .when(col("_county_unit").isNotNull(), lit(BY_COUNTY));
+    Column locatedBy = when(ok, when(col("_pip_unit").isNotNull(), lit(LOCATED_BY_POINT))
+        .when(byCode.isNotNull(), lit(LOCATED_BY_CODE))
+        .when(col("_near_unit").isNotNull(), lit(LOCATED_BY_NEAREST)));
     return r
-        .withColumn("geo_unit_id", when(ok, when(hasXy, col("_pip_unit")).otherwise(byCode)))
+        .withColumn("located_by", locatedBy)
+        .withColumn("geo_unit_id", when(col("located_by").equalTo(LOCATED_BY_POINT), col("_pip_unit"))
+            .when(col("located_by").equalTo(LOCATED_BY_CODE), byCode)
+            .when(col("located_by").equalTo(LOCATED_BY_NEAREST), col("_near_unit")))
         .withColumn("locate_level", lit(level))
-        .withColumn("locate_method", when(ok, when(hasXy, when(col("_pip_unit").isNotNull(), lit(POINT_IN_POLYGON)))
-            .otherwise(when(col("_gid_unit").isNotNull(), lit(BY_GEO_UNIT_ID))
-                .when(col("_zip_unit").isNotNull(), lit(BY_ZIP))
-                .when(col("_county_unit").isNotNull(), lit(BY_COUNTY)))))
+        .withColumn("locate_method", when(col("located_by").equalTo(LOCATED_BY_POINT), lit(POINT_IN_POLYGON))
+            .when(col("located_by").equalTo(LOCATED_BY_CODE), codeMethod)
+            .when(col("located_by").equalTo(LOCATED_BY_NEAREST), lit(BY_NEAREST)))
         .withColumn("unlocated_reason", when(ok.and(col("geo_unit_id").isNull()),
             when(hasXy, lit(IN_NO_UNIT)).when(anyCode, lit(CODE_NOT_FOUND)).otherwise(lit(NO_LOCATION))))
-        .drop("_pip_unit", "_gid_unit", "_zip_unit", "_county_unit", "_code_gid", "_code_zip", "_code_county");
+        .withColumn("has_code_mismatch", when(col("located_by").equalTo(LOCATED_BY_POINT).and(byCode.isNotNull()),
+            col("_pip_unit").notEqual(byCode)))
+        .drop("_pip_unit", "_gid_unit", "_zip_unit", "_county_unit", "_code_gid", "_code_zip", "_code_county", "_near_unit");
   }
 
   /**
@@ -160,23 +186,38 @@ public final class Locate {
   static final double KM_PER_DEGREE = 6371.008 * Math.PI / 180;
 
   /**
-   * For points in no unit: the km to the nearest edge among the 3 units whose centroids are
-   * nearest (a Sedona KNN join, planar on centroids, on the few unlocated points). The distance
-   * is planar in a local equirectangular frame around the point (longitudes scaled by the cosine
-   * of its latitude, then degrees x {@link #KM_PER_DEGREE}): within 0.1% of the great-circle
-   * distance up to some 100 km. An upper bound of the distance to the nearest edge of all units;
-   * exact unless a unit with a farther centroid reaches closer.
+   * For points in no unit (columns _id, _lon, _lat): the nearest unit within {@code toleranceKm}
+   * ({@code _near_unit}, null when none) and the km to the nearest unit edge
+   * ({@code distance_to_unit_km}). Candidates, in one plan over only these points: every unit
+   * within the tolerance (a Sedona distance join {@code ST_DWithin(polygon, point, degrees)}, the
+   * polygons broadcast when {@code broadcastUnits}; the radius in degrees is the tolerance at the
+   * envelope's highest latitude, a superset) and the 3 units with the nearest centroids (a KNN
+   * join, so a point beyond the tolerance still gets its distance). Distances are planar in a
+   * local equirectangular frame around the point (longitudes scaled by the cosine of its latitude,
+   * then degrees x {@link #KM_PER_DEGREE}): within 0.1% of the great-circle distance up to some
+   * 100 km. Within the tolerance the nearest unit is exact (every unit within it is a candidate;
+   * ties go to the smallest geo_unit_id); beyond it the distance is an upper bound (exact unless
+   * a unit with a farther centroid reaches closer). Columns _near_id, _near_unit, distance_to_unit_km.
    */
-  public static Dataset<Row> withDistanceToNearestUnit(Dataset<Row> located, Dataset<Row> silverUnits, String level) {
-    Dataset<Row> pts = located.where(col("unlocated_reason").equalTo(IN_NO_UNIT))
-        .select(col(ID).as("_d_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
-    Dataset<Row> u = silverUnits.where(col("level").equalTo(level)).select(expr("ST_GeomFromWKB(geometry)").as("_poly"))
+  public static Dataset<Row> nearestUnits(Dataset<Row> points, Dataset<Row> unitsAtLevel, Envelope env,
+      boolean broadcastUnits, double toleranceKm) {
+    Dataset<Row> pts = points.select(col(ID).as("_near_id"), expr("ST_Point(" + LON + ", " + LAT + ")").as("_pt"));
+    Dataset<Row> u = unitsAtLevel.select(col("geo_unit_id").as("_n_unit"), expr("ST_GeomFromWKB(geometry)").as("_poly"))
         .where(expr("NOT ST_IsEmpty(_poly)"));
-    Dataset<Row> d = pts.join(u, expr("ST_KNN(_pt, _poly, 3, false)"), "inner")
-        .select(col("_d_id"), expr("ST_Distance(ST_Affine(_poly, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D),"
-            + " ST_Affine(_pt, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D)) * " + KM_PER_DEGREE).as("_km"))
-        .groupBy("_d_id").agg(min("_km").as("distance_to_unit_km"));
-    return located.join(d, located.col(ID).equalTo(d.col("_d_id")), "left").drop("_d_id");
+    // broadcast: the object side (polygons) of a KNN join; a partitioned KNN join fails on an empty query side
+    Dataset<Row> cand = pts.join(broadcastUnits ? broadcast(u) : u, expr("ST_KNN(_pt, _poly, 3, false)"), "inner");
+    if (toleranceKm > 0) {
+      double maxAbsLat = Math.min(89.0, Math.max(Math.abs(env.minLat()), Math.abs(env.maxLat())));
+      double radiusDeg = toleranceKm / (KM_PER_DEGREE * Math.cos(Math.toRadians(maxAbsLat)));
+      cand = cand.unionByName(pts.join(broadcastUnits ? broadcast(u) : u,
+          expr("ST_DWithin(_poly, _pt, " + radiusDeg + "D)"), "inner"));
+    }
+    Column km = expr("ST_Distance(ST_Affine(_poly, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D),"
+        + " ST_Affine(_pt, cos(radians(ST_Y(_pt))), 0D, 0D, 1D, 0D, 0D)) * " + KM_PER_DEGREE);
+    return cand.select(col("_near_id"), struct(km.as("km"), col("_n_unit").as("unit")).as("_c"))
+        .groupBy("_near_id").agg(min("_c").as("_best"))
+        .select(col("_near_id"), when(col("_best.km").leq(toleranceKm), col("_best.unit")).as("_near_unit"),
+            col("_best.km").as("distance_to_unit_km"));
   }
 
   /**
@@ -184,8 +225,11 @@ public final class Locate {
    * table's shape (the record's current columns, the previous run's {@link #LOCATE_COLUMNS}). A
    * record is reused when the previous located partition has its id with exactly the same
    * locate keys (coordinates, geo_unit_id, zip, county as {@link #withLocateKeys} normalises them)
-   * and its coordinates, if any, lie inside the current envelope. Only valid when the geo units
-   * and the level are those of the previous run ({@link #unitsFingerprint}); the caller checks.
+   * and its coordinates, if any, lie inside the current envelope, and its result does not depend
+   * on the nearest-unit tolerance (which may have changed): it was located by point in polygon, or
+   * has no coordinates. Points that missed every unit (normally few) are located again. Only valid
+   * when the geo units and the level are those of the previous run ({@link #unitsFingerprint}); the
+   * caller checks.
    */
   public static Dataset<Row> reusable(Dataset<Row> records, Input in, Dataset<Row> previousLocated, Envelope env) {
     Dataset<Row> cur = withLocateKeys(records, in);
@@ -215,7 +259,8 @@ public final class Locate {
       Column eq = cur.col(k).eqNullSafe(prev.col(k));
       on = on == null ? eq : on.and(eq);
     }
-    Dataset<Row> j = cur.join(prev, on, "inner");
+    Dataset<Row> j = cur.join(prev, on, "inner")
+        .where(prev.col("_prev_locate_method").equalTo(POINT_IN_POLYGON).or(cur.col(LON).isNull()).or(cur.col(LAT).isNull()));
     List<Column> out = new ArrayList<>();
     for (String c : recordColumns(cur)) {
       out.add(cur.col(c));
@@ -243,9 +288,6 @@ public final class Locate {
         .select(col("geo_unit_id").as("_c_unit"), col("county_id"));
     Dataset<Row> f = frame.where(col(QUARANTINE_REASON).isNull());
     f = f.join(broadcast(counties), f.col("geo_unit_id").equalTo(counties.col("_c_unit")), "left");
-    if (!List.of(f.columns()).contains("distance_to_unit_km")) {
-      f = f.withColumn("distance_to_unit_km", lit(null).cast("double"));
-    }
     List<Column> cols = new ArrayList<>();
     for (String c : recordColumns(frame)) {
       cols.add(col(c));

@@ -41,13 +41,49 @@ public final class LocateJob {
     }
   }
 
+  /**
+   * Per input, how the located rows were placed ({@code located_by}: point, code, nearest; they sum
+   * to located) and how often a point located in a unit carries a code naming another unit:
+   * {@code pointsWithCode} located by point whose code resolves at the level, {@code codeMismatches}
+   * of them in another unit than the code's (the point won).
+   */
+  public record Placement(String input, long byPoint, long byCode, long byNearest, long pointsWithCode, long codeMismatches) {
+    /** codeMismatches / pointsWithCode; 0 when no point carries a code. */
+    public double mismatchShare() {
+      return pointsWithCode == 0 ? 0 : (double) codeMismatches / pointsWithCode;
+    }
+  }
+
   /** What a run did. */
   public record Result(String runId, String level, long geoUnits, long unitsAtLevel, long repairedUnits,
-      List<InputCounts> inputs, long pmaRows, long multipleDealerAreas, long configuredRows, String incremental) {
+      List<InputCounts> inputs, List<Placement> placements, long pmaRows, long multipleDealerAreas, long configuredRows,
+      String incremental, double nearestToleranceM) {
     public InputCounts input(String name) {
       return inputs.stream().filter(i -> i.input().equals(name)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("no input " + name));
     }
+
+    public Placement placement(String name) {
+      return placements.stream().filter(i -> i.input().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no input " + name));
+    }
+  }
+
+  /**
+   * One aggregate over located rows: rows, located, unlocated, quarantined ({@code ok} false), then
+   * located by point, code, nearest, points with a resolving code, code mismatches.
+   */
+  static Row counts(Dataset<Row> df, org.apache.spark.sql.Column ok) {
+    org.apache.spark.sql.Column by = col("located_by");
+    return df.agg(count(lit(1)),
+        count(when(ok.and(col("geo_unit_id").isNotNull()), lit(1))),
+        count(when(ok.and(col("geo_unit_id").isNull()), lit(1))),
+        count(when(ok.unary_$bang(), lit(1))),
+        count(when(ok.and(by.equalTo(Locate.LOCATED_BY_POINT)), lit(1))),
+        count(when(ok.and(by.equalTo(Locate.LOCATED_BY_CODE)), lit(1))),
+        count(when(ok.and(by.equalTo(Locate.LOCATED_BY_NEAREST)), lit(1))),
+        count(when(ok.and(col("has_code_mismatch").isNotNull()), lit(1))),
+        count(when(ok.and(col("has_code_mismatch")), lit(1)))).first();
   }
 
   public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
@@ -55,13 +91,22 @@ public final class LocateJob {
     LocalDate asOf = run.asOf();
     String level = cfg.getString("tp.locate.level");
     boolean broadcastUnits = cfg.getBoolean("tp.locate.broadcast-units");
+    double toleranceM = cfg.getDouble("tp.locate.nearest-tolerance-m");
 
     Dataset<Row> units = GeoUnits.toSilver(lake.read(Table.GEO_UNITS_BRONZE, asOf)).persist(StorageLevel.MEMORY_AND_DISK());
+    String noCounty = "level IN ('tract', 'zcta') AND county_id IS NULL AND NOT (centroid_lon IS NULL OR isnan(centroid_lon))";
     Row uc = units.agg(count(lit(1)), count(when(col("level").equalTo(level), lit(1))),
-        count(when(col("is_repaired"), lit(1))), count(when(expr("centroid_lon IS NULL OR isnan(centroid_lon)"), lit(1)))).first();
+        count(when(col("is_repaired"), lit(1))), count(when(expr("centroid_lon IS NULL OR isnan(centroid_lon)"), lit(1))),
+        count(when(expr(noCounty), lit(1))), expr("slice(array_sort(collect_list(CASE WHEN " + noCounty
+            + " THEN geo_unit_id END)), 1, 10)")).first();
     if (uc.getLong(3) > 0) {
       LOG.warn("{} geo unit polygons are empty (no centroid, area 0): kept in silver, but they contain no point and"
           + " belong to no PMA", uc.getLong(3));
+    }
+    if (uc.getLong(4) > 0) {
+      // the market stage fails on these when it needs their county (benchmark or local area): say so early
+      LOG.warn("{} tract / ZCTA units have no county (no code prefix, no parent, overlap no county polygon), e.g. {}",
+          uc.getLong(4), uc.getList(5));
     }
     long nUnits = uc.getLong(0);
     long nAtLevel = uc.getLong(1);
@@ -86,6 +131,7 @@ public final class LocateJob {
     expected.add(nUnits);
 
     List<InputCounts> counts = new ArrayList<>();
+    List<Placement> placements = new ArrayList<>();
     List<Dataset<Row>> quarantined = new ArrayList<>();
     List<String> sources = new ArrayList<>();
     List<Dataset<Row>> persisted = new ArrayList<>();
@@ -115,24 +161,26 @@ public final class LocateJob {
         LOG.info("input {}: {} of {} rows keep their location from {}; locating the other {}", in.name(), nReused, read,
             inc.previous(), read - nReused);
       }
-      Dataset<Row> frame = Locate.withDistanceToNearestUnit(
-          Locate.locateRecords(records, in, units, level, env, broadcastUnits), units, level)
+      Dataset<Row> frame = Locate.locateRecords(records, in, units, level, env, broadcastUnits, toleranceM / 1000)
           .persist(StorageLevel.MEMORY_AND_DISK());
       persisted.add(frame);
-      Row c = frame.agg(count(lit(1)),
-          count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNotNull()), lit(1))),
-          count(when(col(Locate.QUARANTINE_REASON).isNull().and(col("geo_unit_id").isNull()), lit(1))),
-          count(when(col(Locate.QUARANTINE_REASON).isNotNull(), lit(1)))).first();
-      long reusedLocated = reused == null ? 0 : reused.where(col("geo_unit_id").isNotNull()).count();
-      InputCounts ic = new InputCounts(in.name(), read, c.getLong(1) + reusedLocated, c.getLong(2) + nReused - reusedLocated,
-          c.getLong(3), nReused);
+      Row c = counts(frame, col(Locate.QUARANTINE_REASON).isNull());
+      Row rc = reused == null ? null : counts(reused, lit(true));
+      long[] sum = new long[9];
+      for (int k = 0; k < sum.length; k++) {
+        sum[k] = c.getLong(k) + (rc == null ? 0 : rc.getLong(k));
+      }
+      InputCounts ic = new InputCounts(in.name(), read, sum[1], sum[2], sum[3], nReused);
+      Placement pl = new Placement(in.name(), sum[4], sum[5], sum[6], sum[7], sum[8]);
+      placements.add(pl);
       if (c.getLong(0) + nReused != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
         throw new IllegalStateException("input '" + in.name() + "': rows in " + read + " != located " + ic.located()
             + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0)
             + " rows, " + nReused + " reused)");
       }
-      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {} ({} reused)", in.name(), read, ic.located(),
-          ic.unlocated(), ic.quarantined(), nReused);
+      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {} ({} reused); located by point {}, code {},"
+          + " nearest {}; code mismatches {} of {} points with a code", in.name(), read, ic.located(), ic.unlocated(),
+          ic.quarantined(), nReused, pl.byPoint(), pl.byCode(), pl.byNearest(), pl.codeMismatches(), pl.pointsWithCode());
       counts.add(ic);
       Dataset<Row> located = Locate.located(frame, units, level);
       if (reused != null) {
@@ -183,8 +231,8 @@ public final class LocateJob {
 
     persisted.forEach(Dataset::unpersist);
     units.unpersist();
-    return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, tc.getLong(0), tc.getLong(1), tc.getLong(2),
-        inc.description());
+    return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, placements, tc.getLong(0), tc.getLong(1),
+        tc.getLong(2), inc.description(), toleranceM);
   }
 
   /**

@@ -30,6 +30,10 @@ public final class LocateStage extends BaseStage {
     return new Summary(stats, out -> print(out, r));
   }
 
+  private static String fmt(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
   static void print(PrintStream out, LocateJob.Result r) {
     out.printf("locate run %s at level '%s': %,d geo units (%,d at that level, %,d repaired)%n", r.runId(), r.level(),
         r.geoUnits(), r.unitsAtLevel(), r.repairedUnits());
@@ -38,6 +42,13 @@ public final class LocateStage extends BaseStage {
     for (LocateJob.InputCounts c : r.inputs()) {
       out.printf("  %-16s %,12d %,12d %,12d %,12d %,12d%n", c.input(), c.in(), c.located(), c.unlocated(), c.quarantined(),
           c.reused());
+    }
+    out.printf("  %-16s %12s %12s %12s   code mismatch: point in one unit, code names another (the point wins);"
+        + " nearest = within tp.locate.nearest-tolerance-m = %s m%n", "located_by", "point", "code", "nearest",
+        fmt(r.nearestToleranceM()));
+    for (LocateJob.Placement p : r.placements()) {
+      out.printf("  %-16s %,12d %,12d %,12d   code mismatch %,d of %,d points with a code (%.2f%%)%n", p.input(), p.byPoint(),
+          p.byCode(), p.byNearest(), p.codeMismatches(), p.pointsWithCode(), 100 * p.mismatchShare());
     }
     out.printf("  territories: %,d PMA rows (%,d multiple dealer areas), %,d configured rows%n", r.pmaRows(),
         r.multipleDealerAreas(), r.configuredRows());

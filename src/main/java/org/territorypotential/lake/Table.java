@@ -119,8 +119,8 @@ public enum Table {
       Map.entry("versions_written", "Delta version written per table"),
       Map.entry("error", "One-line error of a failed run"),
       // silver geo units
-      Map.entry("county_id", "County the unit lies in (itself for a county; the parent of a tract); null when not derivable"),
-      Map.entry("state_id", "State the unit lies in (the parent of its county, or the 2-digit FIPS prefix); null when not derivable"),
+      Map.entry("county_id", "County the unit lies in (itself for a county; the parent county, or a tract GEOID's 5-digit prefix; else the county polygon it overlaps most); null when not derivable"),
+      Map.entry("state_id", "State the unit lies in (the parent of its county, or the county's 2-digit FIPS prefix); null when not derivable"),
       Map.entry("area_km2", "Area on the WGS84 spheroid, square kilometres (ST_AreaSpheroid)"),
       Map.entry("centroid_lon", "Longitude of the polygon's centroid, WGS84 degrees"),
       Map.entry("centroid_lat", "Latitude of the polygon's centroid, WGS84 degrees"),
@@ -131,10 +131,15 @@ public enum Table {
       Map.entry("is_repaired", "True when the ingested polygon was invalid and was repaired with ST_MakeValid"),
       // located records
       Map.entry("locate_level", "Geo unit level the record was located at (tp.locate.level)"),
-      Map.entry("locate_method", "How geo_unit_id was found: point_in_polygon, geo_unit_id, zip or county; null when unlocated"),
+      Map.entry("located_by", "Placement rule that found geo_unit_id, tried in this order: point (in a unit), code (the record's"
+          + " geo_unit_id, zip or county, when the point is in no unit or absent), nearest (the nearest unit within"
+          + " tp.locate.nearest-tolerance-m); null when unlocated"),
+      Map.entry("locate_method", "How geo_unit_id was found: point_in_polygon, geo_unit_id, zip, county or nearest_unit; null when unlocated"),
+      Map.entry("has_code_mismatch", "Located by point, and the record's code resolves to another unit at the level (the point"
+          + " wins); false when they agree; null when not located by point or no code resolves"),
       Map.entry("unlocated_reason", "Why geo_unit_id is null (docs/spatial.md); null when located"),
       Map.entry("matched_units", "Units whose polygon contains or touches the point (>1 on a shared edge: the smallest id wins)"),
-      Map.entry("distance_to_unit_km", "For a point in no unit: km to the nearest unit edge (among the 3 units with the nearest centroids; local flat-earth approximation)"),
+      Map.entry("distance_to_unit_km", "For a point in no unit (located by code, by nearest, or unlocated): km to the nearest unit edge (exact within the tolerance; beyond it among the 3 units with the nearest centroids; local flat-earth approximation)"),
       Map.entry("source_geo_unit_id", "Geo unit id given by the source (the input's geo_unit_id), before locating"),
       // territory assignment
       Map.entry("territory_id", "Territory: configured id, or PMA-<dealer_id> for a derived Primary Market Area"),

@@ -90,8 +90,8 @@ final class TableSchemas {
       case DEALERS_LOCATED -> """
           dealer_id STRING, name STRING, brand STRING, longitude DOUBLE, latitude DOUBLE, open_date DATE,
           close_date DATE, source_file STRING, source_row BIGINT, geo_unit_id STRING, county_id STRING,
-          locate_level STRING, locate_method STRING, unlocated_reason STRING, matched_units INT,
-          distance_to_unit_km DOUBLE, run_id STRING, as_of DATE""";
+          locate_level STRING, located_by STRING, locate_method STRING, unlocated_reason STRING, matched_units INT,
+          distance_to_unit_km DOUBLE, has_code_mismatch BOOLEAN, run_id STRING, as_of DATE""";
       case GEO_UNITS_SILVER -> """
           geo_unit_id STRING, level STRING, name STRING, parent_id STRING, county_id STRING, state_id STRING,
           geometry BINARY, area_km2 DOUBLE, centroid_lon DOUBLE, centroid_lat DOUBLE, min_lon DOUBLE, max_lon
@@ -100,14 +100,14 @@ final class TableSchemas {
           registration_id STRING, registration_date DATE, make STRING, model STRING, model_year INT, segment
           STRING, fuel_type STRING, sale_type STRING, longitude DOUBLE, latitude DOUBLE, source_geo_unit_id
           STRING, zip STRING, county STRING, selling_dealer_id STRING, vin_prefix STRING, source_file STRING,
-          source_row BIGINT, geo_unit_id STRING, county_id STRING, locate_level STRING, locate_method STRING,
-          unlocated_reason STRING, matched_units INT, distance_to_unit_km DOUBLE, run_id STRING, as_of DATE""";
+          source_row BIGINT, geo_unit_id STRING, county_id STRING, locate_level STRING, located_by STRING, locate_method STRING,
+          unlocated_reason STRING, matched_units INT, distance_to_unit_km DOUBLE, has_code_mismatch BOOLEAN, run_id STRING, as_of DATE""";
       case SALES_LOCATED -> """
           sale_id STRING, dealer_id STRING, sale_date DATE, make STRING, model STRING, segment STRING, price
           DOUBLE, customer_longitude DOUBLE, customer_latitude DOUBLE, customer_zip STRING, customer_name
           STRING, source_file STRING, source_row BIGINT, geo_unit_id STRING, county_id STRING, locate_level
-          STRING, locate_method STRING, unlocated_reason STRING, matched_units INT, distance_to_unit_km
-          DOUBLE, run_id STRING, as_of DATE""";
+          STRING, located_by STRING, locate_method STRING, unlocated_reason STRING, matched_units INT, distance_to_unit_km
+          DOUBLE, has_code_mismatch BOOLEAN, run_id STRING, as_of DATE""";
       case TERRITORY_ASSIGNMENT -> """
           geo_unit_id STRING, level STRING, territory_id STRING, brand STRING, method STRING, dealer_id
           STRING, distance_km DOUBLE, runner_up_dealer_id STRING, runner_up_distance_km DOUBLE,

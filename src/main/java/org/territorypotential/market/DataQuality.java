@@ -24,6 +24,7 @@ public final class DataQuality {
   public static final String NO_SELLER = "sales_without_selling_dealer";
   public static final String CUSTOMER_UNLOCATED = "sales_customer_unlocated";
   public static final String SELLER_NOT_OPEN = "sales_by_dealer_not_open";
+  public static final String BENCHMARK_UNLOCATED = "benchmark_share_unlocated_left_out";
 
   /**
    * @param windowRegs every registration of the window (after {@link MarketShare#withSegment},
@@ -59,9 +60,35 @@ public final class DataQuality {
         + "," + row(SELLER_NOT_OPEN, "not_open", "sales", "sales of the window by a dealer not open at the run date"
             + " (closed, or not a known dealer); they count as pump-in where the customer lies in a PMA")
         + ") AS (check_name, affected, base, description)";
-    return r.crossJoin(s).select(expr(stack))
+    return r.crossJoin(s).select(expr(stack)).unionByName(benchmarkEffect(windowRegs, retailOnly))
         .select(col("check_name"), expr("coalesce(affected, 0)").as("affected"), expr("coalesce(base, 0)").as("base"),
             expr("CASE WHEN coalesce(base, 0) > 0 THEN coalesce(affected, 0) / base END").as("share"), col("description"));
+  }
+
+  /**
+   * The effect of taking benchmark shares over located registrations only (docs/market.md, "What is
+   * counted"): affected = the window's registrations that would be counted but are unlocated, base =
+   * those plus the counted ones (every counted registration, located or not), and in the
+   * description the largest change of a brand's share of a segment (over the whole run area) had
+   * the unlocated ones been included, in percentage points, with its brand and segment.
+   * One row: check_name, affected, base, description.
+   */
+  static Dataset<Row> benchmarkEffect(Dataset<Row> windowRegs, boolean retailOnly) {
+    Dataset<Row> eligible = retailOnly ? windowRegs.where(col("is_fleet").equalTo(false)) : windowRegs;
+    Dataset<Row> cells = eligible.groupBy(col("segment"), col("make"))
+        .agg(count(lit(1)).as("_n_all"), count(col("geo_unit_id")).as("_n_loc"));
+    org.apache.spark.sql.expressions.WindowSpec seg = org.apache.spark.sql.expressions.Window.partitionBy("segment");
+    Dataset<Row> shifts = cells.withColumn("_i_all", sum("_n_all").over(seg)).withColumn("_i_loc", sum("_n_loc").over(seg))
+        .withColumn("_shift", expr("abs(_n_all / _i_all - CASE WHEN _i_loc > 0 THEN _n_loc / _i_loc ELSE 0 END)"));
+    return shifts.agg(sum("_n_all").minus(sum("_n_loc")).as("affected"), sum("_n_all").as("base"),
+            expr("max(struct(_shift, make, segment))").as("_max"))
+        .select(lit(BENCHMARK_UNLOCATED).as("check_name"), col("affected").cast("bigint").as("affected"),
+            col("base").cast("bigint").as("base"),
+            expr("concat('registrations of the window that would be counted but are unlocated: left out of every"
+                + " benchmark share, which is over located registrations only (docs/market.md); had they been included, a"
+                + " brand share of a segment over the whole run area would move by at most ', coalesce(format_number(_max._shift"
+                + " * 100, 3), '0'), ' percentage points', coalesce(concat(' (', _max.make, ', ', _max.segment, ')'), ''))")
+                .as("description"));
   }
 
   private static String row(String check, String affected, String base, String description) {

@@ -45,6 +45,7 @@ public final class Market {
     Dataset<Row> open = Territories.filterOpenDealers(in.dealersLocated(), p.asOf(), in.pmaBrands());
     Dataset<Row> dealers = cache(Expected.dealers(open, assignment, unitAreas), cached);
     Dataset<Row> windowCounts = unitCounts.where(col("period_type").equalTo(MarketShare.WINDOW));
+    MarketShare.requireKnownAreas(unitAreas, windowCounts, assignment, p);
     Dataset<Row> bySegment = cache(Expected.bySegment(windowCounts, dealers, assignment, unitAreas, p), cached);
 
     Dataset<Row> retailWindow = p.retailOnly() ? windowRegs.where(col("is_fleet").equalTo(false)) : windowRegs;

@@ -29,12 +29,13 @@ public final class MarketJob {
   private static final Logger LOG = LoggerFactory.getLogger(MarketJob.class);
 
   /** One dealer line of the summary. */
-  public record DealerLine(String dealerId, String brand, Double effectiveness, double expected, long actual, String band) {}
+  public record DealerLine(String dealerId, String brand, Double effectiveness, double expected, long actual, String band,
+      Double effectivenessLocal, double expectedLocal) {}
 
   /** What a run did. */
   public record Result(String runId, LocalDate windowStart, LocalDate windowEnd, Map<String, Long> rowsRead,
       Map<String, Long> versionsRead, Map<String, Long> rowsWritten, Map<String, Long> versionsWritten,
-      List<DealerLine> weakest, List<DealerLine> strongest) {}
+      List<DealerLine> weakest, List<DealerLine> strongest, String benchmarkEffect) {}
 
   public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
     Lake lake = new Lake(spark, cfg);
@@ -79,18 +80,24 @@ public final class MarketJob {
     Dataset<Row> measured = o.performance().where(col("registration_effectiveness").isNotNull());
     List<DealerLine> weakest = lines(measured.orderBy(col("registration_effectiveness").asc(), col("dealer_id")).limit(n));
     List<DealerLine> strongest = lines(measured.orderBy(col("registration_effectiveness").desc(), col("dealer_id")).limit(n));
+    // the choice of docs/market.md (benchmark over located registrations only) and its effect, for the printout
+    Row effect = o.dataQuality().where(col("check_name").equalTo(DataQuality.BENCHMARK_UNLOCATED))
+        .select("affected", "base", "description").first();
+    String benchmarkEffect = String.format(java.util.Locale.ROOT, "%,d of %,d: %s", effect.getLong(0), effect.getLong(1),
+        effect.getString(2));
+    LOG.info("benchmark shares over located registrations only; unlocated left out {}", benchmarkEffect);
     o.unpersist();
     persisted.forEach(Dataset::unpersist);
     return new Result(run.runId(), p.windowStart(), p.windowEnd(), rowsRead, versions, rowsWritten, versionsWritten, weakest,
-        strongest);
+        strongest, benchmarkEffect);
   }
 
   private static List<DealerLine> lines(Dataset<Row> df) {
     List<DealerLine> out = new ArrayList<>();
     for (Row r : df.select("dealer_id", "brand", "registration_effectiveness", "expected_registrations",
-        "actual_registrations", "band").collectAsList()) {
+        "actual_registrations", "band", "registration_effectiveness_local", "expected_registrations_local").collectAsList()) {
       out.add(new DealerLine(r.getString(0), r.getString(1), r.isNullAt(2) ? null : r.getDouble(2), r.getDouble(3),
-          r.getLong(4), r.getString(5)));
+          r.getLong(4), r.getString(5), r.isNullAt(6) ? null : r.getDouble(6), r.getDouble(7)));
     }
     return out;
   }

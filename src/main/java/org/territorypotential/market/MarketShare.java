@@ -107,6 +107,32 @@ public final class MarketShare {
   }
 
   /**
+   * Fails, naming the units, when a unit the formulas use (it has counted registrations in the
+   * window or is in a dealer's PMA) has no benchmark area or no local area ({@value #UNKNOWN_AREA}):
+   * an unknown area would silently pool unrelated units (docs/market.md). One small aggregate.
+   *
+   * @param windowCounts unit counts of the window period (geo_unit_id)
+   */
+  public static void requireKnownAreas(Dataset<Row> unitAreas, Dataset<Row> windowCounts, Dataset<Row> assignment,
+      MarketParams p) {
+    Dataset<Row> used = windowCounts.select("geo_unit_id")
+        .union(assignment.where(col("method").equalTo(Territories.PMA)).select("geo_unit_id")).distinct();
+    Column unknownBench = col("benchmark_area_id").equalTo(UNKNOWN_AREA);
+    Column unknownLocal = col("local_area_id").equalTo(UNKNOWN_AREA);
+    Row r = unitAreas.where(unknownBench.or(unknownLocal)).join(used, new String[] {"geo_unit_id"}, "left_semi")
+        .agg(count(lit(1)), count(when(unknownBench, lit(1))), count(when(unknownLocal, lit(1))),
+            org.apache.spark.sql.functions.expr("slice(array_sort(collect_list(geo_unit_id)), 1, 10)")).first();
+    if (r.getLong(0) > 0) {
+      throw new org.territorypotential.ingest.IngestError(r.getLong(0) + " geo unit(s) with registrations or in a PMA have no "
+          + (r.getLong(1) > 0 ? "benchmark area (tp.market.benchmark-area = " + p.benchmarkArea() + ": " + r.getLong(1) + ")" : "")
+          + (r.getLong(1) > 0 && r.getLong(2) > 0 ? " and no " : "")
+          + (r.getLong(2) > 0 ? "local area (tp.market.local-area = " + p.localArea() + ": " + r.getLong(2) + ")" : "")
+          + ", e.g. " + r.getList(3) + ": give them a county / state (parent_id, a county polygon they overlap) or a"
+          + " configured territory; nothing was written");
+    }
+  }
+
+  /**
    * Which units make up each area: (area_type, area_id, geo_unit_id) for geo_unit, county,
    * state, region, nation, configured territory and pma (every brand's PMAs). A unit belongs to
    * exactly one area of each type (one PMA per brand), so area totals are sums of unit totals.

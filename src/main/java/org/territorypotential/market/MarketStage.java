@@ -39,14 +39,17 @@ public final class MarketStage extends BaseStage {
     r.rowsWritten().forEach((k, v) -> out.printf("  %-40s %,12d rows%n", k, v));
     printDealers(out, "weakest dealers (registration effectiveness)", r.weakest());
     printDealers(out, "strongest dealers (registration effectiveness)", r.strongest());
+    out.println("  benchmark shares over located registrations only; unlocated left out: " + r.benchmarkEffect());
   }
 
   private static void printDealers(PrintStream out, String title, List<MarketJob.DealerLine> lines) {
     out.println("  " + title + ":");
-    out.printf("    %-14s %-12s %8s %10s %8s  %s%n", "dealer", "brand", "RE", "expected", "actual", "band");
+    out.printf("    %-14s %-12s %8s %10s %8s %10s %8s  %s%n", "dealer", "brand", "RE", "expected", "actual", "expected_l",
+        "RE_local", "band");
     for (MarketJob.DealerLine l : lines) {
-      out.printf("    %-14s %-12s %8.1f %10.1f %8d  %s%n", l.dealerId(), l.brand(), l.effectiveness(), l.expected(), l.actual(),
-          l.band());
+      out.printf("    %-14s %-12s %8.1f %10.1f %8d %10.1f %8s  %s%n", l.dealerId(), l.brand(), l.effectiveness(), l.expected(),
+          l.actual(), l.expectedLocal(), l.effectivenessLocal() == null ? "null"
+              : String.format(java.util.Locale.ROOT, "%.1f", l.effectivenessLocal()), l.band());
     }
   }
 }

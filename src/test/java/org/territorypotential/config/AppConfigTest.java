@@ -63,6 +63,12 @@ class AppConfigTest {
     ConfigError date = assertThrows(ConfigError.class,
         () -> AppConfig.load(null, Map.of("tp.wa-ev.snapshot-date", "30/06/2023")));
     assertTrue(date.getMessage().contains("tp.wa-ev.snapshot-date"), date.getMessage());
+    ConfigError tolerance = assertThrows(ConfigError.class,
+        () -> AppConfig.load(null, Map.of("tp.locate.nearest-tolerance-m", "-5")));
+    assertEquals("configuration key 'tp.locate.nearest-tolerance-m' must not be negative, got -5.0", tolerance.getMessage());
+    ConfigError notANumber = assertThrows(ConfigError.class,
+        () -> AppConfig.load(null, Map.of("tp.locate.nearest-tolerance-m", "near")));
+    assertTrue(notANumber.getMessage().contains("tp.locate.nearest-tolerance-m"), notANumber.getMessage());
   }
 
   @Test

@@ -85,8 +85,7 @@ class LocatePlanTest {
   void theWholeLocateAndPmaPlansHaveNoNestedLoop() {
     Locate.Envelope env = Locate.Envelope.of(units, 0.5);
     for (boolean b : List.of(true, false)) {
-      Dataset<Row> frame = Locate.withDistanceToNearestUnit(
-          Locate.locateRecords(registrations(), Locate.Input.REGISTRATIONS, units, "tract", env, b), units, "tract");
+      Dataset<Row> frame = Locate.locateRecords(registrations(), Locate.Input.REGISTRATIONS, units, "tract", env, b, 0.2);
       String p = plan(Locate.located(frame, units, "tract"), false);
       assertTrue(p.contains(b ? "BroadcastIndexJoin" : "RangeJoin"), p);
       assertNoNestedLoop(p);
@@ -109,9 +108,9 @@ class LocatePlanTest {
         + " AS t(registration_id, longitude, latitude, geo_unit_id, zip, county)");
     Locate.Envelope env = Locate.Envelope.of(units, 0.5);
     assertEquals(Map.of("K1", "C2|geo_unit_id", "K2", "C1|county", "K3", "C2|zip", "K4", "null|null", "K5", "C1|point_in_polygon"),
-        outcome(Locate.locateRecords(regs, Locate.Input.REGISTRATIONS, units, "county", env, true)));
+        outcome(Locate.locateRecords(regs, Locate.Input.REGISTRATIONS, units, "county", env, true, 0.2)));
     assertEquals(Map.of("K1", "null|null", "K2", "null|null", "K3", "98001|zip", "K4", "null|null", "K5", "null|null"),
-        outcome(Locate.locateRecords(regs, Locate.Input.REGISTRATIONS, units, "zcta", env, false)));
+        outcome(Locate.locateRecords(regs, Locate.Input.REGISTRATIONS, units, "zcta", env, false, 0.2)));
   }
 
   static Map<String, String> outcome(Dataset<Row> frame) {

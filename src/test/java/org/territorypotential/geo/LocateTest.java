@@ -150,6 +150,11 @@ class LocateTest {
     lake.read(Table.REGISTRATIONS_LOCATED, AS_OF).collectAsList().forEach(r -> byId.put(r.getAs("registration_id"), r));
     assertEquals(2, (int) byId.get("R02").<Integer>getAs("matched_units"), "the edge point touches T1 and T2");
     assertEquals(1, (int) byId.get("R01").<Integer>getAs("matched_units"));
+    assertEquals(Boolean.TRUE, byId.get("R01").getAs("has_code_mismatch"), "R01's zip says T3; its point in T1 wins");
+    assertNull(byId.get("R02").getAs("has_code_mismatch"), "no code");
+    assertEquals("point", byId.get("R01").getAs("located_by"));
+    assertEquals("code", byId.get("R08").getAs("located_by"));
+    assertNull(byId.get("R03").getAs("located_by"));
     assertEquals("C1", byId.get("R01").getAs("county_id"));
     assertEquals("T2", byId.get("R09").getAs("source_geo_unit_id"));
     // R03: nearest edge is the hole's east or west side, 0.25 degrees of longitude at 40.5 N
@@ -183,6 +188,12 @@ class LocateTest {
     for (LocateJob.InputCounts c : result.inputs()) {
       assertEquals(c.in(), c.located() + c.unlocated() + c.quarantined(), c.toString());
     }
+    // located_by: R01, R02, R05, R11 by point; R08 (zip), R09 (geo_unit_id) by code; R03, R04 are 21 and 17 km from a
+    // unit, beyond the 200 m tolerance. R01's zip names ZCTA 98001, whose centroid is in T3: the point (T1) wins, 1 mismatch.
+    assertEquals(new LocateJob.Placement("registrations", 4, 2, 0, 1, 1), result.placement("registrations"));
+    assertEquals(new LocateJob.Placement("dealers", 5, 0, 0, 0, 0), result.placement("dealers"));
+    assertEquals(new LocateJob.Placement("sales", 1, 1, 0, 0, 0), result.placement("sales"));
+    assertEquals(1.0, result.placement("registrations").mismatchShare());
     assertEquals(7, result.geoUnits());
     assertEquals(4, result.unitsAtLevel());
     assertEquals(1, result.repairedUnits());
@@ -206,6 +217,7 @@ class LocateTest {
     assertEquals("C1", u.get("T1").getAs("county_id"));
     assertEquals("C2", u.get("T3").getAs("county_id"));
     assertEquals("C1", u.get("C1").getAs("county_id"));
+    assertEquals("C2", u.get("98001").getAs("county_id"), "the ZCTA lies in Beta County: by overlap");
     assertEquals("C1", u.get("T4").getAs("parent_id"));
     // 1 x 1 degree at 40..41 N: about 111.2 km x 84.4 km; T3 loses a quarter for its hole
     double t1 = u.get("T1").getAs("area_km2");
@@ -266,7 +278,8 @@ class LocateTest {
   @Test
   void newColumnsCarryComments() {
     Dataset<Row> d = spark.sql("DESCRIBE " + lake.sqlName(Table.REGISTRATIONS_LOCATED));
-    for (String col : List.of("geo_unit_id", "locate_method", "unlocated_reason", "distance_to_unit_km", "registration_id")) {
+    for (String col : List.of("geo_unit_id", "located_by", "locate_method", "unlocated_reason", "distance_to_unit_km",
+        "has_code_mismatch", "registration_id")) {
       Row r = d.where("col_name = '" + col + "'").first();
       assertNotNull(r.getAs("comment"), col);
     }
@@ -308,7 +321,11 @@ class LocateTest {
     LocateJob.Result inc = LocateJob.run(spark, cfg, RunContext.start("locate", next));
     assertTrue(inc.incremental().startsWith("incremental"), inc.incremental());
     LocateJob.InputCounts regs = inc.input("registrations");
-    assertEquals(new LocateJob.InputCounts("registrations", 12, 7, 3, 2, 7), regs, "R01, R09, R12 and the quarantined two located again");
+    // R03 and R04 (points in no unit) are located again too: their result depends on tp.locate.nearest-tolerance-m
+    assertEquals(new LocateJob.InputCounts("registrations", 12, 7, 3, 2, 5), regs,
+        "R01, R09, R12, R03, R04 and the quarantined two located again");
+    assertEquals(new LocateJob.Placement("registrations", 5, 2, 0, 1, 1), inc.placement("registrations"),
+        "reused rows count in located_by too; R01 moved to T2, its zip still names T3");
     assertEquals(3, inc.input("sales").reused(), "every sale unchanged, S3 (no location) reused as unlocated too");
     Map<String, String> byId = outcome(Table.REGISTRATIONS_LOCATED, "registration_id", next);
     assertEquals("T2|point_in_polygon|null", byId.get("R01"), "moved: located again");

@@ -81,9 +81,35 @@ class WaLocateTest {
   }
 
   private static void zctaLevel() {
-    locate("zcta");
+    LocateJob.Result r = locate("zcta");
     double zip = agreement("zcta", "u.geo_unit_id = r.zip", "r.zip IS NOT NULL");
     assertTrue(zip > 0.80, "ZIP agreement " + zip);
+    LocateJob.Placement p = r.placement("registrations");
+    System.out.printf("[wa-ev] zcta registrations located_by: point %d, code %d, nearest %d; code mismatch %d of %d (%.2f%%)%n",
+        p.byPoint(), p.byCode(), p.byNearest(), p.codeMismatches(), p.pointsWithCode(), 100 * p.mismatchShare());
+    assertEquals(r.input("registrations").located(), p.byPoint() + p.byCode() + p.byNearest(), "located_by adds up");
+    assertTrue(p.byCode() > 0, "points just off the coast with a valid ZIP are located by code: " + p);
+
+    // every registration whose ZIP names a WA ZCTA is located (by point, or by that code)
+    SparkSession spark = TestSpark.session();
+    lake().read(Table.REGISTRATIONS_LOCATED, WaEv.AS_OF).createOrReplaceTempView("regs_located");
+    lake().read(Table.GEO_UNITS_SILVER, WaEv.AS_OF).createOrReplaceTempView("silver_units");
+    Row u = spark.sql("SELECT count(*), count_if(r.geo_unit_id IS NULL) FROM regs_located r"
+        + " JOIN silver_units z ON z.level = 'zcta' AND z.geo_unit_id = substr(trim(r.zip), 1, 5)").first();
+    System.out.printf("[wa-ev] zcta: registrations with a valid WA ZIP %d, unlocated among them %d%n", u.getLong(0), u.getLong(1));
+    assertTrue(u.getLong(0) > 100_000, "most registrations carry a WA ZIP: " + u.getLong(0));
+    assertEquals(0, u.getLong(1), "unlocated registrations with a valid ZIP");
+
+    // the unit hierarchy: every ZCTA with a polygon has a county (by overlap: ZCTAs have no parent) and the state
+    Row h = spark.sql("SELECT count(*), count_if(county_id IS NULL), count_if(state_id IS NULL),"
+        + " count(DISTINCT county_id) FROM silver_units WHERE level = 'zcta' AND area_km2 > 0").first();
+    List<Row> missing = spark.sql("SELECT geo_unit_id, area_km2 FROM silver_units WHERE level = 'zcta' AND county_id IS NULL")
+        .collectAsList();
+    System.out.printf("[wa-ev] zcta hierarchy: %d ZCTAs with a polygon, %d without county, %d without state, in %d counties;"
+        + " ZCTAs without county (any polygon): %s%n", h.getLong(0), h.getLong(1), h.getLong(2), h.getLong(3), missing);
+    assertEquals(0, h.getLong(1), "every ZCTA with a polygon has a county");
+    assertEquals(0, h.getLong(2), "every ZCTA with a polygon has a state");
+    assertEquals(39, h.getLong(3), "the ZCTAs fall in all 39 counties");
   }
 
   private static void countyLevel() {

@@ -350,6 +350,12 @@ class MarketTest {
     assertEquals(0.05, dbl(dq.get(DataQuality.UNCLASSIFIED), "share"), 1e-12);
     assertEquals(1.0 / 18, dbl(dq.get(DataQuality.UNCLASSIFIED + "_counted"), "share"), 1e-12);
     assertEquals(1L, lng(dq.get(DataQuality.UNLOCATED), "affected"));
+    // benchmark shares over located registrations only: r20 (B, Y, retail) is left out of 19 retail window registrations;
+    // with it, Y would be A 2 / B 5 of 7 instead of 2 / 4 of 6: a shift of 1/3 - 2/7 = 1/21 = 4.762 percentage points
+    assertEquals(1L, lng(dq.get(DataQuality.BENCHMARK_UNLOCATED), "affected"));
+    assertEquals(19L, lng(dq.get(DataQuality.BENCHMARK_UNLOCATED), "base"));
+    assertTrue(dq.get(DataQuality.BENCHMARK_UNLOCATED).<String>getAs("description").contains("at most 4.762 percentage points"),
+        dq.get(DataQuality.BENCHMARK_UNLOCATED).<String>getAs("description"));
     assertEquals(1L, lng(dq.get(DataQuality.FLEET), "affected"));
     assertEquals(4L, lng(dq.get(DataQuality.NO_SELLER), "affected"));
     assertEquals(19L, lng(dq.get(DataQuality.NO_SELLER), "base"));
