@@ -189,11 +189,20 @@ public final class Lake {
       }
       ensureTable(t, out);
       long before = version(t);
-      withComments(t, out).write().format("delta").mode("overwrite")
+      List<String> added = addedColumns(t, out);
+      org.apache.spark.sql.DataFrameWriter<Row> w = withComments(t, out).write().format("delta").mode("overwrite")
           .option("replaceWhere", predicate)
           .option("userMetadata", tag)
-          .partitionBy(t.partitionColumns.toArray(new String[0]))
-          .save(path(t));
+          .partitionBy(t.partitionColumns.toArray(new String[0]));
+      if (!added.isEmpty()) {
+        LOG.warn("{}: the catalog declares columns the table lacks, added by this write: {} (earlier rows read them as null)",
+            sqlName(t), added);
+        w = w.option("mergeSchema", "true");
+      }
+      w.save(path(t));
+      if (!added.isEmpty()) {
+        createViews(t);
+      }
       return committed(t, tag, before);
     });
   }
@@ -400,6 +409,20 @@ public final class Lake {
       long v, org.apache.hadoop.conf.Configuration hadoop) {
     return org.apache.spark.sql.delta.DeltaHistoryManager.getCommitInfoOpt(log.store(),
         org.apache.spark.sql.delta.util.FileNames.unsafeDeltaFile(log.logPath(), v), hadoop);
+  }
+
+  /**
+   * Columns of the (already checked) rows that the existing table lacks: a catalog entry that
+   * gained columns since the table was created (e.g. located_by in the located tables). Those are
+   * added by the write itself (Delta's mergeSchema, for that write only; schema auto-merge stays
+   * off), so an existing lakehouse needs no manual migration. Delta appends them after the
+   * table's other columns (readers select by name). A changed type or a removed column is not
+   * migrated: Delta rejects the write. Read from the Delta log, no Spark job.
+   */
+  private List<String> addedColumns(Table t, Dataset<Row> out) {
+    java.util.Set<String> have = new java.util.HashSet<>(List.of(
+        deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).metadata().schema().fieldNames()));
+    return java.util.Arrays.stream(out.columns()).filter(c -> !have.contains(c)).toList();
   }
 
   /** Table property holding the fingerprint of the catalog entry the table was registered with. */

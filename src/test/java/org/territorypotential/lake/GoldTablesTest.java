@@ -24,6 +24,34 @@ class GoldTablesTest {
   static final LocalDate MAY = LocalDate.parse("2024-05-31");
   static final LocalDate JUNE = LocalDate.parse("2024-06-30");
 
+  /**
+   * A table written under an older catalog entry (here market_data_quality without its
+   * description column) gains the declared column on its next write, with no manual migration:
+   * the earlier run date reads it as null, the view shows it. (Delta appends it after the table's
+   * other columns.)
+   */
+  @Test
+  void aTableThatLacksADeclaredColumnGainsItOnItsNextWrite() {
+    SparkSession spark = TestSpark.session();
+    Table t = Table.MARKET_DATA_QUALITY;
+    Lake src = new Lake(spark, TestSpark.config("gold_evolve_src", Map.of()));
+    org.territorypotential.TestTables.write(src, t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null);
+    Lake lake = new Lake(spark, TestSpark.config("gold_evolve", Map.of()));
+    src.read(t).drop("description").write().format("delta").partitionBy("as_of").save(lake.path(t));
+    assertTrue(!List.of(lake.read(t).columns()).contains("description"));
+
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
+    // Delta appends a merged column after the others; every reader selects by name
+    List<String> declared = new java.util.ArrayList<>(List.of(t.schema().fieldNames()));
+    declared.remove("description");
+    declared.add("description");
+    assertEquals(declared, List.of(lake.read(t).columns()), "the declared columns, the added one last");
+    List<Row> byDate = lake.read(t).groupBy("as_of").agg(org.apache.spark.sql.functions.count("description"),
+        org.apache.spark.sql.functions.count("*")).orderBy("as_of").collectAsList();
+    assertEquals("[[" + MAY + ",0,4], [" + JUNE + ",4,4]]", byDate.toString());
+    assertEquals(4L, spark.sql("SELECT count(description) FROM " + lake.currentViewName(t)).first().getLong(0));
+  }
+
   @Test
   void constraintsViewsAndMaintenance() {
     SparkSession spark = TestSpark.session();
