@@ -35,18 +35,31 @@ public final class Lake {
   private final int conflictRetries;
   private final int parallelWrites;
 
-  public Lake(SparkSession spark, AppConfig cfg) {
-    this.spark = spark;
-    this.conflictRetries = cfg.getInt("tp.lake.conflict-retries");
-    this.parallelWrites = cfg.getInt("tp.lake.parallel-writes");
+  /**
+   * Checks the lake's settings (tp.lake.*, the database names) without Spark: called by the
+   * constructor and by the Runner before Spark starts, so a typo fails before any stage writes.
+   */
+  public static void validate(AppConfig cfg) {
+    int parallelWrites = cfg.getInt("tp.lake.parallel-writes");
     if (parallelWrites < 1) {
       throw new org.territorypotential.config.ConfigError(
           "configuration key 'tp.lake.parallel-writes' must be at least 1, got " + parallelWrites);
     }
+    int conflictRetries = cfg.getInt("tp.lake.conflict-retries");
     if (conflictRetries < 0) {
       throw new org.territorypotential.config.ConfigError(
           "configuration key 'tp.lake.conflict-retries' must not be negative, got " + conflictRetries);
     }
+    for (String layer : List.of("bronze", "silver", "gold", "ops")) {
+      cfg.sqlIdentifier("tp.databases." + layer);
+    }
+  }
+
+  public Lake(SparkSession spark, AppConfig cfg) {
+    validate(cfg);
+    this.spark = spark;
+    this.conflictRetries = cfg.getInt("tp.lake.conflict-retries");
+    this.parallelWrites = cfg.getInt("tp.lake.parallel-writes");
     String lakehouse = cfg.getString("tp.lakehouse");
     this.root = lakehouse.contains("://") ? lakehouse : new java.io.File(lakehouse).getAbsolutePath();
     this.databases = Map.of(

@@ -67,6 +67,7 @@ public final class Runner {
    * starts: a typo stops the run with the key's name before anything is written.
    */
   public static void validate(AppConfig cfg, LocalDate asOf, List<Stage> stages) {
+    org.territorypotential.lake.Lake.validate(cfg);
     org.territorypotential.dq.Check.parseAll(cfg.getStringList("tp.dq.checks"));
     for (Stage s : stages) {
       s.validate(cfg, asOf);

@@ -100,6 +100,12 @@ class StagesTest {
     assertTrue(e.getMessage().contains("tp.forecast.history"), e.getMessage());
     AppConfig badCheck = AppConfig.load(null, Map.of("tp.dq.checks", "[\"NO_SUCH_TABLE not_null x fail\"]"));
     assertThrows(ConfigError.class, () -> Runner.validate(badCheck, java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE));
+    for (Map.Entry<String, String> lake : Map.of("tp.lake.parallel-writes", "0", "tp.lake.conflict-retries", "-1",
+        "tp.databases.gold", "gold; DROP").entrySet()) {
+      ConfigError le = assertThrows(ConfigError.class, () -> Runner.validate(AppConfig.load(null, Map.of(lake.getKey(),
+          lake.getValue())), java.time.LocalDate.parse("2024-06-30"), List.of(Stages.GENERATE)), lake.toString());
+      assertTrue(le.getMessage().contains(lake.getKey()), le.getMessage());
+    }
     Runner.validate(AppConfig.load(null, Map.of()), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE);
   }
 }
