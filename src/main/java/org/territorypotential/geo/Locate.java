@@ -108,7 +108,21 @@ public final class Locate {
    */
   public static Dataset<Row> locateRecords(Dataset<Row> records, Input in, Dataset<Row> silverUnits, String level,
       Envelope env, boolean broadcastUnits, double toleranceKm) {
-    Dataset<Row> r = withLocateKeys(records, in);
+    Dataset<Row> placed = placeByPointAndCode(records, in, silverUnits, level, env, broadcastUnits);
+    return withPlacement(placed, nearestUnits(pointsInNoUnit(placed), silverUnits.where(col("level").equalTo(level)), env,
+        broadcastUnits, toleranceKm));
+  }
+
+  /**
+   * The first pass of {@link #locateRecords}: the locate keys, {@value #QUARANTINE_REASON} for
+   * coordinates outside the envelope, point in polygon ({@code _pip_unit}, {@code matched_units})
+   * and the code lookups ({@code _gid_unit}, {@code _zip_unit}, {@code _county_unit}). One row per
+   * input row. The job persists it and runs the nearest-unit join only when
+   * {@link #pointsInNoUnit} has rows (docs/spatial.md).
+   */
+  public static Dataset<Row> placeByPointAndCode(Dataset<Row> records, Input in, Dataset<Row> silverUnits, String level,
+      Envelope env, boolean broadcastUnits) {
+    Dataset<Row> r = withLocateKeys(records, in).withColumn("_level", lit(level));
     Column lon = col(LON);
     Column lat = col(LAT);
     Column hasXy = lon.isNotNull().and(lat.isNotNull());
@@ -124,17 +138,29 @@ public final class Locate {
     Dataset<Row> atLevel = unitAtLevel(silverUnits, level);
     r = joinCode(r, "_code_gid", codeLookup(atLevel.select(col("geo_unit_id").as("_code"), col("unit_at_level"))), "_gid_unit");
     r = joinCode(r, "_code_zip", codeLookup(zipToUnit(silverUnits, units, level, broadcastUnits)), "_zip_unit");
-    r = joinCode(r, "_code_county", codeLookup(atLevel.where(col("level").equalTo("county"))
+    return joinCode(r, "_code_county", codeLookup(atLevel.where(col("level").equalTo("county"))
         .select(countyKey(col("name")).as("_code"), col("unit_at_level"))
         .unionByName(atLevel.where(col("level").equalTo("county")).select(col("geo_unit_id").as("_code"), col("unit_at_level")))),
         "_county_unit");
+  }
 
-    // only the points that missed every unit go to the nearest-unit join (normally few)
+  /** The points of a first pass that lie in no unit (normally few): the nearest-unit join's input (_id, _lon, _lat). */
+  public static Dataset<Row> pointsInNoUnit(Dataset<Row> placed) {
+    return placed.where(col(QUARANTINE_REASON).isNull().and(col(LON).isNotNull()).and(col(LAT).isNotNull())
+        .and(col("_pip_unit").isNull())).select(ID, LON, LAT);
+  }
+
+  /**
+   * The second pass of {@link #locateRecords}: the first pass's rows with their nearest unit
+   * ({@code near}, from {@link #nearestUnits} over {@link #pointsInNoUnit}; null when no point
+   * missed, which gives the same rows without the join) and the placement columns.
+   */
+  public static Dataset<Row> withPlacement(Dataset<Row> placed, Dataset<Row> near) {
+    Dataset<Row> r = near == null
+        ? placed.withColumn("_near_unit", lit(null).cast("string")).withColumn("distance_to_unit_km", lit(null).cast("double"))
+        : placed.join(near, placed.col(ID).equalTo(near.col("_near_id")), "left").drop("_near_id");
     Column ok = col(QUARANTINE_REASON).isNull();
-    Dataset<Row> near = nearestUnits(r.where(ok.and(hasXy).and(col("_pip_unit").isNull())).select(ID, LON, LAT), units, env,
-        broadcastUnits, toleranceKm);
-    r = r.join(near, r.col(ID).equalTo(near.col("_near_id")), "left").drop("_near_id");
-
+    Column hasXy = col(LON).isNotNull().and(col(LAT).isNotNull());
     Column byCode = coalesce(col("_gid_unit"), col("_zip_unit"), col("_county_unit"));
     Column anyCode = col("_code_gid").isNotNull().or(col("_code_zip").isNotNull()).or(col("_code_county").isNotNull());
     Column codeMethod = when(col("_gid_unit").isNotNull(), lit(BY_GEO_UNIT_ID))
@@ -148,7 +174,7 @@ public final class Locate {
         .withColumn("geo_unit_id", when(col("located_by").equalTo(LOCATED_BY_POINT), col("_pip_unit"))
             .when(col("located_by").equalTo(LOCATED_BY_CODE), byCode)
             .when(col("located_by").equalTo(LOCATED_BY_NEAREST), col("_near_unit")))
-        .withColumn("locate_level", lit(level))
+        .withColumn("locate_level", col("_level"))
         .withColumn("locate_method", when(col("located_by").equalTo(LOCATED_BY_POINT), lit(POINT_IN_POLYGON))
             .when(col("located_by").equalTo(LOCATED_BY_CODE), codeMethod)
             .when(col("located_by").equalTo(LOCATED_BY_NEAREST), lit(BY_NEAREST)))
@@ -156,7 +182,8 @@ public final class Locate {
             when(hasXy, lit(IN_NO_UNIT)).when(anyCode, lit(CODE_NOT_FOUND)).otherwise(lit(NO_LOCATION))))
         .withColumn("has_code_mismatch", when(col("located_by").equalTo(LOCATED_BY_POINT).and(byCode.isNotNull()),
             col("_pip_unit").notEqual(byCode)))
-        .drop("_pip_unit", "_gid_unit", "_zip_unit", "_county_unit", "_code_gid", "_code_zip", "_code_county", "_near_unit");
+        .drop("_pip_unit", "_gid_unit", "_zip_unit", "_county_unit", "_code_gid", "_code_zip", "_code_county", "_near_unit",
+            "_level");
   }
 
   /**

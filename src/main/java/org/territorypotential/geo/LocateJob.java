@@ -119,6 +119,7 @@ public final class LocateJob {
     if (repaired > 0) {
       LOG.warn("{} of {} geo unit polygons were invalid and repaired with ST_MakeValid (is_repaired = true)", repaired, nUnits);
     }
+    Dataset<Row> unitsAtLevel = units.where(col("level").equalTo(level));
     Locate.Envelope env = Locate.Envelope.of(units, cfg.getDouble("tp.locate.envelope-margin-deg"));
     LOG.info("locating at level '{}' ({} of {} units); region envelope {}", level, nAtLevel, nUnits, env);
     Incremental inc = Incremental.decide(lake, cfg, units, level, asOf);
@@ -161,9 +162,18 @@ public final class LocateJob {
         LOG.info("input {}: {} of {} rows keep their location from {}; locating the other {}", in.name(), nReused, read,
             inc.previous(), read - nReused);
       }
-      Dataset<Row> frame = Locate.locateRecords(records, in, units, level, env, broadcastUnits, toleranceM / 1000)
+      // two passes: the nearest-unit joins (KNN and tolerance) are planned and run only when some point missed every unit
+      Dataset<Row> placed = Locate.placeByPointAndCode(records, in, units, level, env, broadcastUnits)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(frame);
+      persisted.add(placed);
+      Dataset<Row> missed = Locate.pointsInNoUnit(placed);
+      boolean anyMissed = !missed.isEmpty();
+      Dataset<Row> frame = Locate.withPlacement(placed, anyMissed ? Locate.nearestUnits(missed, unitsAtLevel, env,
+          broadcastUnits, toleranceM / 1000) : null);
+      if (anyMissed) {
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(frame);
+      }
       Row c = counts(frame, col(Locate.QUARANTINE_REASON).isNull());
       Row rc = reused == null ? null : counts(reused, lit(true));
       long[] sum = new long[9];
@@ -206,7 +216,7 @@ public final class LocateJob {
     List<String> brands = open.select("brand").distinct().orderBy("brand").collectAsList().stream()
         .map(r -> r.getString(0)).toList();
     LOG.info("deriving PMAs at level '{}' for {} brand(s) with open dealers: {}", level, brands.size(), brands);
-    Dataset<Row> assignment = Territories.pmas(units.where(col("level").equalTo(level)), open, brands,
+    Dataset<Row> assignment = Territories.pmas(unitsAtLevel, open, brands,
         cfg.getDouble("tp.locate.mda-radius-km"));
     if (lake.exists(Table.TERRITORIES_BRONZE)) {
       assignment = assignment.unionByName(Territories.configured(lake.read(Table.TERRITORIES_BRONZE, asOf), units));
