@@ -37,7 +37,8 @@ public final class CanonicalAdapter implements SourceAdapter {
       if (path.isEmpty()) {
         continue;
       }
-      out.add(new RawInput(c, path, readOne(spark, cfg, base, c, path)));
+      String enc = encoding(cfg, base);
+      out.add(new RawInput(c, path, readOne(spark, cfg, base, c, path), Map.of(), List.of(), enc));
     }
     out.add(SegmentReference.read(spark, cfg));
     return out;
@@ -47,12 +48,23 @@ public final class CanonicalAdapter implements SourceAdapter {
     String format = cfg.getString(base + ".format");
     switch (format) {
       case "csv":
-        return Sources.readDelimited(spark, c.input(), path, delimiter(cfg, base), false, Map.of(), c.requiredNames());
+        return Sources.readDelimited(spark, c.input(), path, delimiter(cfg, base), false, Map.of(), c.requiredNames(),
+            encoding(cfg, base));
       case "parquet":
         return Sources.readParquet(spark, c.input(), path, c.requiredNames());
       default:
         throw new ConfigError("configuration key '" + base + ".format' must be csv or parquet, got '" + format + "'");
     }
+  }
+
+  /** The input's charset: its own {@code encoding} when not "", else {@code tp.ingest.encoding}; checked. */
+  static String encoding(AppConfig cfg, String base) {
+    return InputRules.charset(cfg, cfg.getString(base + ".encoding").isEmpty() ? "tp.ingest.encoding" : base + ".encoding");
+  }
+
+  /** Checks every canonical input's charset (before Spark starts). */
+  static void encodings(AppConfig cfg) {
+    KEYS.values().forEach(k -> encoding(cfg, "tp.ingest.inputs." + k));
   }
 
   static String delimiter(AppConfig cfg, String base) {

@@ -48,9 +48,9 @@ public final class IngestJob {
       Contracts.TERRITORIES, Table.TERRITORIES_BRONZE,
       Contracts.COUNTY_HISTORY, Table.COUNTY_HISTORY_BRONZE);
 
-  /** Per input: rows read, accepted, quarantined, excluded (and why), and the commonest reasons. */
+  /** Per input: rows read, accepted, quarantined, excluded (and why), the commonest reasons, and the file's columns ignored. */
   public record InputCounts(String input, String location, long read, long accepted, long quarantined, long excluded,
-      String excludedReason, Map<String, Long> topReasons) {
+      String excludedReason, Map<String, Long> topReasons, List<String> ignoredColumns) {
     public double quarantinedShare() {
       long inScope = read - excluded;
       return inScope == 0 ? 0.0 : (double) quarantined / inScope;
@@ -84,17 +84,24 @@ public final class IngestJob {
     double maxShare = cfg.getDouble("tp.ingest.max-quarantine-share");
     List<RawInput> raws = adapter(cfg).read(spark, cfg);
 
+    InputRules.Settings rules = InputRules.Settings.from(cfg);
     List<Dataset<Row>> validated = new ArrayList<>();
     List<List<String>> extrasPerInput = new ArrayList<>();
+    List<List<String>> ignoredPerInput = new ArrayList<>();
     for (RawInput raw : raws) {
       Contract c = raw.contract();
       List<String> extras = Validation.extraColumns(raw.rows(), c);
-      if (c != Contracts.DEMOGRAPHICS && !extras.isEmpty()) {
-        LOG.warn("input '{}': ignoring columns not in its contract: {}", c.input(), extras);
+      List<String> ignored = new ArrayList<>(raw.ignoredColumns());
+      if (c != Contracts.DEMOGRAPHICS) {
+        ignored.addAll(extras);
         extras = List.of();
       }
-      validated.add(Validation.withReasons(raw.rows(), c, run.asOf(), extras).persist(StorageLevel.MEMORY_AND_DISK()));
+      if (!ignored.isEmpty()) {
+        LOG.warn("input '{}': ignoring columns not in its contract: {}", c.input(), ignored);
+      }
+      validated.add(Validation.withReasons(raw, run.asOf(), extras, rules).persist(StorageLevel.MEMORY_AND_DISK()));
       extrasPerInput.add(extras);
+      ignoredPerInput.add(List.copyOf(ignored));
     }
     List<List<Row>> groups = reasonGroups(validated);
     List<InputCounts> counts = new ArrayList<>();
@@ -102,7 +109,7 @@ public final class IngestJob {
     for (int i = 0; i < raws.size(); i++) {
       RawInput raw = raws.get(i);
       Contract c = raw.contract();
-      InputCounts ic = countOf(groups.get(i), c, raw.location());
+      InputCounts ic = countOf(groups.get(i), c, raw.location(), ignoredPerInput.get(i));
       long read = ic.read();
       if (read == 0) {
         LOG.warn("input '{}': {} has no rows (header only) for {} (tp.ingest.may-be-empty says whether that is allowed)",
@@ -179,7 +186,7 @@ public final class IngestJob {
     Dataset<Row> all = null;
     for (int i = 0; i < validated.size(); i++) {
       Dataset<Row> one = validated.get(i).select(lit(i).as("input"),
-          org.apache.spark.sql.functions.regexp_replace(col(Validation.REASON), "'[^']*'", "'…'").as("r"),
+          InputRules.reasonKind(col(Validation.REASON)).as("r"),
           col(Validation.EXCLUDED_REASON).as("x"));
       all = all == null ? one : all.union(one);
     }
@@ -194,7 +201,7 @@ public final class IngestJob {
   }
 
   /** One input's counts from its (reason, exclusion reason, rows) groups, summed on the driver. */
-  private static InputCounts countOf(List<Row> groups, Contract c, String location) {
+  private static InputCounts countOf(List<Row> groups, Contract c, String location, List<String> ignored) {
     long accepted = 0;
     long quarantined = 0;
     long excluded = 0;
@@ -220,7 +227,7 @@ public final class IngestJob {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
         .map(Map.Entry::getKey).findFirst().orElse(null);
     return new InputCounts(c.input(), location, accepted + quarantined + excluded, accepted, quarantined, excluded,
-        excludedReason, top);
+        excludedReason, top, ignored);
   }
 
   /**

@@ -23,6 +23,8 @@ public final class IngestStage extends BaseStage {
   public void validate(AppConfig cfg, java.time.LocalDate asOf) {
     IngestJob.adapter(cfg);
     InputGuard.Settings.from(cfg);
+    InputRules.Settings.from(cfg);
+    CanonicalAdapter.encodings(cfg);
   }
 
   @Override
@@ -41,6 +43,11 @@ public final class IngestStage extends BaseStage {
     for (IngestJob.InputCounts c : r.inputs()) {
       out.printf("  %-16s %,12d %,12d %,12d %,12d  %s%n", c.input(), c.read(), c.accepted(), c.quarantined(), c.excluded(),
           c.topReasons().isEmpty() ? "" : c.topReasons());
+    }
+    for (IngestJob.InputCounts c : r.inputs()) {
+      if (!c.ignoredColumns().isEmpty()) {
+        out.printf("  input '%s': ignored columns not in its contract: %s%n", c.input(), String.join(", ", c.ignoredColumns()));
+      }
     }
     if (r.registrations() > 0) {
       out.printf("  segment coverage: %,d of %,d registrations (%.2f%%) have a make + model in the segment reference%s%n",

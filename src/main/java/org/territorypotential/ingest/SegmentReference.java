@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -33,7 +34,8 @@ public final class SegmentReference {
   public static RawInput read(SparkSession spark, AppConfig cfg) {
     String path = cfg.getString(BASE + ".path");
     if (!path.isEmpty()) {
-      return new RawInput(Contracts.SEGMENTS, path, CanonicalAdapter.readOne(spark, cfg, BASE, Contracts.SEGMENTS, path));
+      return new RawInput(Contracts.SEGMENTS, path, CanonicalAdapter.readOne(spark, cfg, BASE, Contracts.SEGMENTS, path),
+          Map.of(), List.of(), CanonicalAdapter.encoding(cfg, BASE));
     }
     List<String> lines = shippedLines();
     Dataset<Row> df = spark.read().option("header", "true").schema("make string, model string, segment string")

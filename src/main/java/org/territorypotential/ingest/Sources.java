@@ -58,9 +58,9 @@ public final class Sources {
    * @param required canonical columns that must be in the header
    */
   public static Dataset<Row> readDelimited(SparkSession spark, String input, String path, String delimiter,
-      boolean multiLine, Map<String, String> rename, List<String> required) {
+      boolean multiLine, Map<String, String> rename, List<String> required, String encoding) {
     requireExists(spark, input, path);
-    String[] header = spark.read().option("header", "true").option("delimiter", delimiter)
+    String[] header = spark.read().option("header", "true").option("delimiter", delimiter).option("encoding", encoding)
         .option("multiLine", String.valueOf(multiLine)).csv(path).columns();
     if (header.length <= 1) {
       String only = header.length == 0 ? "" : header[0];
@@ -87,7 +87,8 @@ public final class Sources {
     }
     schema = schema.add(CORRUPT, DataTypes.StringType, true);
     Dataset<Row> df = spark.read().schema(schema)
-        .option("header", "true").option("delimiter", delimiter).option("multiLine", String.valueOf(multiLine))
+        .option("header", "true").option("delimiter", delimiter).option("encoding", encoding)
+        .option("multiLine", String.valueOf(multiLine))
         .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", CORRUPT)
         .option("enforceSchema", "false")
         .csv(path);

@@ -78,8 +78,9 @@ public final class Validation {
    * measures parsed as numbers) and {@value #REASON}: null when the row is valid, else every reason found, joined with "; ". Duplicate keys among otherwise
    * valid rows: the first by {@code _source_row} is kept, the others get a reason.
    */
-  public static Dataset<Row> withReasons(Dataset<Row> raw, Contract c, LocalDate asOf, List<String> extraNumeric) {
-    Dataset<Row> df = raw;
+  public static Dataset<Row> withReasons(RawInput in, LocalDate asOf, List<String> extraNumeric, InputRules.Settings rules) {
+    Contract c = in.contract();
+    Dataset<Row> df = in.rows();
     for (Field f : c.fields()) {
       if (!hasColumn(df, f.name())) {
         df = df.withColumn(f.name(), lit(null).cast(f.type() == Field.Type.GEOMETRY ? "binary" : "string"));
@@ -96,19 +97,27 @@ public final class Validation {
       Column rawV = cleaned(df, f.name());
       Column typed = typed(df, f, rawV);
       df = df.withColumn(TYPED + f.name(), typed);
+      String label = in.label(f.name());
+      if (!isBinary(df, f.name())) {
+        reasons.add(InputRules.undecodable(rawV, label, in.encoding()));
+      }
       if (f.required()) {
-        reasons.add(when(rawV.isNull(), lit("missing " + f.name())));
+        reasons.add(when(rawV.isNull(), lit("missing " + label)));
       }
       Column shown = isBinary(df, f.name()) ? lit("<binary>") : rawV;
       reasons.add(when(rawV.isNotNull().and(col(TYPED + f.name()).isNull()),
-          concat(lit("unparsable " + f.name() + " '"), shown, lit("'"))));
+          concat(lit("unparsable " + label + " '"), shown, lit("'"))));
+      if (f.name().equals("model_year")) {
+        reasons.add(InputRules.modelYear(col(TYPED + f.name()), rawV, label, asOf, rules));
+      }
     }
     for (String e : extraNumeric) {
       Column v = nullif(trim(col(e).cast("string")), lit(""));
       df = df.withColumn(TYPED + e, when(v.rlike(NUMBER), v.cast("double")));
+      reasons.add(InputRules.undecodable(v, e, in.encoding()));
       reasons.add(when(v.isNotNull().and(col(TYPED + e).isNull()), concat(lit("unparsable " + e + " '"), v, lit("'"))));
     }
-    reasons.addAll(contractRules(c, asOf));
+    reasons.addAll(contractRules(in, asOf));
     df = df.withColumn(REASON, nullif(array_join(filter(array(reasons.toArray(new Column[0])), x -> x.isNotNull()), "; "), lit("")));
     return withDuplicateReasons(df, c);
   }
@@ -126,35 +135,41 @@ public final class Validation {
   }
 
   /** Rules that are not about one field alone. */
-  static List<Column> contractRules(Contract c, LocalDate asOf) {
+  static List<Column> contractRules(RawInput in, LocalDate asOf) {
+    Contract c = in.contract();
     List<Column> out = new ArrayList<>();
     for (String prefix : List.of("", "customer_")) {
       String lon = TYPED + prefix + "longitude";
       String lat = TYPED + prefix + "latitude";
       if (c.field(prefix + "longitude").isPresent()) {
+        String lonLabel = in.label(prefix + "longitude");
+        String latLabel = in.label(prefix + "latitude");
         out.add(when(col(lon).isNotNull().and(col(lon).lt(-180).or(col(lon).gt(180))),
-            lit(prefix + "longitude outside -180..180")));
+            concat(lit(lonLabel + " '"), trim(col(prefix + "longitude")), lit("' outside -180..180"))));
         out.add(when(col(lat).isNotNull().and(col(lat).lt(-90).or(col(lat).gt(90))),
-            lit(prefix + "latitude outside -90..90")));
-        out.add(when(col(lon).isNull().notEqual(col(lat).isNull()), lit("only one of " + prefix + "longitude/latitude given")));
+            concat(lit(latLabel + " '"), trim(col(prefix + "latitude")), lit("' outside -90..90"))));
+        out.add(when(col(lon).isNull().notEqual(col(lat).isNull()), lit("only one of " + lonLabel + "/" + latLabel + " given")));
       }
     }
     java.sql.Date runDate = java.sql.Date.valueOf(asOf);
     for (Field f : c.fields()) {
       if (f.type() == Field.Type.DATE && f.required()) {
-        out.add(when(col(TYPED + f.name()).gt(lit(runDate)), lit(f.name() + " after the run date " + asOf)));
+        out.add(when(col(TYPED + f.name()).gt(lit(runDate)),
+            concat(lit(in.label(f.name()) + " '"), trim(col(f.name())), lit("' after the run date " + asOf))));
       }
     }
     if (c == Contracts.REGISTRATIONS) {
       out.add(when(col(TYPED + "longitude").isNull().and(col(TYPED + "geo_unit_id").isNull()).and(col(TYPED + "zip").isNull()),
-          lit("no location (no coordinates, geo_unit_id or zip)")));
+          lit("no location (no " + in.label("coordinates") + ", " + in.label("geo_unit_id") + " or " + in.label("zip") + ")")));
     }
     if (c == Contracts.DEALERS) {
-      out.add(when(col(TYPED + "close_date").lt(col(TYPED + "open_date")), lit("close_date before open_date")));
+      out.add(when(col(TYPED + "close_date").lt(col(TYPED + "open_date")),
+          concat(lit(in.label("close_date") + " '"), trim(col("close_date")), lit("' before " + in.label("open_date") + " '"),
+              trim(col("open_date")), lit("'"))));
     }
     if (c == Contracts.GEO_UNITS) {
       out.add(when(col(TYPED + "level").isNotNull().and(not(col(TYPED + "level").isin("tract", "zcta", "county", "state"))),
-          concat(lit("unknown level '"), col(TYPED + "level"), lit("'"))));
+          concat(lit("unknown " + in.label("level") + " '"), col(TYPED + "level"), lit("'"))));
     }
     return out;
   }

@@ -73,6 +73,31 @@ public final class WaEvAdapter implements SourceAdapter {
   static final int COUNTY_DEMOGRAPHICS_YEAR = 2017;
   static final String WA_STATE_FIPS = "53";
   static final String DEALER_FACILITY_TYPE = "CAR_DEALER";
+  /** The public files are UTF-8 (checked with iconv, 1 Dec 2026); bytes that do not decode quarantine their row. */
+  static final String ENCODING = "UTF-8";
+
+  /**
+   * Columns of each file that the adapter knows and does not read (the files' published layouts):
+   * a column neither read nor listed here is new, and ingest warns about it once, by name.
+   */
+  static final List<String> REGISTRATIONS_UNUSED = List.of("City", "State", "Clean Alternative Fuel Vehicle (CAFV) Eligibility",
+      "Electric Range", "Base MSRP", "Legislative District", "Electric Utility");
+  static final List<String> STATIONS_UNUSED = List.of("City", "Access Days Time", "EV Network", "Owner Type Code", "County");
+  static final List<String> ZIP_DEMOGRAPHICS_UNUSED = List.of("city", "county", "latitude", "longitude");
+  static final List<String> COUNTY_DEMOGRAPHICS_UNUSED = List.of("State", "County", "Men", "Women", "Hispanic", "White",
+      "Black", "Native", "Asian", "Pacific", "VotingAgeCitizen", "IncomeErr", "IncomePerCapErr", "ChildPoverty",
+      "Professional", "Service", "Office", "Construction", "Production", "Carpool", "Walk", "OtherTransp", "PrivateWork",
+      "PublicWork", "SelfEmployed", "FamilyWork");
+  static final List<String> HISTORY_UNUSED = List.of("Percent Electric Vehicles");
+
+  /**
+   * Registrations' contract fields -> the EV file's columns, for quarantine reasons (registration_date
+   * is derived from Model Year, coordinates from Vehicle Location).
+   */
+  static final Map<String, String> REGISTRATION_SOURCE_NAMES = Map.of(
+      "registration_id", "DOL Vehicle ID", "registration_date", "Model Year", "make", "Make", "model", "Model",
+      "model_year", "Model Year", "fuel_type", "Electric Vehicle Type", "zip", "Postal Code",
+      "geo_unit_id", "2020 Census Tract", "county", "County", "vin_prefix", "VIN (1-10)");
 
   /** Open-set demographic measures beyond the contract's; both demographics files carry all of them (null where absent). */
   static final List<String> DEMOGRAPHIC_EXTRAS = List.of("multifamily_share_pct", "long_commute_share_pct",
@@ -91,19 +116,29 @@ public final class WaEvAdapter implements SourceAdapter {
       throw new org.territorypotential.config.ConfigError("configuration key 'tp.wa-ev.dealer-brands' must name at least one brand");
     }
     List<RawInput> out = new ArrayList<>();
-    out.add(new RawInput(Contracts.REGISTRATIONS, file(dir, EV_POPULATION),
-        toRegistrations(readRegistrations(spark, file(dir, EV_POPULATION)), snapshot)));
-    out.add(new RawInput(Contracts.DEALERS, file(dir, CHARGING_STATIONS),
-        toDealers(readStations(spark, file(dir, CHARGING_STATIONS)), brands)));
+    Dataset<Row> regs = readRegistrations(spark, file(dir, EV_POPULATION));
+    Map<String, String> regNames = new java.util.HashMap<>(REGISTRATION_SOURCE_NAMES);
+    regNames.putAll(Map.of("coordinates", "Vehicle Location", "longitude", "Vehicle Location (longitude)",
+        "latitude", "Vehicle Location (latitude)"));
+    out.add(new RawInput(Contracts.REGISTRATIONS, file(dir, EV_POPULATION), toRegistrations(regs, snapshot), regNames,
+        unexpected(regs, REGISTRATION_HEADERS, REGISTRATIONS_UNUSED), ENCODING));
+    Dataset<Row> stations = readStations(spark, file(dir, CHARGING_STATIONS));
+    out.add(new RawInput(Contracts.DEALERS, file(dir, CHARGING_STATIONS), toDealers(stations, brands),
+        Map.of("dealer_id", "ID", "name", "Station Name", "longitude", "Longitude", "latitude", "Latitude"),
+        unexpected(stations, STATION_HEADERS, STATIONS_UNUSED), ENCODING));
+    Dataset<Row> zipDemo = readZipDemographics(spark, file(dir, ZIP_DEMOGRAPHICS));
+    Dataset<Row> countyDemo = readCountyDemographics(spark, file(dir, COUNTY_DEMOGRAPHICS));
+    List<String> demoUnexpected = new ArrayList<>(unexpected(zipDemo, ZIP_DEMOGRAPHICS_HEADERS, ZIP_DEMOGRAPHICS_UNUSED));
+    demoUnexpected.addAll(unexpected(countyDemo, COUNTY_DEMOGRAPHICS_HEADERS, COUNTY_DEMOGRAPHICS_UNUSED));
     out.add(new RawInput(Contracts.DEMOGRAPHICS, file(dir, ZIP_DEMOGRAPHICS) + ", " + file(dir, COUNTY_DEMOGRAPHICS),
-        toZipDemographics(readZipDemographics(spark, file(dir, ZIP_DEMOGRAPHICS)))
-            .unionByName(toCountyDemographics(readCountyDemographics(spark, file(dir, COUNTY_DEMOGRAPHICS))))));
+        toZipDemographics(zipDemo).unionByName(toCountyDemographics(countyDemo)), Map.of(), demoUnexpected, ENCODING));
     out.add(new RawInput(Contracts.GEO_UNITS, file(dir, COUNTIES) + ", " + file(dir, ZCTAS) + ", " + file(dir, TRACTS),
         readCounties(spark, file(dir, COUNTIES))
             .unionByName(readZctas(spark, file(dir, ZCTAS)))
             .unionByName(readTracts(spark, file(dir, TRACTS)))));
-    out.add(new RawInput(Contracts.COUNTY_HISTORY, file(dir, COUNTY_HISTORY),
-        toCountyHistory(readCountyHistory(spark, file(dir, COUNTY_HISTORY)))));
+    Dataset<Row> history = readCountyHistory(spark, file(dir, COUNTY_HISTORY));
+    out.add(new RawInput(Contracts.COUNTY_HISTORY, file(dir, COUNTY_HISTORY), toCountyHistory(history), Map.of(),
+        unexpected(history, HISTORY_HEADERS, HISTORY_UNUSED), ENCODING));
     out.add(SegmentReference.read(spark, cfg));
     return out.stream().map(WaEvAdapter::withExcludedColumn).toList();
   }
@@ -113,7 +148,13 @@ public final class WaEvAdapter implements SourceAdapter {
     if (Validation.hasColumn(in.rows(), Validation.EXCLUDED_REASON)) {
       return in;
     }
-    return new RawInput(in.contract(), in.location(), in.rows().withColumn(Validation.EXCLUDED_REASON, lit(null).cast("string")));
+    return in.withRows(in.rows().withColumn(Validation.EXCLUDED_REASON, lit(null).cast("string")));
+  }
+
+  /** Columns of a file as read that the adapter neither reads ({@code headers}) nor knows to leave ({@code unused}). */
+  static List<String> unexpected(Dataset<Row> raw, Map<String, String> headers, List<String> unused) {
+    return java.util.Arrays.stream(raw.columns())
+        .filter(n -> !n.startsWith("_") && !headers.containsValue(n) && !unused.contains(n)).toList();
   }
 
   private static String file(String dir, String name) {
@@ -137,7 +178,7 @@ public final class WaEvAdapter implements SourceAdapter {
 
   static Dataset<Row> readRegistrations(SparkSession spark, String path) {
     return Sources.readDelimited(spark, "registrations", path, ";", false, REGISTRATION_HEADERS,
-        List.copyOf(REGISTRATION_HEADERS.values()));
+        List.copyOf(REGISTRATION_HEADERS.values()), ENCODING);
   }
 
   /**
@@ -147,8 +188,10 @@ public final class WaEvAdapter implements SourceAdapter {
    */
   static Dataset<Row> toRegistrations(Dataset<Row> raw, LocalDate snapshot) {
     Column year = trim(col("model_year"));
+    // a year that is not 4 digits passes through as text: validation then names it ("unparsable Model Year '-5'")
     Column regDate = when(year.rlike("^[0-9]{4}$"),
-        date_format(least(make_date(year.cast("int"), lit(7), lit(1)), lit(java.sql.Date.valueOf(snapshot))), "yyyy-MM-dd"));
+        date_format(least(make_date(year.cast("int"), lit(7), lit(1)), lit(java.sql.Date.valueOf(snapshot))), "yyyy-MM-dd"))
+        .otherwise(year);
     Column zip = trim(col("zip"));
     Column type = trim(col("ev_type"));
     Column location = col("vehicle_location");
@@ -200,7 +243,8 @@ public final class WaEvAdapter implements SourceAdapter {
 
   /** Quoted fields hold commas and line breaks: parsed as real CSV with multiLine. */
   static Dataset<Row> readStations(SparkSession spark, String path) {
-    return Sources.readDelimited(spark, "dealers", path, ",", true, STATION_HEADERS, List.copyOf(STATION_HEADERS.values()));
+    return Sources.readDelimited(spark, "dealers", path, ",", true, STATION_HEADERS, List.copyOf(STATION_HEADERS.values()),
+        ENCODING);
   }
 
   /**
@@ -259,7 +303,7 @@ public final class WaEvAdapter implements SourceAdapter {
 
   static Dataset<Row> readZipDemographics(SparkSession spark, String path) {
     return Sources.readDelimited(spark, "demographics", path, ",", false, ZIP_DEMOGRAPHICS_HEADERS,
-        List.copyOf(ZIP_DEMOGRAPHICS_HEADERS.values()));
+        List.copyOf(ZIP_DEMOGRAPHICS_HEADERS.values()), ENCODING);
   }
 
   /** ZIP rows (ACS 2024 5-year): housing units stand in for households; empty cells stay missing. */
@@ -282,7 +326,7 @@ public final class WaEvAdapter implements SourceAdapter {
 
   static Dataset<Row> readCountyDemographics(SparkSession spark, String path) {
     return Sources.readDelimited(spark, "demographics", path, ",", false, COUNTY_DEMOGRAPHICS_HEADERS,
-        List.copyOf(COUNTY_DEMOGRAPHICS_HEADERS.values()));
+        List.copyOf(COUNTY_DEMOGRAPHICS_HEADERS.values()), ENCODING);
   }
 
   /**
@@ -414,7 +458,7 @@ public final class WaEvAdapter implements SourceAdapter {
 
   static Dataset<Row> readCountyHistory(SparkSession spark, String path) {
     return Sources.readDelimited(spark, "county_history", path, ",", false, HISTORY_HEADERS,
-        List.copyOf(HISTORY_HEADERS.values()));
+        List.copyOf(HISTORY_HEADERS.values()), ENCODING);
   }
 
   /** History rows: month_end rewritten as yyyy-MM-dd; every state kept (the forecast stage filters). */

@@ -41,7 +41,8 @@ class ForecastRealDataTest {
     Validation.registerFunctions(spark);
     RawInput raw = new WaEvAdapter().read(spark, cfg).stream().filter(r -> r.contract() == Contracts.COUNTY_HISTORY)
         .findFirst().orElseThrow();
-    Dataset<Row> validated = Validation.accepted(Validation.withReasons(raw.rows(), Contracts.COUNTY_HISTORY, AS_OF, List.of()),
+    Dataset<Row> validated = Validation.accepted(Validation.withReasons(raw, AS_OF, List.of(),
+        org.territorypotential.ingest.InputRules.Settings.from(cfg)),
         Contracts.COUNTY_HISTORY, List.of());
     // 18k rows: materialise them, so every later step plans over a local table rather than the
     // adapter's and validation's long expression chain (re-planned at every step, it exhausted

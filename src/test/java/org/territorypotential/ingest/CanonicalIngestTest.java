@@ -133,12 +133,12 @@ class CanonicalIngestTest {
     Map<String, String> reasons = reasonsById(lake, "registrations");
     assertEquals("unparsable registration_date '2024-13-45'", reasons.get("R3"));
     assertEquals("missing make", reasons.get("R4"));
-    assertEquals("longitude outside -180..180", reasons.get("R5"));
+    assertEquals("longitude '200' outside -180..180", reasons.get("R5"));
     assertEquals("no location (no coordinates, geo_unit_id or zip)", reasons.get("R6"));
     assertTrue(reasons.get("R1").startsWith("duplicate registration_id (kept the first"), reasons.get("R1"));
     assertEquals("unparsable longitude 'abc'; only one of longitude/latitude given; no location (no coordinates, geo_unit_id or zip)",
         reasons.get("R7"));
-    assertEquals("registration_date after the run date 2024-06-30", reasons.get("R9"));
+    assertEquals("registration_date '2024-09-01' after the run date 2024-06-30", reasons.get("R9"));
     String malformed = reasons.entrySet().stream().filter(e -> e.getValue().startsWith("malformed row"))
         .map(Map.Entry::getKey).findFirst().orElse("none");
     assertTrue(malformed.contains("R8"), "the malformed line is kept raw: " + reasons);
@@ -154,7 +154,7 @@ class CanonicalIngestTest {
     assertFalse(List.of(lake.read(Table.REGISTRATIONS_BRONZE).columns()).contains("extra_note"),
         "columns outside the contract are not carried into bronze");
 
-    assertEquals(Map.of("D3", "close_date before open_date"), reasonsById(lake, "dealers"));
+    assertEquals(Map.of("D3", "close_date '2014-01-01' before open_date '2015-01-01'"), reasonsById(lake, "dealers"));
     Map<String, String> geo = reasonsById(lake, "geo_units");
     assertTrue(geo.get("U2").startsWith("unparsable geometry"), geo.toString());
     assertEquals("unknown level 'planet'", geo.get("U3"));

@@ -118,4 +118,68 @@ class IngestFaultTest {
     System.out.println("IngestFaultTest: truncated row quarantined as: " + reason + "; held back: " + empty.getMessage()
         + " | " + shrink.getMessage());
   }
+
+  /**
+   * Input rules (issue 23 item 3) on a run of their own date: a Latin-1 byte in a UTF-8 file, model
+   * years beyond the plausible range and a column the contract does not know. Each bad row is
+   * quarantined with the column and value as the file has them; decoded with the file's real
+   * charset, the same bytes are accepted as the letter they are.
+   */
+  @Test
+  void undecodableBytesAndImplausibleYearsAreQuarantinedByColumnAndValue() throws IOException {
+    File dir = TestSpark.dir("input_rules");
+    LocalDate asOf = LocalDate.parse("2024-08-31");
+    String header = "registration_id,registration_date,make,model,model_year,longitude,latitude,geo_unit_id,extra_note\n";
+    StringBuilder good = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      good.append("G").append(i).append(",2024-0").append(1 + i).append("-10,Aurora,Alpha,2024,-122.1,47.5,U1,x\n");
+    }
+    byte[] latin1 = "B1,2024-05-10,Aur\u00e9ora,Alpha,2023,-122.1,47.5,U1,\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    String rest = "B2,2024-05-10,Aurora,Alpha,3024,-122.1,47.5,U1,\n" + "B3,2024-05-10,Aurora,Alpha,1890,-122.1,47.5,U1,\n";
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    bytes.write((header + good).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    bytes.write(latin1);
+    bytes.write(rest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    File regs = new File(dir, "registrations.csv");
+    java.nio.file.Files.write(regs.toPath(), bytes.toByteArray());
+    java.nio.file.Files.writeString(new File(dir, "dealers.csv").toPath(), CanonicalIngestTest.DEALERS);
+    java.nio.file.Files.writeString(new File(dir, "geo_units.csv").toPath(), CanonicalIngestTest.GEO_UNITS);
+    java.nio.file.Files.writeString(new File(dir, "segments.csv").toPath(), CanonicalIngestTest.SEGMENTS);
+    Map<String, String> paths = new java.util.HashMap<>(Map.of(
+        "tp.ingest.inputs.registrations.path", regs.getPath(),
+        "tp.ingest.inputs.dealers.path", new File(dir, "dealers.csv").getPath(),
+        "tp.ingest.inputs.geo-units.path", new File(dir, "geo_units.csv").getPath(),
+        "tp.ingest.inputs.segments.path", new File(dir, "segments.csv").getPath()));
+    AppConfig cfg = CanonicalIngestTest.config("input_rules", paths);
+    Lake lake = new Lake(TestSpark.session(), cfg);
+
+    IngestJob.InputCounts c = IngestJob.run(TestSpark.session(), cfg, RunContext.start("ingest", asOf)).input("registrations");
+    assertEquals(8, c.read());
+    assertEquals(5, c.accepted());
+    assertEquals(3, c.quarantined());
+    assertEquals(List.of("extra_note"), c.ignoredColumns(), "the column the contract lacks, named once");
+    Map<String, String> reasons = new java.util.TreeMap<>();
+    for (Row r : lake.read(Table.QUARANTINE, asOf).where("source = 'registrations'")
+        .selectExpr("get_json_object(raw_record, '$.registration_id')", "reason").collectAsList()) {
+      reasons.put(r.getString(0), r.getString(1));
+    }
+    assertEquals(Map.of(
+        "B1", "bytes not valid UTF-8 in make 'Aur\uFFFDora' at byte 3",
+        "B2", "model_year '3024' after run year + 1 (2025)",
+        "B3", "model_year '1890' before 1981 (tp.ingest.plausibility.min-model-year)"), reasons);
+    assertTrue(c.topReasons().containsKey("bytes not valid UTF-8 in make '…' at byte …"), c.topReasons().toString());
+
+    // the same file declared as Latin-1: B1 is accepted, its make decoded as the letter it is
+    paths.put("tp.ingest.inputs.registrations.encoding", "ISO-8859-1");
+    AppConfig latin = CanonicalIngestTest.config("input_rules", paths);
+    IngestJob.InputCounts l = IngestJob.run(TestSpark.session(), latin, RunContext.start("ingest", asOf)).input("registrations");
+    assertEquals(6, l.accepted());
+    assertEquals("AUR\u00c9ORA", lake.read(Table.REGISTRATIONS_BRONZE, asOf).where("registration_id = 'B1'").first().getAs("make"));
+
+    // a charset Java does not know stops the run before Spark, naming the key
+    paths.put("tp.ingest.inputs.registrations.encoding", "UTF-9");
+    org.territorypotential.config.ConfigError bad = assertThrows(org.territorypotential.config.ConfigError.class,
+        () -> new IngestStage().validate(CanonicalIngestTest.config("input_rules", paths), asOf));
+    assertTrue(bad.getMessage().contains("'tp.ingest.inputs.registrations.encoding'"), bad.getMessage());
+  }
 }
