@@ -140,7 +140,7 @@ public final class Chromium implements AutoCloseable {
 
   /** Opens {@code html} in a new tab of {@code width} x {@code height} CSS pixels and waits for its load event and {@code settle}. */
   public Page open(Path html, int width, int height, Duration settle) {
-    String target = send(null, "Target.createTarget", Map.of("url", "about:blank", "width", width, "height", height))
+    String target = send(null, "Target.createTarget", Map.of("url", "about:blank"))
         .get("targetId").asText();
     String session = send(null, "Target.attachToTarget", Map.of("targetId", target, "flatten", true)).get("sessionId").asText();
     Page page = new Page(this, target, session);

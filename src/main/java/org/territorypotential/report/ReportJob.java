@@ -67,17 +67,23 @@ public final class ReportJob {
   public static Result run(SparkSession spark, AppConfig cfg, RunContext run) {
     ReportParams p = ReportParams.from(cfg, run.asOf());
     Lake lake = new Lake(spark, cfg);
+    long t0 = System.nanoTime();
     Collected c = collect(lake, p, run);
+    long t1 = System.nanoTime();
     ReportBuilder.Built built = ReportBuilder.build(c.inputs(), p, Assets.get(), resource("report.css"), resource("report.js"));
     Path root = root(lake, p);
     Path dir = root.resolve(run.asOf().toString());
     Path report = write(built, dir, root);
+    long t2 = System.nanoTime();
     Map<String, Long> exported = p.gisExports()
         ? GisExport.write(spark, built, c.scores(), c.performance(), p, dir.resolve("gis"), run.asOf()) : Map.of();
+    long t3 = System.nanoTime();
     List<Path> pdfs = p.pdf() ? printSheets(p, dir, built) : List.of();
     Path index = writeIndex(root);
     long size = size(report);
-    LOG.info("report {}: {} territories, {} dealers, {} bytes", report, built.territoryProps().size(), built.sheets().size(), size);
+    LOG.info("report {}: {} territories, {} dealers, {} bytes; read + collect {} ms, build + render {} ms, GIS exports {} ms,"
+        + " PDFs {} ms", report, built.territoryProps().size(), built.sheets().size(), size, (t1 - t0) / 1_000_000,
+        (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
     return new Result(report, index, built.territoryProps().size(), built.sheets().size(), size, c.versions(), exported, pdfs);
   }
 
@@ -133,6 +139,7 @@ public final class ReportJob {
   static Dataset<Row> series(Dataset<Row> forecast, Dataset<Row> monthly, Dataset<Row> unitTerritory, LocalDate asOf, int history) {
     Column isAll = col("segment").equalTo(Scores.ALL);
     org.apache.spark.sql.RelationalGroupedDataset f = forecast.where(col("scope").equalTo(ForecastJob.SCOPE_INDUSTRY).and(col("level").equalTo(Levels.UNIT)))
+        .select("series_id", "segment", "target_month", "forecast", "lower_80", "upper_80", "lower_95", "upper_95")
         .join(unitTerritory, col("series_id").equalTo(unitTerritory.col("geo_unit_id")), "inner")
         .groupBy(col("territory_id"), col("target_month").as("month"));
     List<Column> aggs = new ArrayList<>();
@@ -141,7 +148,7 @@ public final class ReportJob {
     }
     Dataset<Row> fc = f.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
     Date from = Date.valueOf(asOf.withDayOfMonth(1).minusMonths(history));
-    Dataset<Row> actual = monthly.where(col("month").geq(lit(from)))
+    Dataset<Row> actual = monthly.where(col("month").geq(lit(from))).select("geo_unit_id", "segment", "month", "registrations")
         .join(unitTerritory, "geo_unit_id")
         .groupBy(col("territory_id"), trunc(col("month"), "month").as("month"))
         .agg(coalesce(sum(when(isAll, col("registrations"))), sum(when(isAll.unary_$bang(), col("registrations")))).as("actual"));

@@ -44,7 +44,8 @@ class StagesTest {
         for (Table t : s.reads(cfg)) {
           assertTrue(written.contains(t), s.name() + " reads " + t + " before any stage writes it");
         }
-        assertFalse(s.writes().isEmpty(), s.name() + " declares no tables");
+        // report writes files under the lakehouse (HTML, GIS exports), not tables
+        assertFalse(s.writes().isEmpty() && !(s instanceof org.territorypotential.report.ReportStage), s.name() + " declares no tables");
         written.addAll(s.writes());
       }
     }
