@@ -8,7 +8,10 @@ import org.locationtech.jts.coverage.CoverageSimplifier;
 import org.locationtech.jts.coverage.CoverageUnion;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.geom.util.GeometryFixer;
 import org.locationtech.jts.io.WKBReader;
+import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
+import org.locationtech.jts.simplify.TopologyPreservingSimplifier;
 
 /**
  * Geometry for the report, without Spark: the geo units simplified as one coverage (JTS
@@ -36,7 +39,8 @@ public final class Shapes {
   /**
    * The units simplified together with {@code tolerance} (degrees; 0 = unchanged). Falls back to
    * each unit on its own when the units are not a valid coverage (overlapping input), since then
-   * shared edges cannot be found; the fallback can leave slivers, which the caller may log.
+   * shared edges cannot be found (each unit is then simplified on its own, which can leave slivers);
+   * an invalid result is repaired with {@link GeometryFixer}.
    */
   public static Map<String, Geometry> simplifyCoverage(Map<String, Geometry> units, double tolerance) {
     if (tolerance <= 0 || units.isEmpty()) {
@@ -44,10 +48,18 @@ public final class Shapes {
     }
     List<String> ids = new ArrayList<>(units.keySet());
     Geometry[] in = ids.stream().map(units::get).toArray(Geometry[]::new);
-    Geometry[] out = CoverageSimplifier.simplify(in, tolerance);
+    Geometry[] out;
+    try {
+      out = CoverageSimplifier.simplify(in, tolerance);
+    } catch (RuntimeException notACoverage) {
+      out = new Geometry[in.length];
+      for (int i = 0; i < in.length; i++) {
+        out[i] = TopologyPreservingSimplifier.simplify(in[i], tolerance);
+      }
+    }
     Map<String, Geometry> simplified = new LinkedHashMap<>();
     for (int i = 0; i < ids.size(); i++) {
-      simplified.put(ids.get(i), out[i]);
+      simplified.put(ids.get(i), out[i].isValid() ? out[i] : GeometryFixer.fix(out[i]));
     }
     return simplified;
   }
@@ -58,11 +70,26 @@ public final class Shapes {
     for (Map.Entry<String, List<String>> g : groups.entrySet()) {
       Geometry[] parts = g.getValue().stream().map(units::get).filter(x -> x != null).toArray(Geometry[]::new);
       if (parts.length > 0) {
-        Geometry union = CoverageUnion.union(parts);
-        out.put(g.getKey(), union == null ? parts[0].getFactory().buildGeometry(List.of(parts)).union() : union);
+        out.put(g.getKey(), union(parts));
       }
     }
     return out;
+  }
+
+  /**
+   * The parts' union: the fast coverage union when they form a clean coverage, else (real polygons
+   * that overlap or leave gaps, such as the WA ZCTAs) the robust overlay union.
+   */
+  static Geometry union(Geometry[] parts) {
+    try {
+      Geometry u = CoverageUnion.union(parts);
+      if (u != null && u.isValid()) {
+        return u;
+      }
+    } catch (RuntimeException notACoverage) {
+      // TopologyException and the like: fall back below
+    }
+    return OverlayNGRobust.union(List.of(parts));
   }
 
   /** Rounds coordinates to {@code decimals} places (5 = about 1 m) in a copy, to keep the embedded JSON small. */
