@@ -25,7 +25,7 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 # The pipeline's stages in dependency order: the same list as the `pipeline` command
 # (cli/Main.STAGES; AirflowDagTest fails when they drift apart).
-STAGES = ["ingest", "locate", "market", "forecast", "score"]
+STAGES = ["ingest", "locate", "market", "forecast", "score", "report"]
 
 MAIN_CLASS = "org.territorypotential.cli.Main"
 SPARK_CONN_ID = "tp_spark"

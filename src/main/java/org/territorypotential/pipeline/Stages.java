@@ -10,6 +10,7 @@ import org.territorypotential.ingest.IngestStage;
 import org.territorypotential.lake.Table;
 import org.territorypotential.market.MarketStage;
 import org.territorypotential.ops.Stage;
+import org.territorypotential.report.ReportStage;
 import org.territorypotential.score.ScoreStage;
 import org.territorypotential.synth.GenerateStage;
 
@@ -28,7 +29,8 @@ public final class Stages {
       new LocateStage(),
       new MarketStage(),
       new ForecastStage(),
-      new ScoreStage());
+      new ScoreStage(),
+      new ReportStage());
 
   /** The synthetic-data job: tracked like a stage, run before the pipeline by demo and benchmarks. */
   public static final Stage GENERATE = new GenerateStage();
