@@ -63,6 +63,34 @@ public final class Grid {
     return a;
   }
 
+  /**
+   * A "current" assignment like dealer PMAs: every cell to the nearest of k points drawn uniformly
+   * (seeded), ties to the lower index; an empty cell's territory gets its nearest cell.
+   */
+  public static int[] voronoi(int rows, int cols, int k, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double[] px = new double[k];
+    double[] py = new double[k];
+    for (int t = 0; t < k; t++) {
+      px[t] = rnd.nextDouble() * cols;
+      py[t] = rnd.nextDouble() * rows;
+    }
+    int[] a = new int[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        double best = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < k; t++) {
+          double d = (c + 0.5 - px[t]) * (c + 0.5 - px[t]) + (r + 0.5 - py[t]) * (r + 0.5 - py[t]);
+          if (d < best) {
+            best = d;
+            a[r * cols + c] = t;
+          }
+        }
+      }
+    }
+    return a;
+  }
+
   static double gaussian(SplittableRandom rnd) {
     double u1 = rnd.nextDouble();
     double u2 = rnd.nextDouble();

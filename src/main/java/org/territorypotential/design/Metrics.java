@@ -17,14 +17,19 @@ public final class Metrics {
   /** One territory's figures; deviation = (load - target) / mean target. */
   public record Territory(int territory, int units, double load, double target, double deviation, double areaKm2,
       double perimeterKm, double polsbyPopper, int components, int cutEdges, int unitsMovedIn, int unitsMovedOut,
-      double loadMovedIn, double loadMovedOut, double dealersMovedIn, double dealersMovedOut) {}
+      double potentialMovedIn, double potentialMovedOut, double dealersMovedIn, double dealersMovedOut) {}
 
   /** The whole assignment: the territories and the summary a planner reads first. */
   public record Summary(List<Territory> territories, double maxAbsDeviation, double meanPolsbyPopper,
-      double minPolsbyPopper, boolean allContiguous, int unitsMoved, double loadMoved, int cutEdges) {}
+      double minPolsbyPopper, boolean allContiguous, int unitsMoved, double potentialMoved, int cutEdges) {}
 
-  /** Metrics of {@code assign} against {@code before} (-1 = none) with the given targets (null = equal shares). */
+  /** Metrics of {@code assign} against {@code before} (-1 = none) with the given targets (null = equal shares); moved potential = the load's. */
   public static Summary of(Problem p, int[] assign, int[] before, double[] target) {
+    return of(p, assign, before, target, p.load());
+  }
+
+  /** As {@link #of(Problem, int[], int[], double[])}, counting {@code potential} per unit as what moves. */
+  public static Summary of(Problem p, int[] assign, int[] before, double[] target, double[] potential) {
     int n = p.n();
     int k = p.k();
     UnitGraph g = p.graph();
@@ -65,11 +70,11 @@ public final class Metrics {
       int b = before[u];
       if (b >= 0 && b != t) {
         moved++;
-        loadMoved += p.load()[u];
+        loadMoved += potential[u];
         in[t]++;
         out[b]++;
-        lin[t] += p.load()[u];
-        lout[b] += p.load()[u];
+        lin[t] += potential[u];
+        lout[b] += potential[u];
         din[t] += p.dealers()[u];
         dout[b] += p.dealers()[u];
       }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.territorypotential.config.ConfigError;
+import org.territorypotential.design.DesignStage;
 import org.territorypotential.forecast.ForecastStage;
 import org.territorypotential.geo.LocateStage;
 import org.territorypotential.ingest.IngestStage;
@@ -28,7 +29,8 @@ public final class Stages {
       new LocateStage(),
       new MarketStage(),
       new ForecastStage(),
-      new ScoreStage());
+      new ScoreStage(),
+      new DesignStage());
 
   /** The synthetic-data job: tracked like a stage, run before the pipeline by demo and benchmarks. */
   public static final Stage GENERATE = new GenerateStage();
