@@ -41,11 +41,12 @@ public final class DesignFrames {
    * One row per unit of the level: centroid, area, perimeter (km, on the spheroid), industry demand
    * over the next {@code months} forecast months (unit level), the current territory and its
    * attainable rate (potential_units / demand_next_12 of that territory, segment ALL; the brand's
-   * overall rate for a unit in none), and the open dealers of the brand located in it.
+   * overall rate for a unit in none), the open dealers of the brand located in it, and the
+   * registrations (all brands) located in it from {@code windowStart} to the run date.
    */
   public static Dataset<Row> units(Dataset<Row> geoUnits, String level, Dataset<Row> forecast, int months,
       Dataset<Row> membership, Dataset<Row> scores, String territoryType, Dataset<Row> dealers, String brand,
-      LocalDate asOf) {
+      Dataset<Row> registrations, LocalDate windowStart, LocalDate asOf) {
     Dataset<Row> u = geoUnits.where(col("level").equalTo(level)).select(col("geo_unit_id"), col("centroid_lon"),
         col("centroid_lat"), col("area_km2"), expr("ST_LengthSpheroid(ST_Boundary(ST_GeomFromWKB(geometry))) / 1000.0")
             .as("perimeter_km"));
@@ -64,13 +65,18 @@ public final class DesignFrames {
             .and(col("open_date").isNull().or(col("open_date").leq(lit(d))))
             .and(col("close_date").isNull().or(col("close_date").gt(lit(d)))).and(col("geo_unit_id").isNotNull()))
         .groupBy("geo_unit_id").agg(count(lit(1)).as("dealers"));
+    Dataset<Row> regs = registrations.where(col("geo_unit_id").isNotNull()
+            .and(col("registration_date").between(lit(java.sql.Date.valueOf(windowStart)), lit(d))))
+        .groupBy("geo_unit_id").agg(count(lit(1)).as("registrations"));
     return u.join(demand, new String[] {"geo_unit_id"}, "left")
+        .join(regs, new String[] {"geo_unit_id"}, "left")
         .join(current, new String[] {"geo_unit_id"}, "left")
         .join(rate.select("territory_id", "rate"), new String[] {"territory_id"}, "left")
         .join(dealerCount, new String[] {"geo_unit_id"}, "left")
         .select(col("geo_unit_id"), col("centroid_lon"), col("centroid_lat"), col("area_km2"), col("perimeter_km"),
             coalesce(col("demand"), lit(0.0)).as("demand"), col("territory_id"),
-            coalesce(col("rate"), lit(overallRate)).as("rate"), coalesce(col("dealers"), lit(0L)).as("dealers"))
+            coalesce(col("rate"), lit(overallRate)).as("rate"), coalesce(col("dealers"), lit(0L)).as("dealers"),
+            coalesce(col("registrations"), lit(0L)).as("registrations"))
         .orderBy("geo_unit_id");
   }
 }

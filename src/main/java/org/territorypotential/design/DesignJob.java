@@ -57,7 +57,7 @@ public final class DesignJob {
 
   /** The collected units: ids, planar km coordinates, and the per-unit columns. */
   record Units(String[] ids, double[] lon, double[] lat, double[] x, double[] y, double[] area, double[] perimeter,
-      double[] demand, double[] potential, double[] dealers, String[] current) {
+      double[] demand, double[] potential, double[] dealers, double[] registrations, String[] current) {
     int n() {
       return ids.length;
     }
@@ -79,7 +79,7 @@ public final class DesignJob {
     Dataset<Row> membership = Scores.territories(assignment, levelUnits.select("geo_unit_id"), sp);
 
     Units units = collectUnits(DesignFrames.units(geo, p.level(), forecast, p.demandMonths(), membership, scores, p.current(),
-        dealers, p.brand(), asOf).collectAsList());
+        dealers, p.brand(), regs, windowStart(asOf, p.windowMonths()), asOf).collectAsList());
     if (units.n() == 0) {
       throw org.territorypotential.lake.MissingInput.of("design", "geo units at level " + p.level() + " of " + asOf,
           "locate --as-of " + asOf);
@@ -151,6 +151,7 @@ public final class DesignJob {
     double[] demand = new double[n];
     double[] potential = new double[n];
     double[] dealers = new double[n];
+    double[] registrations = new double[n];
     String[] current = new String[n];
     double lat0 = 0;
     for (int i = 0; i < n; i++) {
@@ -164,10 +165,11 @@ public final class DesignJob {
       current[i] = r.getString(6);
       potential[i] = demand[i] * r.getDouble(7);
       dealers[i] = r.getLong(8);
+      registrations[i] = r.getLong(9);
       lat0 += lat[i] / n;
     }
     double[][] xy = project(lon, lat, lat0);
-    return new Units(ids, lon, lat, xy[0], xy[1], area, perim, demand, potential, dealers, current);
+    return new Units(ids, lon, lat, xy[0], xy[1], area, perim, demand, potential, dealers, registrations, current);
   }
 
   /** Equirectangular km about the mean latitude: distances good to a few percent within a state. */
@@ -221,6 +223,7 @@ public final class DesignJob {
       case "potential" -> u.potential();
       case "demand" -> u.demand();
       case "dealers" -> u.dealers();
+      case "registrations" -> u.registrations();
       default -> filled(n, 1.0);
     };
     Problem prob = new Problem(g, u.x(), u.y(), load, u.area(), u.perimeter(), u.dealers(), current, k, lockedUnit, lockedTerr);
@@ -231,7 +234,8 @@ public final class DesignJob {
     Metrics.Summary before = allCurrent ? Metrics.of(prob, current, current, r.target(), u.potential()) : null;
     int[] km = Metrics.kMeans(u.x(), u.y(), k, p.designer().seed(), p.kmeansIterations());
     Metrics.Summary kmeans = Metrics.of(prob, km, filled(n, -1), r.target(), u.potential());
-    String notes = r.notes().isEmpty() ? null : String.join("; ", r.notes());
+    List<String> noteList = r.notes().stream().map(x -> unitIds(x, u.ids())).toList();
+    String notes = noteList.isEmpty() ? null : String.join("; ", noteList);
     for (int i = 0; i < n; i++) {
       designRows.add(RowFactory.create(s.id(), s.balance(), u.ids()[i], ids.get(r.territory()[i]), u.current()[i],
           u.current()[i] != null && !u.current()[i].equals(ids.get(r.territory()[i])), prob.isFixed(i), load[i],
@@ -245,7 +249,17 @@ public final class DesignJob {
     return new DesignLine(s.id(), s.balance(), k, n, before == null ? null : before.maxAbsDeviation(), after.maxAbsDeviation(),
         kmeans.maxAbsDeviation(), before == null ? null : before.meanPolsbyPopper(), after.meanPolsbyPopper(),
         kmeans.meanPolsbyPopper(), after.unitsMoved(), after.potentialMoved(), after.allContiguous(), r.feasible(),
-        r.notes(), seconds);
+        noteList, seconds);
+  }
+
+  /** The designer's notes name units by index: name them by geo unit id. */
+  static String unitIds(String note, String[] ids) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("unit (\\d+)").matcher(note);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(sb, "unit " + java.util.regex.Matcher.quoteReplacement(ids[Integer.parseInt(m.group(1))]));
+    }
+    return m.appendTail(sb).toString();
   }
 
   private static void addMetrics(List<Row> out, DesignParams.Scenario s, String assignment, List<String> ids,
@@ -285,7 +299,7 @@ public final class DesignJob {
   private static void whatIfs(DesignParams p, Units u, LocalDate asOf, Dataset<Row> dealersFrame, Dataset<Row> regs,
       List<Row> rows, List<WhatIfLine> lines) {
     java.sql.Date d = java.sql.Date.valueOf(asOf);
-    java.sql.Date from = java.sql.Date.valueOf(asOf.withDayOfMonth(1).minusMonths(p.windowMonths() - 1L));
+    java.sql.Date from = java.sql.Date.valueOf(windowStart(asOf, p.windowMonths()));
     Map<String, Map<String, Long>> flows = new HashMap<>();
     Map<String, Long> sold = new HashMap<>();
     for (Row r : regs.where(col("selling_dealer_id").isNotNull().and(col("geo_unit_id").isNotNull())
@@ -382,6 +396,11 @@ public final class DesignJob {
           r.cannibalisation(), top == null ? null : top.dealerId(), top == null ? 0 : top.capturedAfter() - top.capturedBefore(),
           alpha, beta, source));
     }
+  }
+
+  /** First day of the market window (tp.market.window-months months ending with the run date's month). */
+  static LocalDate windowStart(LocalDate asOf, int months) {
+    return asOf.withDayOfMonth(1).minusMonths(months - 1L);
   }
 
   /** The brand's open dealer whose PMA holds the most potential (ties: the smallest id). */

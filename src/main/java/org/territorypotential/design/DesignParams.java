@@ -13,7 +13,7 @@ public record DesignParams(String brand, String current, String level, List<Scen
     int kmeansIterations, int demandMonths, List<String> whatIfs, int huffCandidates, double huffMinDistanceKm,
     int huffMaxIterations, int windowMonths) {
 
-  public static final List<String> BALANCES = List.of("potential", "demand", "units", "dealers");
+  public static final List<String> BALANCES = List.of("potential", "demand", "registrations", "units", "dealers");
   public static final String LARGEST = "@largest";
   private static final String ID = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
 

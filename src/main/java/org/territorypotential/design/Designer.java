@@ -658,18 +658,18 @@ public final class Designer {
     double dev = maxDeviation();
     if (dev > prm.tolerance() + 1e-12) {
       ok = false;
-      int heavy = 0;
+      int heaviest = -1;
       for (int u = 0; u < n; u++) {
-        if (!p.isFixed(u) && p.load()[u] > prm.tolerance() * meanTarget * 2) {
-          heavy++;
+        if (!p.isFixed(u) && (heaviest < 0 || p.load()[u] > p.load()[heaviest])) {
+          heaviest = u;
         }
       }
-      if (heavy > 0) {
-        notes.add(heavy + " free unit(s) each carry more than twice the tolerance band (" + String.format("%.1f",
-            2 * prm.tolerance() * meanTarget) + "): a territory may not be able to reach the band by whole units");
+      if (heaviest >= 0 && p.load()[heaviest] - meanTarget > prm.tolerance() * meanTarget) {
+        notes.add(String.format("unit %d alone carries %.0f%% of the mean target: its territory cannot be within the"
+            + " tolerance", heaviest, 100 * p.load()[heaviest] / meanTarget));
       }
       notes.add(String.format("balance: largest load deviation %.2f%% of the mean target exceeds the tolerance %.2f%%"
-          + " (the best these units, locks and contiguity allowed)", 100 * dev, 100 * prm.tolerance()));
+          + " (the best the boundary moves found; see the other notes for what makes it infeasible)", 100 * dev, 100 * prm.tolerance()));
     }
     return ok;
   }

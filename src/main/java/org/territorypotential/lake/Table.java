@@ -317,7 +317,7 @@ public enum Table {
   private static final Map<String, String> DESIGN_COMMENTS = Map.ofEntries(
       Map.entry("scenario_id", "Scenario id (tp.design.scenarios or tp.whatif.scenarios)"),
       Map.entry("balance", "Balanced measure: potential (the score stage's potential units, apportioned to units by demand),"
-          + " demand (industry demand, next tp.design.demand-months), units or dealers"),
+          + " demand (industry demand, next tp.design.demand-months), registrations (all brands, market window), units or dealers"),
       Map.entry("geo_unit_id", "Geo unit (at tp.locate.level)"),
       Map.entry("territory_id", "Territory: a current territory id (PMA-<dealer_id> or configured) when the scenario keeps their"
           + " number, else T001..; KMEANS-T001.. for the k-means baseline"),
