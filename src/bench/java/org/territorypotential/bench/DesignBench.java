@@ -71,9 +71,8 @@ public final class DesignBench {
     out.println(md);
     String report = cfg.getString("tp.bench.design.report");
     if (!report.isEmpty()) {
-      String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
       java.nio.file.Path path = LocateBench.rewriteReport(report, doc -> LocateBench.upsertSubsection(doc, SECTION, PREAMBLE,
-          "Run of " + date, md));
+          String.format(Locale.ROOT, "Load sigma %.2f, seed %d", sigma, seed), md));
       out.println("bench-design: wrote the figures to " + path + " (section \"" + SECTION + "\")");
     }
     return lines;
@@ -91,7 +90,8 @@ public final class DesignBench {
 
   static String markdown(List<Line> lines, String command, AppConfig cfg, double sigma, long seed, Designer.Params dp) {
     StringBuilder sb = new StringBuilder();
-    sb.append("Command: `").append(command).append("`  \n");
+    sb.append("Run of ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
+        .append(". Command: `").append(command).append("`  \n");
     sb.append(String.format(Locale.ROOT, "Settings: load sigma %.2f, seed %d; tolerance %.3f, compactness %.2f,"
         + " disruption-penalty %.2f, allocation-iterations %d, max-passes %d, candidates %d.%n%n", sigma, seed,
         dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(), dp.candidates()));
