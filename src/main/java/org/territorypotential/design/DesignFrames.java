@@ -38,7 +38,8 @@ public final class DesignFrames {
   }
 
   /**
-   * One row per unit of the level: centroid, area, perimeter (km, on the spheroid), industry demand
+   * One row per unit of the level that has a centroid (a unit without one, an empty or unrepairable
+   * polygon, cannot be placed and is left out): centroid, area, perimeter (km, on the spheroid), industry demand
    * over the next {@code months} forecast months (unit level), the current territory and its
    * attainable rate (potential_units / demand_next_12 of that territory, segment ALL; the brand's
    * overall rate for a unit in none), the open dealers of the brand located in it, and the
@@ -47,7 +48,8 @@ public final class DesignFrames {
   public static Dataset<Row> units(Dataset<Row> geoUnits, String level, Dataset<Row> forecast, int months,
       Dataset<Row> membership, Dataset<Row> scores, String territoryType, Dataset<Row> dealers, String brand,
       Dataset<Row> registrations, LocalDate windowStart, LocalDate asOf) {
-    Dataset<Row> u = geoUnits.where(col("level").equalTo(level)).select(col("geo_unit_id"), col("centroid_lon"),
+    Dataset<Row> u = geoUnits.where(col("level").equalTo(level).and(col("centroid_lon").isNotNull())
+            .and(col("centroid_lat").isNotNull())).select(col("geo_unit_id"), col("centroid_lon"),
         col("centroid_lat"), col("area_km2"), expr("ST_LengthSpheroid(ST_Boundary(ST_GeomFromWKB(geometry))) / 1000.0")
             .as("perimeter_km"));
     Dataset<Row> demand = forecast.where(col("scope").equalTo(ForecastJob.SCOPE_INDUSTRY)

@@ -90,7 +90,11 @@ public final class DesignJob {
     }
     List<UnitGraph.Edge> edges = new ArrayList<>();
     for (Row r : DesignFrames.adjacency(levelUnits).collectAsList()) {
-      edges.add(new UnitGraph.Edge(index.get(r.getString(0)), index.get(r.getString(1)), r.getDouble(2)));
+      Integer a = index.get(r.getString(0));
+      Integer b = index.get(r.getString(1));
+      if (a != null && b != null) { // a unit without a centroid is not designed
+        edges.add(new UnitGraph.Edge(a, b, r.getDouble(2)));
+      }
     }
     UnitGraph.Bridged bridged = UnitGraph.of(units.n(), edges).bridgeIslands(units.x(), units.y());
     List<String> bridgeIds = bridged.bridges().stream()
