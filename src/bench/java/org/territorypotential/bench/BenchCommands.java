@@ -10,7 +10,7 @@ import org.territorypotential.config.AppConfig;
 import org.territorypotential.spark.Sessions;
 
 /**
- * The benchmark commands (jobs/tp bench-locate, bench-pipeline). Benchmark code lives in its own
+ * The benchmark commands (jobs/tp bench-locate, bench-pipeline, bench-design). Benchmark code lives in its own
  * source set (src/bench/java, compiled with the tests into target/test-classes), so it is not in
  * the application jars; the launcher finds it by name from a source checkout.
  */
@@ -33,6 +33,12 @@ public final class BenchCommands {
         if (!r.checksAgree()) {
           throw new IllegalStateException("bench-pipeline: the plain-Java market pass and the market stage counted differently"
               + " (see the checks)");
+        }
+      }
+      case "bench-design" -> {
+        List<DesignBench.Line> lines = DesignBench.run(cfg, "jobs/tp " + String.join(" ", argv), out);
+        if (lines.stream().anyMatch(l -> !l.contiguous())) {
+          throw new IllegalStateException("bench-design: a designed territory is not contiguous (see the table)");
         }
       }
       default -> throw new IllegalArgumentException("not a benchmark command: " + command);

@@ -47,6 +47,8 @@ public final class Main {
         bench-pipeline  benchmark: generate + every stage at several scales (tp.bench.pipeline.*): seconds,
                    rows/s/core, peak memory, shuffle bytes, beside a JTS loop and a plain-Java market pass
                    (tp.bench.pipeline.incremental-month=true: an incremental month against a full rebuild)
+        bench-design  benchmark: territory design on grids of units (tp.bench.design.*): seconds, balance,
+                   Polsby-Popper and contiguity against the current territories and plain k-means
         maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
                    tp.maintenance.retention-hours; prints files and versions per table
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
@@ -190,7 +192,7 @@ public final class Main {
         spark.sql(a.positional.get(0)).show(100, false);
         return OK;
       }
-      case "bench-locate", "bench-pipeline":
+      case "bench-locate", "bench-pipeline", "bench-design":
         return bench(a, cfg, out);
       case "maintain": {
         org.territorypotential.lake.Maintenance.retentionHours(cfg);

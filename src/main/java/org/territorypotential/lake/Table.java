@@ -63,6 +63,17 @@ public enum Table {
       "Top-down sales targets (tp.goals.targets) split across territories in proportion to potential, with floors and"
           + " caps; goal_units sum exactly to target_units per brand and period", null),
 
+  // gold: territory design and what-if (package design, docs/design-territories.md)
+  TERRITORY_DESIGN(Layer.GOLD, "territory_design",
+      "Per design scenario (tp.design.scenarios) and geo unit: the designed territory and the territory before", null),
+  TERRITORY_DESIGN_METRICS(Layer.GOLD, "territory_design_metrics",
+      "Per design scenario, assignment (design, current, kmeans baseline) and territory: load and its deviation from target,"
+          + " Polsby-Popper compactness, connected pieces, cut edges, and the units, potential and dealers moved", null),
+  WHATIF_RESULTS(Layer.GOLD, "whatif_results",
+      "Per what-if scenario (tp.whatif.scenarios: add, close or move a dealer) and affected dealer of its brand: PMA units and"
+          + " potential before and after (nearest-dealer rule), Huff-captured demand before and after, cannibalisation of"
+          + " same-brand dealers and the brand's net gain", null),
+
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
@@ -302,6 +313,59 @@ public enum Table {
       Map.entry("source", "Input the sales come from: sales or registrations (selling_dealer_id)"),
       Map.entry("territory_id", "Configured territory of the unit (market_share / monthly) or the dealer's PMA (PMA-<dealer_id>)"));
 
+  /** Column comments of the design tables; docs/design-territories.md has the method. */
+  private static final Map<String, String> DESIGN_COMMENTS = Map.ofEntries(
+      Map.entry("scenario_id", "Scenario id (tp.design.scenarios or tp.whatif.scenarios)"),
+      Map.entry("balance", "Balanced measure: potential (the score stage's potential units, apportioned to units by demand),"
+          + " demand (industry demand, next tp.design.demand-months), registrations (all brands, market window), units or dealers"),
+      Map.entry("geo_unit_id", "Geo unit (at tp.locate.level)"),
+      Map.entry("territory_id", "Territory: a current territory id (PMA-<dealer_id> or configured) when the scenario keeps their"
+          + " number, else T001..; KMEANS-T001.. for the k-means baseline"),
+      Map.entry("territory_before", "The unit's current territory (tp.design.current); null when it has none"),
+      Map.entry("is_moved", "True when territory_id differs from territory_before"),
+      Map.entry("is_locked", "True when the unit could not move (a locked unit, or a unit of a locked territory)"),
+      Map.entry("load", "The unit's (territory's) balanced measure"),
+      Map.entry("potential", "The unit's potential units: its industry demand x its current territory's attainable rate"),
+      Map.entry("bridged_to_geo_unit_id", "For an island (no neighbour sharing a boundary): the nearest unit it was joined to"),
+      Map.entry("assignment", "design (this scenario's result), current (the territories before) or kmeans (plain k-means on"
+          + " unit centroids, the baseline)"),
+      Map.entry("units", "Geo units in the territory"),
+      Map.entry("target_load", "The territory's target: an equal share of the load (locked territories: their own load)"),
+      Map.entry("load_deviation", "(load - target_load) / mean target: -0.05..0.05 is within a 5% tolerance"),
+      Map.entry("area_km2", "Area of the dissolved territory, km2 (sum of its units')"),
+      Map.entry("perimeter_km", "Perimeter of the dissolved territory, km: its units' perimeters minus twice their shared boundary"),
+      Map.entry("polsby_popper", "Compactness 4 pi area / perimeter^2: 1 for a disc, 0.785 for a square"),
+      Map.entry("components", "Connected pieces of the territory on the adjacency graph (1 = contiguous)"),
+      Map.entry("cut_edges", "Adjacency edges from the territory to another"),
+      Map.entry("units_moved_in", "Units that came from another current territory; null for kmeans"),
+      Map.entry("units_moved_out", "Units that left for another territory; null for kmeans"),
+      Map.entry("potential_moved_in", "Potential of units_moved_in"),
+      Map.entry("potential_moved_out", "Potential of units_moved_out"),
+      Map.entry("dealers_moved_in", "Open dealers of tp.score.brand located in units_moved_in"),
+      Map.entry("dealers_moved_out", "Open dealers of tp.score.brand located in units_moved_out"),
+      Map.entry("is_contiguous", "True when components = 1"),
+      Map.entry("is_feasible", "design rows: contiguous and every free territory within tp.design.tolerance; null otherwise"),
+      Map.entry("notes", "What the design could not meet and why (locks, units heavier than the band); null when all met"),
+      Map.entry("action", "add, close or move"),
+      Map.entry("brand", "Brand of the scenario's dealer (upper case)"),
+      Map.entry("dealer_id", "A dealer of the brand whose PMA or captured demand changed, or the scenario's dealer"),
+      Map.entry("is_scenario_dealer", "True for the dealer the scenario adds, closes or moves"),
+      Map.entry("pma_units_before", "Units in the dealer's PMA before (nearest same-brand dealer, planar km)"),
+      Map.entry("pma_units_after", "Units in the dealer's PMA after the scenario"),
+      Map.entry("pma_potential_before", "Potential units of the PMA before"),
+      Map.entry("pma_potential_after", "Potential units of the PMA after"),
+      Map.entry("captured_before", "Huff-captured industry demand before: sum over units of demand x P(unit -> dealer)"),
+      Map.entry("captured_after", "Huff-captured industry demand after the scenario"),
+      Map.entry("captured_change", "captured_after - captured_before"),
+      Map.entry("units_reassigned", "Units whose PMA dealer of the brand changed"),
+      Map.entry("brand_captured_before", "Demand captured by all the brand's dealers before"),
+      Map.entry("brand_captured_after", "Demand captured by all the brand's dealers after"),
+      Map.entry("cannibalisation", "Captured demand the brand's other dealers lose (negative: they gain)"),
+      Map.entry("net_brand_gain", "brand_captured_after - brand_captured_before"),
+      Map.entry("huff_alpha", "Attractiveness exponent alpha of P ~ A^alpha d^-beta"),
+      Map.entry("huff_beta", "Distance-decay exponent beta"),
+      Map.entry("huff_source", "How alpha and beta were found: calibrated (maximum likelihood on unit -> selling-dealer flows) or the defaults and why"));
+
   /** Comments that differ from the contract's for this table (a column whose meaning the stage changes). */
   private Map<String, String> tableComments() {
     switch (this) {
@@ -327,6 +391,10 @@ public enum Table {
       case POTENTIAL_SCORES:
       case SALES_GOALS:
         return SCORE_COMMENTS;
+      case TERRITORY_DESIGN:
+      case TERRITORY_DESIGN_METRICS:
+      case WHATIF_RESULTS:
+        return DESIGN_COMMENTS;
       case DEMAND_FORECAST:
       case MODEL_METRICS:
         return Map.of("input_versions", MARKET_COMMENTS.get("input_versions"));
@@ -480,6 +548,12 @@ public enum Table {
             between("benchmark_share", 0, 1), between("target_share", 0, 1), between("attainable_share", 0, 1),
             nonNegative("potential_units"), nonNegative("demand_next_12"),
             new Check("rank_in_region_positive", "rank_in_region IS NULL OR rank_in_region >= 1"));
+      case TERRITORY_DESIGN_METRICS:
+        return List.of(between("polsby_popper", 0, 1), nonNegative("units"), nonNegative("load"),
+            new Check("components_at_least_one", "units = 0 OR components >= 1"));
+      case WHATIF_RESULTS:
+        return List.of(nonNegative("pma_units_before"), nonNegative("pma_units_after"), nonNegative("captured_before"),
+            nonNegative("captured_after"));
       case SALES_GOALS:
         return List.of(nonNegative("goal_units"), between("potential_share", 0, 1),
             new Check("goal_within_bounds", "goal_units >= floor_units AND (cap_units IS NULL OR goal_units <= cap_units)"));

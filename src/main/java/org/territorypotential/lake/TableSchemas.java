@@ -67,6 +67,23 @@ final class TableSchemas {
           territory_id STRING, potential_units DOUBLE, potential_share DOUBLE, proportional_units DOUBLE,
           continuous_units DOUBLE, floor_units BIGINT, cap_units BIGINT, goal_units BIGINT, model_version
           STRING, run_id STRING, input_versions STRING, as_of DATE""";
+      case TERRITORY_DESIGN -> """
+          scenario_id STRING, balance STRING, geo_unit_id STRING, territory_id STRING, territory_before STRING,
+          is_moved BOOLEAN, is_locked BOOLEAN, load DOUBLE, potential DOUBLE, bridged_to_geo_unit_id STRING,
+          run_id STRING, input_versions STRING, as_of DATE""";
+      case TERRITORY_DESIGN_METRICS -> """
+          scenario_id STRING, assignment STRING, balance STRING, territory_id STRING, units BIGINT, load DOUBLE,
+          target_load DOUBLE, load_deviation DOUBLE, area_km2 DOUBLE, perimeter_km DOUBLE, polsby_popper DOUBLE,
+          components INT, cut_edges INT, units_moved_in INT, units_moved_out INT, potential_moved_in DOUBLE,
+          potential_moved_out DOUBLE, dealers_moved_in DOUBLE, dealers_moved_out DOUBLE, is_contiguous BOOLEAN,
+          is_feasible BOOLEAN, notes STRING, run_id STRING, input_versions STRING, as_of DATE""";
+      case WHATIF_RESULTS -> """
+          scenario_id STRING, action STRING, brand STRING, dealer_id STRING, is_scenario_dealer BOOLEAN,
+          pma_units_before INT, pma_units_after INT, pma_potential_before DOUBLE, pma_potential_after DOUBLE,
+          captured_before DOUBLE, captured_after DOUBLE, captured_change DOUBLE, units_reassigned INT,
+          brand_captured_before DOUBLE, brand_captured_after DOUBLE, cannibalisation DOUBLE, net_brand_gain
+          DOUBLE, huff_alpha DOUBLE, huff_beta DOUBLE, huff_source STRING, run_id STRING, input_versions STRING,
+          as_of DATE""";
       case DQ_RESULTS -> """
           run_id STRING, stage STRING, table_name STRING, check_name STRING, severity STRING, observed DOUBLE,
           threshold STRING, status STRING, detail STRING, checked_at TIMESTAMP, as_of DATE""";

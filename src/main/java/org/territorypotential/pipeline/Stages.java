@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.territorypotential.config.ConfigError;
+import org.territorypotential.design.DesignStage;
 import org.territorypotential.forecast.ForecastStage;
 import org.territorypotential.geo.LocateStage;
 import org.territorypotential.ingest.IngestStage;
@@ -30,6 +31,7 @@ public final class Stages {
       new MarketStage(),
       new ForecastStage(),
       new ScoreStage(),
+      new DesignStage(),
       new ReportStage());
 
   /** The synthetic-data job: tracked like a stage, run before the pipeline by demo and benchmarks. */

@@ -1,0 +1,114 @@
+package org.territorypotential.bench;
+
+import java.io.PrintStream;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import org.territorypotential.config.AppConfig;
+import org.territorypotential.config.ConfigError;
+import org.territorypotential.design.Designer;
+import org.territorypotential.design.DesignParams;
+import org.territorypotential.design.Grid;
+import org.territorypotential.design.Metrics;
+import org.territorypotential.design.Problem;
+
+/**
+ * The territory-design benchmark (issue 19; docs/BENCHMARKS.md): square grids of units with a
+ * skewed (log-normal) load, "current" territories drawn as the Voronoi cells of random points (like
+ * dealer PMAs), designed by {@link Designer} with the tp.design settings, against the current
+ * assignment and plain k-means on centroids. Driver only, no Spark: the design runs there in the
+ * stage too.
+ */
+public final class DesignBench {
+  public static final String SECTION = "Territory design (bench-design)";
+
+  private DesignBench() {}
+
+  /** One scale's figures. */
+  public record Line(int units, int territories, double seconds, double allocationDeviation, double devCurrent,
+      double devDesign, double devKmeans, double ppCurrent, double ppDesign, double ppKmeans, double minPpDesign,
+      int piecesKmeans, boolean contiguous, int unitsMoved, boolean feasible, String notes) {}
+
+  public static List<Line> run(AppConfig cfg, String command, PrintStream out) {
+    Designer.Params dp = DesignParams.from(cfg).designer();
+    double sigma = cfg.getDouble("tp.bench.design.load-sigma");
+    long seed = cfg.getLong("tp.bench.design.seed");
+    List<Line> lines = new java.util.ArrayList<>();
+    for (String scale : cfg.getStringList("tp.bench.design.scales")) {
+      String[] f = scale.replace("_", "").split("/");
+      if (f.length != 2 || !f[0].matches("\\d{1,7}") || !f[1].matches("\\d{1,5}")) {
+        throw new ConfigError("tp.bench.design.scales entries must be \"UNITS/TERRITORIES\", got '" + scale + "'");
+      }
+      int side = (int) Math.round(Math.sqrt(Integer.parseInt(f[0])));
+      int k = Integer.parseInt(f[1]);
+      int n = side * side;
+      double[] load = Grid.skewedLoad(n, seed);
+      for (int i = 0; i < n; i++) {
+        load[i] = Math.pow(load[i], sigma); // exp(sigma z)
+      }
+      int[] current = Grid.voronoi(side, side, k, seed + 1);
+      Problem p = Grid.of(side, side, load, current, k);
+      long t0 = System.nanoTime();
+      Designer.Result r = Designer.design(p, dp);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      Metrics.Summary cur = Metrics.of(p, current, current, r.target());
+      Metrics.Summary des = Metrics.of(p, r.territory(), current, r.target());
+      int[] km = Metrics.kMeans(p.x(), p.y(), k, dp.seed(), cfg.getInt("tp.design.kmeans-iterations"));
+      Metrics.Summary kms = Metrics.of(p, km, current, r.target());
+      int kmPieces = kms.territories().stream().mapToInt(Metrics.Territory::components).sum();
+      Line l = new Line(n, k, secs, r.allocationDeviation(), cur.maxAbsDeviation(), des.maxAbsDeviation(),
+          kms.maxAbsDeviation(), cur.meanPolsbyPopper(), des.meanPolsbyPopper(), kms.meanPolsbyPopper(),
+          des.minPolsbyPopper(), kmPieces, des.allContiguous(), des.unitsMoved(), r.feasible(), String.join("; ", r.notes()));
+      out.printf(Locale.ROOT, "bench-design %,d units / %d territories: %.2f s, deviation %.1f%% (current %.1f%%, k-means %.1f%%),"
+          + " Polsby-Popper %.3f (current %.3f, k-means %.3f), contiguous %s%n", n, k, secs, 100 * l.devDesign(),
+          100 * l.devCurrent(), 100 * l.devKmeans(), l.ppDesign(), l.ppCurrent(), l.ppKmeans(), l.contiguous());
+      lines.add(l);
+    }
+    String md = markdown(lines, command, cfg, sigma, seed, dp);
+    out.println();
+    out.println(md);
+    String report = cfg.getString("tp.bench.design.report");
+    if (!report.isEmpty()) {
+      java.nio.file.Path path = LocateBench.rewriteReport(report, doc -> LocateBench.upsertSubsection(doc, SECTION, PREAMBLE,
+          String.format(Locale.ROOT, "Load sigma %.2f, seed %d", sigma, seed), md));
+      out.println("bench-design: wrote the figures to " + path + " (section \"" + SECTION + "\")");
+    }
+    return lines;
+  }
+
+  static final String PREAMBLE = """
+      What it measures: `Designer.design` (docs/design-territories.md) on square grids of 1 km units
+      (rook adjacency) whose load is log-normal (`tp.bench.design.load-sigma`), from "current"
+      territories drawn as the Voronoi cells of random points (like dealer PMAs: compact, unbalanced).
+      Beside it, the same metrics for the current territories and for plain k-means on the unit
+      centroids (`tp.design.kmeans-iterations`). Deviation = largest |load - target| / mean target;
+      Polsby-Popper = 4 pi A / P^2 of each dissolved territory, mean over territories. Time is the
+      design alone, one thread on the driver, on a machine shared with other JVMs.
+      """;
+
+  static String markdown(List<Line> lines, String command, AppConfig cfg, double sigma, long seed, Designer.Params dp) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("Run of ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
+        .append(". Command: `").append(command).append("`  \n");
+    sb.append(String.format(Locale.ROOT, "Settings: load sigma %.2f, seed %d; tolerance %.3f, compactness %.2f,"
+        + " disruption-penalty %.2f, allocation-iterations %d, max-passes %d, candidates %d.%n%n", sigma, seed,
+        dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(), dp.candidates()));
+    sb.append("| units | territories | design s | max dev. current | after allocation | design | k-means |"
+        + " PP current | PP design | PP design min | PP k-means | k-means pieces | contiguous | units moved | feasible |\n");
+    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|:-:|\n");
+    for (Line l : lines) {
+      sb.append(String.format(Locale.ROOT, "| %,d | %d | %.2f | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.3f | %.3f | %.3f | %.3f | %d | %s | %,d | %s |%n",
+          l.units(), l.territories(), l.seconds(), 100 * l.devCurrent(), 100 * l.allocationDeviation(), 100 * l.devDesign(),
+          100 * l.devKmeans(), l.ppCurrent(), l.ppDesign(), l.minPpDesign(), l.ppKmeans(), l.piecesKmeans(),
+          l.contiguous() ? "yes" : "no", l.unitsMoved(), l.feasible() ? "yes" : "no"));
+    }
+    for (Line l : lines) {
+      if (!l.notes().isEmpty()) {
+        sb.append(String.format(Locale.ROOT, "%n%,d / %d: %s%n", l.units(), l.territories(), l.notes()));
+      }
+    }
+    return sb.toString();
+  }
+}

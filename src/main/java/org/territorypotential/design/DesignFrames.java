@@ -1,0 +1,84 @@
+package org.territorypotential.design;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.upper;
+
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.territorypotential.forecast.ForecastJob;
+import org.territorypotential.forecast.Levels;
+import org.territorypotential.score.Scores;
+
+/** The design stage's transforms: the adjacency self-join and the per-unit frame the driver collects. */
+public final class DesignFrames {
+  private DesignFrames() {}
+
+  /**
+   * Pairs of units whose polygons share a boundary of positive length, with that length in km
+   * (ST_LengthSpheroid of the intersection's lines). One inner Sedona self-join on
+   * ST_Intersects, which Sedona plans as a RangeJoin; pairs touching at a point only are left out.
+   * In: geo_unit_id, geometry (WKB). Out: a_id, b_id (a_id &lt; b_id), shared_km.
+   */
+  public static Dataset<Row> adjacency(Dataset<Row> units) {
+    Dataset<Row> g = units.select(col("geo_unit_id"), expr("ST_GeomFromWKB(geometry)").as("geom"));
+    Dataset<Row> a = g.select(col("geo_unit_id").as("a_id"), col("geom").as("a_geom"));
+    Dataset<Row> b = g.select(col("geo_unit_id").as("b_id"), col("geom").as("b_geom"));
+    return a.join(b, expr("ST_Intersects(a_geom, b_geom)"), "inner")
+        .where(col("a_id").lt(col("b_id")))
+        .select(col("a_id"), col("b_id"),
+            expr("ST_LengthSpheroid(ST_CollectionExtract(ST_Intersection(a_geom, b_geom), 2)) / 1000.0").as("shared_km"))
+        .where(col("shared_km").gt(0))
+        .select("a_id", "b_id", "shared_km");
+  }
+
+  /**
+   * One row per unit of the level that has a centroid (a unit without one, an empty or unrepairable
+   * polygon, cannot be placed and is left out): centroid, area, perimeter (km, on the spheroid), industry demand
+   * over the next {@code months} forecast months (unit level), the current territory and its
+   * attainable rate (potential_units / demand_next_12 of that territory, segment ALL; the brand's
+   * overall rate for a unit in none), the open dealers of the brand located in it, and the
+   * registrations (all brands) located in it from {@code windowStart} to the run date.
+   */
+  public static Dataset<Row> units(Dataset<Row> geoUnits, String level, Dataset<Row> forecast, int months,
+      Dataset<Row> membership, Dataset<Row> scores, String territoryType, Dataset<Row> dealers, String brand,
+      Dataset<Row> registrations, LocalDate windowStart, LocalDate asOf) {
+    Dataset<Row> u = geoUnits.where(col("level").equalTo(level).and(col("centroid_lon").isNotNull())
+            .and(col("centroid_lat").isNotNull())).select(col("geo_unit_id"), col("centroid_lon"),
+        col("centroid_lat"), col("area_km2"), expr("ST_LengthSpheroid(ST_Boundary(ST_GeomFromWKB(geometry))) / 1000.0")
+            .as("perimeter_km"));
+    Dataset<Row> demand = forecast.where(col("scope").equalTo(ForecastJob.SCOPE_INDUSTRY)
+        .and(col("level").equalTo(Levels.UNIT)).and(col("horizon").leq(months)))
+        .groupBy(col("series_id").as("geo_unit_id")).agg(sum("forecast").as("demand"));
+    Dataset<Row> rate = scores.where(col("segment").equalTo(Scores.ALL).and(col("territory_type").equalTo(territoryType)))
+        .select(col("territory_id"), expr("CASE WHEN demand_next_12 > 0 THEN potential_units / demand_next_12 ELSE 0 END")
+            .as("rate"), col("potential_units"), col("demand_next_12"));
+    Row overall = rate.agg(sum("potential_units"), sum("demand_next_12")).first();
+    double overallRate = overall.isNullAt(1) || overall.getDouble(1) <= 0 ? 0 : overall.getDouble(0) / overall.getDouble(1);
+    Dataset<Row> current = membership.where(col("territory_type").equalTo(territoryType))
+        .select(col("geo_unit_id"), col("territory_id"));
+    java.sql.Date d = java.sql.Date.valueOf(asOf);
+    Dataset<Row> dealerCount = dealers.where(upper(col("brand")).equalTo(brand)
+            .and(col("open_date").isNull().or(col("open_date").leq(lit(d))))
+            .and(col("close_date").isNull().or(col("close_date").gt(lit(d)))).and(col("geo_unit_id").isNotNull()))
+        .groupBy("geo_unit_id").agg(count(lit(1)).as("dealers"));
+    Dataset<Row> regs = registrations.where(col("geo_unit_id").isNotNull()
+            .and(col("registration_date").between(lit(java.sql.Date.valueOf(windowStart)), lit(d))))
+        .groupBy("geo_unit_id").agg(count(lit(1)).as("registrations"));
+    return u.join(demand, new String[] {"geo_unit_id"}, "left")
+        .join(regs, new String[] {"geo_unit_id"}, "left")
+        .join(current, new String[] {"geo_unit_id"}, "left")
+        .join(rate.select("territory_id", "rate"), new String[] {"territory_id"}, "left")
+        .join(dealerCount, new String[] {"geo_unit_id"}, "left")
+        .select(col("geo_unit_id"), col("centroid_lon"), col("centroid_lat"), col("area_km2"), col("perimeter_km"),
+            coalesce(col("demand"), lit(0.0)).as("demand"), col("territory_id"),
+            coalesce(col("rate"), lit(overallRate)).as("rate"), coalesce(col("dealers"), lit(0L)).as("dealers"),
+            coalesce(col("registrations"), lit(0L)).as("registrations"))
+        .orderBy("geo_unit_id");
+  }
+}

@@ -1,0 +1,680 @@
+package org.territorypotential.design;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Balanced, contiguous, compact territories on the driver, in three steps
+ * (docs/design-territories.md):
+ * <ol>
+ *   <li>capacitated allocation by multiplicative Lagrangian prices: every free unit goes to the
+ *       territory minimising its price x squared distance to the territory's centre (a
+ *       multiplicatively weighted Voronoi diagram), an overloaded territory's price rises by
+ *       (load / target)^0.3 (shrinking), and centres follow the load-weighted centroid; seeded
+ *       from the current territories, or by k-means++ for a seed;</li>
+ *   <li>contiguity repair: every piece of a territory but its main one joins the neighbour it
+ *       shares most boundary with;</li>
+ *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
+ *       deviation (plus the disruption penalty), then moves that shorten the cut boundary without
+ *       leaving the tolerance.</li>
+ * </ol>
+ * Locked units and units of locked territories never move, and no unit joins a locked territory.
+ * Deterministic: the seed is used only for k-means++ when there is no current assignment.
+ */
+public final class Designer {
+  /** Settings (tp.design.*). */
+  public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
+      int maxPasses, int candidates, long seed) {
+    public static Params defaults() {
+      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L);
+    }
+  }
+
+  /** The design: territory per unit, targets per territory, and what could not be met, in words. */
+  public record Result(int[] territory, double[] target, boolean feasible, List<String> notes, int movesBalance,
+      int movesCompact, double allocationDeviation) {}
+
+  private final Problem p;
+  private final Params prm;
+  private final int n;
+  private final int k;
+  private final UnitGraph g;
+  private final int[] terr;
+  private final double[] loadT;
+  private final double[] target;
+  private final List<String> notes = new ArrayList<>();
+  private double meanTarget;
+
+  private Designer(Problem p, Params prm) {
+    this.p = p;
+    this.prm = prm;
+    this.n = p.n();
+    this.k = p.k();
+    this.g = p.graph();
+    this.terr = new int[n];
+    this.loadT = new double[k];
+    this.target = new double[k];
+  }
+
+  public static Result design(Problem p, Params prm) {
+    return new Designer(p, prm).run();
+  }
+
+  /** A designer holding {@code assign} as it is (tests of single moves). */
+  static Designer at(Problem p, Params prm, int[] assign) {
+    Designer d = new Designer(p, prm);
+    System.arraycopy(assign, 0, d.terr, 0, d.n);
+    d.targets();
+    d.recomputeLoads();
+    return d;
+  }
+
+  private Result run() {
+    for (int u = 0; u < n; u++) {
+      if (p.isFixed(u) && p.current()[u] < 0) {
+        throw new IllegalArgumentException("unit " + u + " is locked but has no current territory");
+      }
+    }
+    targets();
+    allocate();
+    double allocDev = maxDeviation();
+    fillEmpty();
+    repairContiguity();
+    int mb = balanceMoves();
+    int mc = compactMoves();
+    recomputeLoads();
+    boolean feasible = checkFeasible();
+    return new Result(terr.clone(), target.clone(), feasible, List.copyOf(notes), mb, mc, allocDev);
+  }
+
+  /** Locked territories keep their load as target; the free ones share the rest equally. */
+  private void targets() {
+    double total = Arrays.stream(p.load()).sum();
+    double lockedLoad = 0;
+    int locked = 0;
+    double[] fixedLoad = new double[k];
+    for (int u = 0; u < n; u++) {
+      if (p.current()[u] >= 0 && p.lockedTerritory()[p.current()[u]]) {
+        fixedLoad[p.current()[u]] += p.load()[u];
+      }
+    }
+    for (int t = 0; t < k; t++) {
+      if (p.lockedTerritory()[t]) {
+        lockedLoad += fixedLoad[t];
+        locked++;
+      }
+    }
+    double free = locked == k ? 0 : (total - lockedLoad) / (k - locked);
+    for (int t = 0; t < k; t++) {
+      target[t] = p.lockedTerritory()[t] ? fixedLoad[t] : free;
+    }
+    meanTarget = total / k > 0 ? total / k : 1.0;
+  }
+
+  // ---- 1. allocation -------------------------------------------------------------------------
+
+  private void allocate() {
+    double[] cx = new double[k];
+    double[] cy = new double[k];
+    boolean fromCurrent = initialCentres(cx, cy);
+    double[] mult = new double[k];
+    Arrays.fill(mult, 1.0);
+    double scale = spread();
+    int[] cand = new int[n * prm.candidates()];
+    int[] best = new int[n];
+    double bestDev = Double.POSITIVE_INFINITY;
+    int[] bestAssign = null;
+    int iters = Math.max(1, prm.allocationIterations());
+    for (int it = 0; it < iters; it++) {
+      if (it % 10 == 0) {
+        nearestCentres(cx, cy, cand);
+      }
+      Arrays.fill(loadT, 0);
+      for (int u = 0; u < n; u++) {
+        int t;
+        if (p.isFixed(u)) {
+          t = p.current()[u];
+        } else {
+          t = -1;
+          double bc = Double.POSITIVE_INFINITY;
+          for (int c = 0; c < prm.candidates(); c++) {
+            int s = cand[u * prm.candidates() + c];
+            if (s < 0 || p.lockedTerritory()[s]) {
+              continue;
+            }
+            double d = (sq(p.x()[u] - cx[s]) + sq(p.y()[u] - cy[s])) * mult[s];
+            if (fromCurrent && p.current()[u] == s) {
+              d -= prm.disruptionPenalty() * prm.tolerance() * scale;
+            }
+            if (d < bc || (d == bc && s < t)) {
+              bc = d;
+              t = s;
+            }
+          }
+          if (t < 0) {
+            t = nearestFree(u, cx, cy);
+          }
+        }
+        best[u] = t;
+        loadT[t] += p.load()[u];
+      }
+      double dev = maxDeviation();
+      if (dev < bestDev) {
+        bestDev = dev;
+        bestAssign = best.clone();
+      }
+      // prices: an overloaded territory's distances weigh more (step shrinking); centres to the load-weighted centroid
+      for (int t = 0; t < k; t++) {
+        if (!p.lockedTerritory()[t] && target[t] > 0) {
+          mult[t] *= Math.pow(Math.max(0.2, Math.min(5, loadT[t] / target[t])), 0.3 / (1 + it * 0.02));
+        }
+      }
+      moveCentres(best, cx, cy);
+    }
+    System.arraycopy(bestAssign, 0, terr, 0, n);
+    recomputeLoads();
+  }
+
+  /** Centres from the current territories when every territory has units there, else k-means++ (seeded). */
+  private boolean initialCentres(double[] cx, double[] cy) {
+    double[] sx = new double[k];
+    double[] sy = new double[k];
+    double[] w = new double[k];
+    int[] cnt = new int[k];
+    for (int u = 0; u < n; u++) {
+      int t = p.current()[u];
+      if (t >= 0) {
+        double wu = p.load()[u] + 1e-9;
+        sx[t] += wu * p.x()[u];
+        sy[t] += wu * p.y()[u];
+        w[t] += wu;
+        cnt[t]++;
+      }
+    }
+    boolean all = Arrays.stream(cnt).allMatch(c -> c > 0);
+    if (all) {
+      for (int t = 0; t < k; t++) {
+        cx[t] = sx[t] / w[t];
+        cy[t] = sy[t] / w[t];
+      }
+      return true;
+    }
+    int[] seeds = kMeansPlusPlus(p.x(), p.y(), p.load(), k, prm.seed());
+    for (int t = 0; t < k; t++) {
+      cx[t] = p.x()[seeds[t]];
+      cy[t] = p.y()[seeds[t]];
+    }
+    return false;
+  }
+
+  /** k-means++ seeding (weighted by load + a small floor), deterministic for the seed. */
+  static int[] kMeansPlusPlus(double[] x, double[] y, double[] load, int k, long seed) {
+    int n = x.length;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    double mean = Arrays.stream(load).sum() / n;
+    double floor = mean > 0 ? mean * 0.01 : 1.0;
+    int[] seeds = new int[k];
+    double[] d2 = new double[n];
+    Arrays.fill(d2, Double.POSITIVE_INFINITY);
+    seeds[0] = rnd.nextInt(n);
+    for (int s = 1; s < k; s++) {
+      int last = seeds[s - 1];
+      double sum = 0;
+      for (int u = 0; u < n; u++) {
+        d2[u] = Math.min(d2[u], sq(x[u] - x[last]) + sq(y[u] - y[last]));
+        sum += d2[u] * (load[u] + floor);
+      }
+      double r = rnd.nextDouble() * sum;
+      int pick = n - 1;
+      for (int u = 0; u < n; u++) {
+        r -= d2[u] * (load[u] + floor);
+        if (r <= 0 && d2[u] > 0) {
+          pick = u;
+          break;
+        }
+      }
+      seeds[s] = pick;
+    }
+    return seeds;
+  }
+
+  /** Mean squared distance of a unit to its nearest other unit x units per territory: a cell's squared radius. */
+  private double spread() {
+    double minX = Double.POSITIVE_INFINITY;
+    double maxX = Double.NEGATIVE_INFINITY;
+    double minY = Double.POSITIVE_INFINITY;
+    double maxY = Double.NEGATIVE_INFINITY;
+    for (int u = 0; u < n; u++) {
+      minX = Math.min(minX, p.x()[u]);
+      maxX = Math.max(maxX, p.x()[u]);
+      minY = Math.min(minY, p.y()[u]);
+      maxY = Math.max(maxY, p.y()[u]);
+    }
+    double s = (maxX - minX + 1e-9) * (maxY - minY + 1e-9) / k;
+    return s > 0 ? s : 1.0;
+  }
+
+  /** The {@code candidates} nearest free centres of every unit, on a bucket grid over the centres. */
+  private void nearestCentres(double[] cx, double[] cy, int[] cand) {
+    int c = prm.candidates();
+    double[] dist = new double[c];
+    for (int u = 0; u < n; u++) {
+      Arrays.fill(dist, Double.POSITIVE_INFINITY);
+      Arrays.fill(cand, u * c, u * c + c, -1);
+      for (int t = 0; t < k; t++) {
+        if (p.lockedTerritory()[t]) {
+          continue;
+        }
+        double d = sq(p.x()[u] - cx[t]) + sq(p.y()[u] - cy[t]);
+        if (d < dist[c - 1]) {
+          int i = c - 1;
+          while (i > 0 && dist[i - 1] > d) {
+            dist[i] = dist[i - 1];
+            cand[u * c + i] = cand[u * c + i - 1];
+            i--;
+          }
+          dist[i] = d;
+          cand[u * c + i] = t;
+        }
+      }
+    }
+  }
+
+  private int nearestFree(int u, double[] cx, double[] cy) {
+    int best = -1;
+    double bd = Double.POSITIVE_INFINITY;
+    for (int t = 0; t < k; t++) {
+      double d = sq(p.x()[u] - cx[t]) + sq(p.y()[u] - cy[t]);
+      if (!p.lockedTerritory()[t] && d < bd) {
+        bd = d;
+        best = t;
+      }
+    }
+    if (best < 0) {
+      throw new IllegalArgumentException("unit " + u + " is free but every territory is locked");
+    }
+    return best;
+  }
+
+  private void moveCentres(int[] assign, double[] cx, double[] cy) {
+    double[] sx = new double[k];
+    double[] sy = new double[k];
+    double[] w = new double[k];
+    for (int u = 0; u < n; u++) {
+      double wu = p.load()[u] + 1e-9;
+      sx[assign[u]] += wu * p.x()[u];
+      sy[assign[u]] += wu * p.y()[u];
+      w[assign[u]] += wu;
+    }
+    for (int t = 0; t < k; t++) {
+      if (w[t] > 0) {
+        cx[t] = sx[t] / w[t];
+        cy[t] = sy[t] / w[t];
+      }
+    }
+  }
+
+  /** A free territory left without units takes the free unit nearest to it that its territory can spare. */
+  private void fillEmpty() {
+    int[] count = new int[k];
+    for (int u = 0; u < n; u++) {
+      count[terr[u]]++;
+    }
+    for (int t = 0; t < k; t++) {
+      if (count[t] > 0 || p.lockedTerritory()[t]) {
+        continue;
+      }
+      // the unit of the most loaded territory (with > 1 unit) that is on that territory's edge
+      int best = -1;
+      double bl = -1;
+      for (int u = 0; u < n; u++) {
+        if (!p.isFixed(u) && count[terr[u]] > 1 && loadT[terr[u]] > bl) {
+          bl = loadT[terr[u]];
+          best = u;
+        }
+      }
+      if (best < 0) {
+        notes.add("territory " + t + " has no unit: too few free units");
+        continue;
+      }
+      count[terr[best]]--;
+      loadT[terr[best]] -= p.load()[best];
+      terr[best] = t;
+      count[t]++;
+      loadT[t] += p.load()[best];
+    }
+  }
+
+  // ---- 2. contiguity repair -----------------------------------------------------------------
+
+  /** Label of the connected piece of its territory every unit is in; pieces numbered from 0. */
+  int[] pieces(int[] comp) {
+    System.arraycopy(g.pieceLabels(terr), 0, comp, 0, n);
+    return comp;
+  }
+
+  private void repairContiguity() {
+    int[] comp = new int[n];
+    for (int round = 0; round < 2 * n; round++) {
+      pieces(comp);
+      int pc = Arrays.stream(comp).max().orElse(-1) + 1;
+      if (pc == k) {
+        return;
+      }
+      double[] pLoad = new double[pc];
+      int[] pSize = new int[pc];
+      boolean[] pFixed = new boolean[pc];
+      int[] pTerr = new int[pc];
+      for (int u = 0; u < n; u++) {
+        pLoad[comp[u]] += p.load()[u];
+        pSize[comp[u]]++;
+        pFixed[comp[u]] |= p.isFixed(u);
+        pTerr[comp[u]] = terr[u];
+      }
+      // main piece per territory: holding fixed units first, then most units, then lowest label
+      int[] main = new int[k];
+      Arrays.fill(main, -1);
+      for (int c = 0; c < pc; c++) {
+        int t = pTerr[c];
+        int m = main[t];
+        if (m < 0 || (pFixed[c] && !pFixed[m]) || (pFixed[c] == pFixed[m] && pSize[c] > pSize[m])) {
+          main[t] = c;
+        }
+      }
+      // move the smallest stray piece that can move to the neighbour with the longest shared boundary
+      int move = -1;
+      for (int c = 0; c < pc; c++) {
+        if (main[pTerr[c]] != c && !pFixed[c] && (move < 0 || pSize[c] < pSize[move])) {
+          move = c;
+        }
+      }
+      if (move < 0) {
+        notes.add("contiguity: " + (pc - k) + " piece(s) hold locked units apart from their territory's main piece;"
+            + " those territories cannot be contiguous with these locks");
+        return;
+      }
+      double[] shared = new double[k];
+      int[] edges = new int[k];
+      for (int u = 0; u < n; u++) {
+        if (comp[u] != move) {
+          continue;
+        }
+        for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+          int t = terr[g.nbr[e]];
+          if (comp[g.nbr[e]] != move && !p.lockedTerritory()[t]) {
+            shared[t] += g.len[e];
+            edges[t]++;
+          }
+        }
+      }
+      int to = -1;
+      for (int t = 0; t < k; t++) {
+        if (edges[t] > 0 && t != pTerr[move]
+            && (to < 0 || shared[t] > shared[to] || (shared[t] == shared[to] && edges[t] > edges[to]))) {
+          to = t;
+        }
+      }
+      if (to < 0) {
+        notes.add("contiguity: a piece of territory " + pTerr[move] + " (" + pSize[move]
+            + " units) borders only locked territories and stays apart");
+        return;
+      }
+      for (int u = 0; u < n; u++) {
+        if (comp[u] == move) {
+          loadT[terr[u]] -= p.load()[u];
+          terr[u] = to;
+          loadT[to] += p.load()[u];
+        }
+      }
+    }
+  }
+
+  // ---- 3. boundary moves ---------------------------------------------------------------------
+
+  /** The gain of moving u from a to b, or NaN when the move is not allowed. */
+  private interface MoveGain {
+    double gain(int u, int a, int b, double w);
+  }
+
+  /**
+   * Moves that reduce sum((L_t - T_t)^2) / T^2 + lambda x cut length + penalty x tolerance x moved
+   * load / T, lambda = compactness x tolerance x k / n per mean edge length: a move that lengthens
+   * the cut by two edges pays off only while the deviation it reduces exceeds about compactness x
+   * tolerance / 2, and one that takes a unit from its current territory while the deviation exceeds
+   * penalty x tolerance / 4. Then a rescue pass without either term for territories still outside
+   * the tolerance.
+   */
+  private int balanceMoves() {
+    double pen = prm.disruptionPenalty();
+    double lambda = prm.compactness() * prm.tolerance() * k / n / meanEdgeLength();
+    int moves = balancePasses(lambda, pen, false);
+    return moves + balancePasses(0.0, 0.0, true);
+  }
+
+  /**
+   * Balance passes; with {@code onlyOutside} only moves touching a territory outside the tolerance
+   * (the rescue pass, without the compactness term, for what the first pass left unbalanced).
+   */
+  private int balancePasses(double lambda, double pen, boolean onlyOutside) {
+    double tolLoad = prm.tolerance() * meanTarget;
+    return movePasses(1e-12, (u, a, b, w) -> {
+      if (w <= 0 || (onlyOutside && Math.abs(loadT[a] - target[a]) <= tolLoad && Math.abs(loadT[b] - target[b]) <= tolLoad)) {
+        return Double.NaN;
+      }
+      double dB = (sq(loadT[a] - w - target[a]) - sq(loadT[a] - target[a]) + sq(loadT[b] + w - target[b])
+          - sq(loadT[b] - target[b])) / sq(meanTarget);
+      return -(dB + lambda * cutDelta(u, a, b) + disruption(u, a, b) * pen * prm.tolerance() * w / meanTarget);
+    });
+  }
+
+  /**
+   * Moves that shorten the cut boundary (+ the disruption penalty in mean edge lengths) and keep
+   * both territories within tolerance, or no further from target.
+   */
+  private int compactMoves() {
+    double meanLen = meanEdgeLength();
+    double tol = prm.tolerance();
+    return movePasses(1e-9, (u, a, b, w) -> !withinAfter(a, -w, tol) || !withinAfter(b, w, tol) ? Double.NaN
+        : -(cutDelta(u, a, b) / meanLen + disruption(u, a, b) * prm.disruptionPenalty()));
+  }
+
+  /**
+   * Passes over the units in index order: each free unit moves to the neighbouring free territory
+   * with the largest gain above {@code minGain} (ties: the shorter cut), when its territory stays
+   * one piece without it; until a pass moves nothing or maxPasses.
+   */
+  private int movePasses(double minGain, MoveGain f) {
+    int moves = 0;
+    for (int pass = 0; pass < prm.maxPasses(); pass++) {
+      int before = moves;
+      for (int u = 0; u < n; u++) {
+        if (p.isFixed(u)) {
+          continue;
+        }
+        int a = terr[u];
+        double w = p.load()[u];
+        int bestB = -1;
+        double bestGain = minGain;
+        double bestCut = 0;
+        for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+          int b = terr[g.nbr[e]];
+          if (b == a || b == bestB || p.lockedTerritory()[b]) {
+            continue;
+          }
+          double gain = f.gain(u, a, b, w);
+          if (Double.isNaN(gain)) {
+            continue;
+          }
+          double cut = cutDelta(u, a, b);
+          if (gain > bestGain * (1 + 1e-9) || (bestB >= 0 && Math.abs(gain - bestGain) <= 1e-12 && cut < bestCut)) {
+            bestGain = gain;
+            bestB = b;
+            bestCut = cut;
+          }
+        }
+        if (bestB >= 0 && canLeave(u, a)) {
+          apply(u, a, bestB);
+          moves++;
+        }
+      }
+      if (moves == before) {
+        break;
+      }
+    }
+    return moves;
+  }
+
+  private double meanEdgeLength() {
+    double sum = 0;
+    for (double l : g.len) {
+      sum += l;
+    }
+    return g.len.length == 0 || sum == 0 ? 1.0 : sum / g.len.length;
+  }
+
+  /** Within tolerance after adding {@code dw}, or at least no further from target than now. */
+  private boolean withinAfter(int t, double dw, double tol) {
+    double after = Math.abs(loadT[t] + dw - target[t]);
+    return after <= tol * meanTarget * (1 - 1e-9) || after <= Math.abs(loadT[t] - target[t]);
+  }
+
+  /** +1 when the move takes u away from its current territory, -1 when it brings it back, else 0. */
+  private int disruption(int u, int a, int b) {
+    int cur = p.current()[u];
+    return cur < 0 ? 0 : (cur == a ? 1 : 0) - (cur == b ? 1 : 0);
+  }
+
+  /** Change of the cut boundary length when u moves from a to b. */
+  private double cutDelta(int u, int a, int b) {
+    double toA = 0;
+    double toB = 0;
+    for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+      int t = terr[g.nbr[e]];
+      if (t == a) {
+        toA += g.len[e];
+      } else if (t == b) {
+        toB += g.len[e];
+      }
+    }
+    return toA - toB;
+  }
+
+  private void apply(int u, int a, int b) {
+    terr[u] = b;
+    loadT[a] -= p.load()[u];
+    loadT[b] += p.load()[u];
+  }
+
+  private int[] seen;
+  private int stamp;
+  private int[] queue;
+
+  /**
+   * True when territory a stays one piece without u (and keeps a unit): all of u's neighbours in a
+   * are reached from the first by a search inside a minus u.
+   */
+  boolean canLeave(int u, int a) {
+    int first = -1;
+    int need = 0;
+    for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+      if (terr[g.nbr[e]] == a) {
+        need++;
+        if (first < 0) {
+          first = g.nbr[e];
+        }
+      }
+    }
+    if (need == 0) {
+      return false; // u is a piece of its own (or a's only unit): moving it never splits a, but empties or keeps a stray
+    }
+    if (need == 1) {
+      return true;
+    }
+    if (seen == null) {
+      seen = new int[n];
+      queue = new int[n];
+    }
+    stamp++;
+    seen[u] = stamp;
+    seen[first] = stamp;
+    int h = 0;
+    int tl = 0;
+    queue[tl++] = first;
+    int found = 1;
+    // neighbours of u in a, marked for counting
+    while (h < tl) {
+      int v = queue[h++];
+      for (int e = g.off[v]; e < g.off[v + 1]; e++) {
+        int w = g.nbr[e];
+        if (seen[w] != stamp && terr[w] == a) {
+          seen[w] = stamp;
+          queue[tl++] = w;
+          if (isNeighbour(u, w) && ++found == need) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private boolean isNeighbour(int u, int w) {
+    for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+      if (g.nbr[e] == w) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void recomputeLoads() {
+    Arrays.fill(loadT, 0);
+    for (int u = 0; u < n; u++) {
+      loadT[terr[u]] += p.load()[u];
+    }
+  }
+
+  private double maxDeviation() {
+    double m = 0;
+    for (int t = 0; t < k; t++) {
+      if (!p.lockedTerritory()[t]) {
+        m = Math.max(m, Math.abs(loadT[t] - target[t]) / meanTarget);
+      }
+    }
+    return m;
+  }
+
+  /** Feasible = contiguous (pieces = k) and every free territory within tolerance; otherwise says what is not. */
+  private boolean checkFeasible() {
+    int[] comp = pieces(new int[n]);
+    int pc = Arrays.stream(comp).max().orElse(-1) + 1;
+    boolean ok = true;
+    if (pc != k) {
+      ok = false;
+      notes.add("not contiguous: " + pc + " pieces for " + k + " territories");
+    }
+    double dev = maxDeviation();
+    if (dev > prm.tolerance() + 1e-12) {
+      ok = false;
+      int heaviest = -1;
+      for (int u = 0; u < n; u++) {
+        if (!p.isFixed(u) && (heaviest < 0 || p.load()[u] > p.load()[heaviest])) {
+          heaviest = u;
+        }
+      }
+      if (heaviest >= 0 && p.load()[heaviest] - meanTarget > prm.tolerance() * meanTarget) {
+        notes.add(String.format("unit %d alone carries %.0f%% of the mean target: its territory cannot be within the"
+            + " tolerance", heaviest, 100 * p.load()[heaviest] / meanTarget));
+      }
+      notes.add(String.format("balance: largest load deviation %.2f%% of the mean target exceeds the tolerance %.2f%%"
+          + " (the best the boundary moves found; see the other notes for what makes it infeasible)", 100 * dev, 100 * prm.tolerance()));
+    }
+    return ok;
+  }
+
+  static double sq(double v) {
+    return v * v;
+  }
+}

@@ -1,0 +1,192 @@
+package org.territorypotential.design;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The designer on grids of 1 km cells (no Spark). A 20 x 20 grid of equal units into 4 territories
+ * has a perfect answer: 100 units each, one piece each; a 10 x 10 block has Polsby-Popper
+ * 4 pi 100 / 40^2 = 0.785, a 20 x 5 strip 4 pi 100 / 50^2 = 0.503, so a mean above 0.6 means blocks
+ * rather than strips.
+ */
+class DesignTest {
+  private static double[] ones(int n) {
+    double[] a = new double[n];
+    Arrays.fill(a, 1.0);
+    return a;
+  }
+
+  @Test
+  void equalUnitsIntoFourTerritoriesGiveBalancedContiguousBlocks() {
+    Problem p = Grid.of(20, 20, ones(400), null, 4);
+    Designer.Result r = Designer.design(p, Designer.Params.defaults());
+    Metrics.Summary m = Metrics.of(p, r.territory(), p.current(), r.target());
+    assertTrue(r.feasible(), r.notes().toString());
+    for (Metrics.Territory t : m.territories()) {
+      assertEquals(100, t.units(), "territory " + t.territory() + " units");
+      assertEquals(1, t.components(), "territory " + t.territory() + " pieces");
+    }
+    assertEquals(0.0, m.maxAbsDeviation(), 1e-12);
+    assertTrue(m.allContiguous());
+    assertTrue(m.meanPolsbyPopper() > 0.6, "mean Polsby-Popper " + m.meanPolsbyPopper());
+  }
+
+  @Test
+  void skewedLoadFromElongatedStripsEndsBalancedContiguousAndMoreCompact() {
+    int rows = 60;
+    int cols = 60;
+    int k = 12;
+    double[] load = Grid.skewedLoad(rows * cols, 7);
+    int[] strips = Grid.strips(rows, cols, k);
+    Problem p = Grid.of(rows, cols, load, strips, k);
+    Designer.Result r = Designer.design(p, Designer.Params.defaults());
+    Metrics.Summary before = Metrics.of(p, strips, strips, null);
+    Metrics.Summary after = Metrics.of(p, r.territory(), strips, r.target());
+    assertTrue(r.feasible(), r.notes().toString());
+    assertTrue(after.allContiguous());
+    assertTrue(after.maxAbsDeviation() <= 0.05, "deviation " + after.maxAbsDeviation());
+    assertTrue(after.meanPolsbyPopper() > before.meanPolsbyPopper(),
+        after.meanPolsbyPopper() + " vs strips " + before.meanPolsbyPopper());
+    assertTrue(after.unitsMoved() > 0);
+  }
+
+  @Test
+  void lockedUnitsAndTerritoriesNeverMoveAndNothingJoinsALockedTerritory() {
+    int rows = 30;
+    int cols = 30;
+    int k = 6;
+    int n = rows * cols;
+    double[] load = Grid.skewedLoad(n, 3);
+    int[] cur = Grid.strips(rows, cols, k);
+    Problem base = Grid.of(rows, cols, load, cur, k);
+    boolean[] lockedUnit = new boolean[n];
+    for (int u = 0; u < n; u += 37) {
+      lockedUnit[u] = true;
+    }
+    boolean[] lockedTerr = new boolean[k];
+    lockedTerr[2] = true;
+    Problem p = new Problem(base.graph(), base.x(), base.y(), load, base.area(), base.perimeter(), new double[n], cur, k,
+        lockedUnit, lockedTerr);
+    Designer.Result r = Designer.design(p, Designer.Params.defaults());
+    for (int u = 0; u < n; u++) {
+      if (lockedUnit[u] || cur[u] == 2) {
+        assertEquals(cur[u], r.territory()[u], "locked unit " + u + " moved");
+      } else {
+        assertTrue(r.territory()[u] != 2, "unit " + u + " joined locked territory 2");
+      }
+    }
+  }
+
+  @Test
+  void infeasibleLocksAreSaid() {
+    // territory 0 must keep two locked units in opposite corners of a 10 x 10 grid split in two:
+    // it can be one piece only by a path through territory 1's locked column; with that column
+    // locked the design cannot be contiguous and says so.
+    int rows = 10;
+    int cols = 10;
+    int n = rows * cols;
+    int[] cur = Grid.strips(rows, cols, 2);
+    cur[0] = 0;
+    cur[n - 1] = 0; // a stray unit of territory 0 in the far corner of territory 1
+    Problem base = Grid.of(rows, cols, ones(n), cur, 2);
+    boolean[] locked = new boolean[n];
+    locked[0] = true;
+    locked[n - 1] = true;
+    for (int r = 0; r < rows; r++) {
+      locked[r * cols + 6] = true; // a wall of territory 1 between them
+    }
+    Problem p = new Problem(base.graph(), base.x(), base.y(), base.load(), base.area(), base.perimeter(), new double[n],
+        cur, 2, locked, new boolean[2]);
+    Designer.Result r = Designer.design(p, Designer.Params.defaults());
+    assertFalse(r.feasible());
+    assertTrue(r.notes().stream().anyMatch(s -> s.contains("locked")), r.notes().toString());
+    assertEquals(0, r.territory()[0]);
+    assertEquals(0, r.territory()[n - 1]);
+  }
+
+  @Test
+  void aLockedTerritoryFarFromTargetMakesBalanceInfeasibleAndSaysSo() {
+    int n = 100;
+    int[] cur = Grid.strips(10, 10, 2); // 50 units each
+    double[] load = ones(n);
+    for (int u = 0; u < n; u++) {
+      if (cur[u] == 0) {
+        load[u] = 3; // territory 0: 150 of 200 total
+      }
+    }
+    Problem base = Grid.of(10, 10, load, cur, 2);
+    boolean[] lt = {true, false};
+    Problem p = new Problem(base.graph(), base.x(), base.y(), load, base.area(), base.perimeter(), new double[n], cur, 2,
+        new boolean[n], lt);
+    Designer.Result r = Designer.design(p, Designer.Params.defaults());
+    // locked territory keeps its load as target: the free one gets the rest, so this is feasible
+    assertTrue(r.feasible(), r.notes().toString());
+    assertArrayEquals(cur, r.territory());
+    assertEquals(150, r.target()[0], 1e-9);
+    assertEquals(50, r.target()[1], 1e-9);
+  }
+
+  @Test
+  void aMoveThatWouldSplitATerritoryIsRefused() {
+    // a 1 x 5 row: territory 0 = units 0..2, territory 1 = units 3..4; unit 1 is territory 0's
+    // cut point (removing it leaves 0 and 2 apart), unit 2 is its end.
+    Problem p = Grid.of(1, 5, ones(5), new int[] {0, 0, 0, 1, 1}, 2);
+    Designer d = designerAt(p, new int[] {0, 0, 0, 1, 1});
+    assertFalse(d.canLeave(1, 0), "unit 1 holds territory 0 together");
+    assertTrue(d.canLeave(2, 0), "unit 2 is an end");
+    // and on a design: territory 0 = a ring around territory 1's single unit, heavy at its cut points
+    Problem grid = Grid.of(3, 3, ones(9), new int[] {0, 0, 0, 0, 1, 0, 0, 0, 0}, 2);
+    Designer.Result r = Designer.design(grid, Designer.Params.defaults());
+    assertTrue(Metrics.of(grid, r.territory(), grid.current(), r.target()).allContiguous());
+  }
+
+  private static Designer designerAt(Problem p, int[] assign) {
+    return Designer.at(p, Designer.Params.defaults(), assign);
+  }
+
+  @Test
+  void sameSeedSameDesignAndTheSeedMatters() {
+    Problem p = Grid.of(40, 40, Grid.skewedLoad(1600, 11), null, 9);
+    Designer.Params a = Designer.Params.defaults();
+    Designer.Result r1 = Designer.design(p, a);
+    Designer.Result r2 = Designer.design(p, a);
+    assertArrayEquals(r1.territory(), r2.territory());
+    Designer.Params b = new Designer.Params(a.tolerance(), a.compactness(), a.disruptionPenalty(), a.allocationIterations(), a.maxPasses(),
+        a.candidates(), a.seed() + 1);
+    assertFalse(Arrays.equals(r1.territory(), Designer.design(p, b).territory()), "the seed changes k-means++ seeding");
+  }
+
+  @Test
+  void aDisruptionPenaltyMovesFewerUnitsFromTheCurrentTerritories() {
+    int rows = 40;
+    int cols = 40;
+    int k = 8;
+    int[] strips = Grid.strips(rows, cols, k);
+    Problem p = Grid.of(rows, cols, Grid.skewedLoad(rows * cols, 5), strips, k);
+    Designer.Params free = Designer.Params.defaults();
+    Designer.Params sticky = new Designer.Params(free.tolerance(), free.compactness(), 2.0, free.allocationIterations(),
+        free.maxPasses(), free.candidates(), free.seed());
+    int movedFree = Metrics.of(p, Designer.design(p, free).territory(), strips, null).unitsMoved();
+    Designer.Result r = Designer.design(p, sticky);
+    Metrics.Summary m = Metrics.of(p, r.territory(), strips, r.target());
+    assertTrue(m.unitsMoved() < movedFree, m.unitsMoved() + " moved with the penalty, " + movedFree + " without");
+    assertTrue(m.allContiguous());
+    assertTrue(m.maxAbsDeviation() <= 0.05, "deviation " + m.maxAbsDeviation());
+  }
+
+  @Test
+  void islandsAreBridgedToTheNearestUnitAndNamed() {
+    // units 0-1-2 in a row, unit 3 alone at (10, 0): bridged to unit 2 at (2, 0)
+    UnitGraph g = UnitGraph.of(4, List.of(new UnitGraph.Edge(0, 1, 1), new UnitGraph.Edge(1, 2, 1)));
+    UnitGraph.Bridged b = g.bridgeIslands(new double[] {0, 1, 2, 10}, new double[] {0, 0, 0, 0});
+    assertEquals(List.of(new UnitGraph.Bridge(3, 2, 8.0)), b.bridges());
+    assertEquals(1, Arrays.stream(b.graph().components()).max().getAsInt() + 1);
+    assertEquals(3, b.graph().edgeCount());
+  }
+}
