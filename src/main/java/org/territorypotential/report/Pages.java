@@ -19,10 +19,19 @@ public final class Pages {
   /** One dealer's link in the report. */
   public record DealerLink(String name, String href, String effectiveness, String band) {}
 
-  /** The run's report page. */
+  /** One assignment of one design scenario (territory_design_metrics, summed over its territories). */
+  public record DesignRow(String scenarioId, String assignment, String balance, String territories, String maxDeviation,
+      String meanPolsbyPopper, String contiguous, String unitsMoved, String feasible) {}
+
+  /** One dealer of one what-if scenario (whatif_results). */
+  public record WhatIfRow(String scenarioId, String action, String dealerId, String pmaUnits, String pmaPotential,
+      String capturedChange, String brandGain) {}
+
+  /** The run's report page; {@code design} and {@code whatIf} are empty when the design stage has not run for it. */
   public record Report(String title, String asOf, String runId, String brand, String territoryType, String inputVersions,
       boolean hasUnitValues, List<TopRow> top, List<Option> territories, List<DealerLink> dealers, List<Lib> libs,
-      String css, String leafletCss, String leafletJs, String echartsJs, String reportJs, String dataJson) {}
+      String css, String leafletCss, String leafletJs, String echartsJs, String reportJs, String dataJson,
+      List<DesignRow> design, List<WhatIfRow> whatIf) {}
 
   /** One labelled figure of a dealer sheet; {@code field} is the dealer_performance column it shows (tests compare them). */
   public record Figure(String label, String field, String text) {}

@@ -37,7 +37,8 @@ public final class ReportBuilder {
    * actual (one row per territory and month).
    */
   public record Inputs(LocalDate asOf, String runId, String inputVersions, List<Row> performance, List<Row> bySegment,
-      List<Row> scores, List<Row> assignment, List<Row> units, List<Row> dealers, List<Row> series) {}
+      List<Row> scores, List<Row> assignment, List<Row> units, List<Row> dealers, List<Row> series, List<Row> design,
+      List<Row> whatIf) {}
 
   /** A built report: the page, the sheets (file name -> sheet), and geometries for the GIS exports. */
   public record Built(Pages.Report page, Map<String, Pages.Sheet> sheets, Map<String, Geometry> territoryShapes,
@@ -219,8 +220,39 @@ public final class ReportBuilder {
     assets.libraries.forEach((k, l) -> libs.add(new Pages.Lib(l.name(), l.version(), "../licenses/" + k + "-" + l.version() + ".txt")));
     Pages.Report page = new Pages.Report("Territory potential report, " + p.brand(), in.asOf().toString(), in.runId(), p.brand(),
         type, in.inputVersions(), hasUnitValues, top, options, links, libs, css, assets.leafletCss, assets.leafletJs,
-        assets.echartsJs, reportJs, Json.forScript(data));
+        assets.echartsJs, reportJs, Json.forScript(data), designRows(in.design()), whatIfRows(in.whatIf()));
     return new Built(page, sheets, territoryShapes, unitTerritory, territoryProps, full);
+  }
+
+  /**
+   * Design scenarios as ReportJob.designSummary collects them: scenario_id, assignment, balance,
+   * territories, max |load_deviation|, mean polsby_popper, all contiguous, units moved in, all feasible.
+   */
+  static List<Pages.DesignRow> designRows(List<Row> rows) {
+    List<Pages.DesignRow> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(new Pages.DesignRow(str(r.get(0)), str(r.get(1)), str(r.get(2)), num(r.get(3), 0),
+          r.isNullAt(4) ? "" : num(100 * ((Number) r.get(4)).doubleValue(), 1) + "%", num(r.get(5), 3),
+          yesNo(r.get(6)), num(r.get(7), 0), yesNo(r.get(8))));
+    }
+    return out;
+  }
+
+  /**
+   * What-if dealers as ReportJob.whatIfSummary collects them: scenario_id, action, dealer_id,
+   * PMA units before and after, PMA potential before and after, captured change, net brand gain.
+   */
+  static List<Pages.WhatIfRow> whatIfRows(List<Row> rows) {
+    List<Pages.WhatIfRow> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(new Pages.WhatIfRow(str(r.get(0)), str(r.get(1)), str(r.get(2)), num(r.get(3), 0) + " → " + num(r.get(4), 0),
+          num(r.get(5), 1) + " → " + num(r.get(6), 1), num(r.get(7), 1), num(r.get(8), 1)));
+    }
+    return out;
+  }
+
+  private static String yesNo(Object v) {
+    return v == null ? "" : ((Boolean) v) ? "yes" : "no";
   }
 
   /** The sheet's file name, relative to the report: dealers/&lt;id&gt;.html with the id made file-safe. */

@@ -112,10 +112,42 @@ public final class ReportJob {
     Dataset<Row> dealers = lake.readPinned(Table.DEALERS_LOCATED, asOf, versions).select("dealer_id", "longitude", "latitude");
     Dataset<Row> series = series(lake.readPinned(Table.DEMAND_FORECAST, asOf, versions),
         lake.readPinned(Table.MONTHLY_REGISTRATIONS, asOf, versions), unitTerritory(assignment, p), asOf, p.historyMonths());
+    // the design stage's tables, when it has run: summed per scenario and assignment on Spark, a few rows each
+    List<Row> design = lake.exists(Table.TERRITORY_DESIGN_METRICS)
+        ? designSummary(lake.readPinned(Table.TERRITORY_DESIGN_METRICS, asOf, versions)).collectAsList() : List.of();
+    List<Row> whatIf = lake.exists(Table.WHATIF_RESULTS)
+        ? whatIfSummary(lake.readPinned(Table.WHATIF_RESULTS, asOf, versions), p.brand()).collectAsList() : List.of();
     ReportBuilder.Inputs in = new ReportBuilder.Inputs(asOf, run.runId(), Lake.versionsText(versions), perf.collectAsList(),
         bySegment.collectAsList(), scores.collectAsList(), assignment.collectAsList(), units.collectAsList(), dealers.collectAsList(),
-        series.collectAsList());
+        series.collectAsList(), design, whatIf);
     return new Collected(in, scores, perf, versions);
+  }
+
+  /**
+   * Each design scenario's assignments (current, design, k-means) side by side: territories, the
+   * largest |load deviation| from target, mean Polsby-Popper, whether every territory is one piece,
+   * units moved in, and whether the design met its tolerance (null where not judged).
+   */
+  static Dataset<Row> designSummary(Dataset<Row> metrics) {
+    return metrics.groupBy("scenario_id", "assignment", "balance")
+        .agg(org.apache.spark.sql.functions.count(lit(1)).as("territories"),
+            org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.abs(col("load_deviation"))).as("max_deviation"),
+            org.apache.spark.sql.functions.avg("polsby_popper").as("mean_pp"),
+            org.apache.spark.sql.functions.min("is_contiguous").as("contiguous"),
+            sum("units_moved_in").as("units_moved"),
+            org.apache.spark.sql.functions.min("is_feasible").as("feasible"))
+        .orderBy(col("scenario_id"), when(col("assignment").equalTo("current"), 0).when(col("assignment").equalTo("design"), 1)
+            .otherwise(2));
+  }
+
+  /** The what-if dealers of the report's brand whose PMA or captured demand changed, biggest change first per scenario. */
+  static Dataset<Row> whatIfSummary(Dataset<Row> results, String brand) {
+    return results.where(upper(col("brand")).equalTo(brand)
+            .and(col("pma_units_before").notEqual(col("pma_units_after")).or(col("captured_change").notEqual(0))
+                .or(col("is_scenario_dealer"))))
+        .select("scenario_id", "action", "dealer_id", "pma_units_before", "pma_units_after", "pma_potential_before",
+            "pma_potential_after", "captured_change", "net_brand_gain")
+        .orderBy(col("scenario_id"), org.apache.spark.sql.functions.abs(col("captured_change")).desc(), col("dealer_id"));
   }
 
   /** Unit -> territory of the report's type (for the series): geo_unit_id, territory_id. */

@@ -1,5 +1,6 @@
 package org.territorypotential.report;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -147,6 +148,21 @@ class ReportTest {
           + "for(var i=0;i<s.count();i++){var e=s.getItemGraphicEl(i);if(e&&e.shape&&e.shape.height!==0)n++;}return n;})()";
       assertEquals(dealers, page.eval(bars).asLong(), "one drawn bar per dealer with an effectiveness");
       assertTrue(page.eval("document.querySelectorAll('#forecast svg path').length").asLong() > 4, "forecast chart drawn");
+      // the design stage ran before the report: its scenarios and what-ifs are tables of the page
+      Dataset<Row> metrics = lake.read(Table.TERRITORY_DESIGN_METRICS, AS_OF);
+      long assignments = metrics.select("scenario_id", "assignment").distinct().count();
+      assertTrue(assignments >= 2, "the demo's design scenario has its current and designed assignments");
+      assertEquals(assignments, page.eval("document.querySelectorAll('#design tbody tr').length").asLong(),
+          "one row per scenario and assignment");
+      String scenario = page.eval("document.querySelector('#design tbody tr').cells[0].textContent").asText();
+      String moved = page.eval("(function(){var r=document.querySelectorAll('#design tbody tr');for(var i=0;i<r.length;i++)"
+          + "{if(r[i].cells[0].textContent===" + jsString(scenario) + "&&r[i].cells[1].textContent==='design')"
+          + "return r[i].cells[7].textContent;}return 'none';})()").asText();
+      assertEquals(String.valueOf(metrics.where(col("scenario_id").equalTo(scenario).and(col("assignment").equalTo("design")))
+          .agg(org.apache.spark.sql.functions.sum("units_moved_in")).first().getLong(0)), moved, "units moved, as the table has them");
+      long whatIf = ReportJob.whatIfSummary(lake.read(Table.WHATIF_RESULTS, AS_OF), ReportParams.from(cfg, AS_OF).brand()).count();
+      assertTrue(whatIf > 0, "the demo's what-if changes some dealer of the brand");
+      assertEquals(whatIf, page.eval("document.querySelectorAll('#whatif tbody tr').length").asLong(), "one row per what-if dealer");
       // switching the metric recolours the map without errors
       page.eval("(function(){var s=document.getElementById('metric');s.value='effectiveness';s.dispatchEvent(new Event('change'));"
           + "var l=document.getElementById('level');l.value='units';l.dispatchEvent(new Event('change'));return 1;})()");
@@ -168,6 +184,10 @@ class ReportTest {
       }
     }
     return 0;
+  }
+
+  private static String jsString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   /** The page's requests other than the file itself and inline data: URIs. */
@@ -242,7 +262,7 @@ class ReportTest {
     }
     ReportBuilder.Inputs in = c.inputs();
     ReportBuilder.Built built = ReportBuilder.build(new ReportBuilder.Inputs(in.asOf(), in.runId(), in.inputVersions(), renamed,
-        in.bySegment(), in.scores(), in.assignment(), in.units(), in.dealers(), in.series()), p, Assets.get(),
+        in.bySegment(), in.scores(), in.assignment(), in.units(), in.dealers(), in.series(), in.design(), in.whatIf()), p, Assets.get(),
         ReportJob.resource("report.css"), ReportJob.resource("report.js"));
     Path root = TestSpark.dir("report_escaping").toPath();
     Path html = ReportJob.write(built, root.resolve("run"), root);
