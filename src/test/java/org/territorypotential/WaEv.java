@@ -107,6 +107,15 @@ public final class WaEv {
    * The market stage on the shared lakehouse located by county (conf/wa-ev.conf's level), run
    * once per JVM; relocates at county first when another test located another level since.
    */
+  /**
+   * Forgets the county market run: a test that ran market at another level on the shared lakehouse
+   * (DesignWaEvTest, at zcta) calls this, so that the next countyMarket() runs it again instead of
+   * handing later tests gold tables of the other level (the classes' order is the file system's).
+   */
+  public static synchronized void marketReplaced() {
+    countyMarket = null;
+  }
+
   public static synchronized MarketJob.Result countyMarket() {
     locatedAt("county");
     if (countyMarket == null) {

@@ -36,6 +36,7 @@ class DesignWaEvTest {
     SparkSession spark = TestSpark.session();
     AppConfig cfg = WaEv.config(Map.of("tp.locate.level", "zcta", "tp.forecast.model.trees", "4",
         "tp.design.scenarios", "[\"wa-nissan territories=0 balance=registrations\"]"));
+    WaEv.marketReplaced();
     MarketJob.run(spark, cfg, RunContext.start("market", WaEv.AS_OF));
     ForecastJob.run(spark, cfg, RunContext.start("forecast", WaEv.AS_OF));
     ScoreJob.run(spark, cfg, RunContext.start("score", WaEv.AS_OF), 5);
