@@ -229,8 +229,12 @@ public final class ReportBuilder {
    * territories, max |load_deviation|, mean polsby_popper, all contiguous, units moved in, all feasible.
    */
   static List<Pages.DesignRow> designRows(List<Row> rows) {
+    List<String> order = List.of("current", "design", "kmeans");
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparing((Row r) -> str(r.get(0)))
+        .thenComparingInt(r -> order.contains(str(r.get(1))) ? order.indexOf(str(r.get(1))) : order.size()));
     List<Pages.DesignRow> out = new ArrayList<>();
-    for (Row r : rows) {
+    for (Row r : sorted) {
       out.add(new Pages.DesignRow(str(r.get(0)), str(r.get(1)), str(r.get(2)), num(r.get(3), 0),
           r.isNullAt(4) ? "" : num(100 * ((Number) r.get(4)).doubleValue(), 1) + "%", num(r.get(5), 3),
           yesNo(r.get(6)), num(r.get(7), 0), yesNo(r.get(8))));
@@ -243,8 +247,12 @@ public final class ReportBuilder {
    * PMA units before and after, PMA potential before and after, captured change, net brand gain.
    */
   static List<Pages.WhatIfRow> whatIfRows(List<Row> rows) {
+    List<Row> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparing((Row r) -> str(r.get(0)))
+        .thenComparing(r -> r.isNullAt(7) ? 0.0 : -Math.abs(((Number) r.get(7)).doubleValue()))
+        .thenComparing(r -> str(r.get(2))));
     List<Pages.WhatIfRow> out = new ArrayList<>();
-    for (Row r : rows) {
+    for (Row r : sorted) {
       out.add(new Pages.WhatIfRow(str(r.get(0)), str(r.get(1)), str(r.get(2)), num(r.get(3), 0) + " → " + num(r.get(4), 0),
           num(r.get(5), 1) + " → " + num(r.get(6), 1), num(r.get(7), 1), num(r.get(8), 1)));
     }

@@ -126,7 +126,8 @@ public final class ReportJob {
   /**
    * Each design scenario's assignments (current, design, k-means) side by side: territories, the
    * largest |load deviation| from target, mean Polsby-Popper, whether every territory is one piece,
-   * units moved in, and whether the design met its tolerance (null where not judged).
+   * units moved in, and whether the design met its tolerance (null where not judged). Unordered: a
+   * sort would add Spark jobs for a dozen rows; ReportBuilder orders them.
    */
   static Dataset<Row> designSummary(Dataset<Row> metrics) {
     return metrics.groupBy("scenario_id", "assignment", "balance")
@@ -135,19 +136,16 @@ public final class ReportJob {
             org.apache.spark.sql.functions.avg("polsby_popper").as("mean_pp"),
             org.apache.spark.sql.functions.min("is_contiguous").as("contiguous"),
             sum("units_moved_in").as("units_moved"),
-            org.apache.spark.sql.functions.min("is_feasible").as("feasible"))
-        .orderBy(col("scenario_id"), when(col("assignment").equalTo("current"), 0).when(col("assignment").equalTo("design"), 1)
-            .otherwise(2));
+            org.apache.spark.sql.functions.min("is_feasible").as("feasible"));
   }
 
-  /** The what-if dealers of the report's brand whose PMA or captured demand changed, biggest change first per scenario. */
+  /** The what-if dealers of the report's brand whose PMA or captured demand changed (ReportBuilder orders the few rows). */
   static Dataset<Row> whatIfSummary(Dataset<Row> results, String brand) {
     return results.where(upper(col("brand")).equalTo(brand)
             .and(col("pma_units_before").notEqual(col("pma_units_after")).or(col("captured_change").notEqual(0))
                 .or(col("is_scenario_dealer"))))
         .select("scenario_id", "action", "dealer_id", "pma_units_before", "pma_units_after", "pma_potential_before",
-            "pma_potential_after", "captured_change", "net_brand_gain")
-        .orderBy(col("scenario_id"), org.apache.spark.sql.functions.abs(col("captured_change")).desc(), col("dealer_id"));
+            "pma_potential_after", "captured_change", "net_brand_gain");
   }
 
   /** Unit -> territory of the report's type (for the series): geo_unit_id, territory_id. */
