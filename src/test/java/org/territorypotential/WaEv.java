@@ -116,6 +116,11 @@ public final class WaEv {
     countyMarket = null;
   }
 
+  /** The level the shared lakehouse is located at now, or null before the first locate. */
+  public static synchronized String locatedLevel() {
+    return locatedLevel;
+  }
+
   public static synchronized MarketJob.Result countyMarket() {
     locatedAt("county");
     if (countyMarket == null) {
