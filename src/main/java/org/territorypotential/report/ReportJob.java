@@ -56,8 +56,8 @@ public final class ReportJob {
   private static final TemplateEngine TEMPLATES = TemplateEngine.createPrecompiled(ContentType.Html);
 
   /** What a run wrote. */
-  public record Result(Path report, Path index, int territories, int dealers, long reportBytes, Map<String, Long> versionsRead,
-      Map<String, Long> exported, List<Path> pdfs) {}
+  public record Result(Path report, Path index, int territories, int dealers, long reportBytes, double mapTolerance,
+      Map<String, Long> versionsRead, Map<String, Long> exported, List<Path> pdfs) {}
 
   private ReportJob() {}
 
@@ -70,10 +70,11 @@ public final class ReportJob {
     long t0 = System.nanoTime();
     Collected c = collect(lake, p, run);
     long t1 = System.nanoTime();
-    ReportBuilder.Built built = ReportBuilder.build(c.inputs(), p, Assets.get(), resource("report.css"), resource("report.js"));
+    Fitted fitted = fit(c.inputs(), p, resource("report.css"), resource("report.js"));
+    ReportBuilder.Built built = fitted.built();
     Path root = root(lake, p);
     Path dir = root.resolve(run.asOf().toString());
-    Path report = write(built, dir, root);
+    Path report = write(built, fitted.html(), dir, root);
     long t2 = System.nanoTime();
     Map<String, Long> exported = p.gisExports()
         ? GisExport.write(spark, built, c.scores(), c.performance(), p, dir.resolve("gis"), run.asOf()) : Map.of();
@@ -81,10 +82,46 @@ public final class ReportJob {
     List<Path> pdfs = p.pdf() ? printSheets(p, dir, built) : List.of();
     Path index = writeIndex(root);
     long size = size(report);
-    LOG.info("report {}: {} territories, {} dealers, {} bytes; read + collect {} ms, build + render {} ms, GIS exports {} ms,"
-        + " PDFs {} ms", report, built.territoryProps().size(), built.sheets().size(), size, (t1 - t0) / 1_000_000,
-        (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
-    return new Result(report, index, built.territoryProps().size(), built.sheets().size(), size, c.versions(), exported, pdfs);
+    LOG.info("report {}: {} territories, {} dealers, {} bytes (map simplified at {} degrees); read + collect {} ms,"
+        + " build + render {} ms, GIS exports {} ms, PDFs {} ms", report, built.territoryProps().size(), built.sheets().size(), size,
+        fitted.tolerance(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
+    return new Result(report, index, built.territoryProps().size(), built.sheets().size(), size, fitted.tolerance(), c.versions(),
+        exported, pdfs);
+  }
+
+  /** A built report, its page rendered, and the simplification tolerance that made it fit tp.report.max-report-bytes. */
+  public record Fitted(ReportBuilder.Built built, String html, double tolerance) {}
+
+  /** Tolerance rounds before giving up on the byte bound (0.001 x 2^12 = about 4 degrees: nothing is left to simplify). */
+  static final int MAX_ROUNDS = 12;
+
+  /**
+   * Builds and renders the report at tp.report.simplify-tolerance; while the page is larger than
+   * tp.report.max-report-bytes, doubles the tolerance (from 0.0005 degrees when it is 0) and
+   * builds again. Each round is driver work on the collected rows (no Spark), so a large region
+   * costs a few coverage simplifications, not another read. When even the last round does not fit,
+   * the page is kept and a warning names its size.
+   */
+  public static Fitted fit(ReportBuilder.Inputs in, ReportParams p, String css, String reportJs) {
+    double tol = p.simplifyTolerance();
+    for (int round = 0; ; round++) {
+      ReportBuilder.Built built = ReportBuilder.build(in, p.withTolerance(tol), Assets.get(), css, reportJs);
+      String html = render("report.jte", built.page());
+      long bytes = html.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes <= p.maxReportBytes() || round == MAX_ROUNDS) {
+        if (bytes > p.maxReportBytes()) {
+          LOG.warn("report.html is {} bytes, over tp.report.max-report-bytes = {}, even at tolerance {} degrees", bytes,
+              p.maxReportBytes(), tol);
+        } else if (round > 0) {
+          LOG.info("report.html fits tp.report.max-report-bytes = {} ({} bytes) at tolerance {} degrees, after {} doubling(s)"
+              + " of tp.report.simplify-tolerance = {}", p.maxReportBytes(), bytes, tol, round, p.simplifyTolerance());
+        }
+        return new Fitted(built, html, tol);
+      }
+      LOG.info("report.html would be {} bytes at tolerance {} degrees, over tp.report.max-report-bytes = {}; simplifying more",
+          bytes, tol, p.maxReportBytes());
+      tol = tol > 0 ? 2 * tol : 0.0005;
+    }
   }
 
   /** The folder holding the runs' reports and the index: {@code <lakehouse>/<tp.report.output>}. */
@@ -187,11 +224,11 @@ public final class ReportJob {
   }
 
   /** Writes report.html, the dealer sheets and the licences; returns the report's path. */
-  public static Path write(ReportBuilder.Built built, Path dir, Path root) {
+  public static Path write(ReportBuilder.Built built, String html, Path dir, Path root) {
     try {
       Files.createDirectories(dir.resolve("dealers"));
       Path report = dir.resolve("report.html");
-      Files.writeString(report, render("report.jte", built.page()), StandardCharsets.UTF_8);
+      Files.writeString(report, html, StandardCharsets.UTF_8);
       for (Map.Entry<String, Pages.Sheet> s : built.sheets().entrySet()) {
         Files.writeString(dir.resolve(s.getKey()), render("dealer.jte", s.getValue()), StandardCharsets.UTF_8);
       }

@@ -10,7 +10,16 @@ import org.territorypotential.score.ScoreParams;
 /** The report's settings (tp.report.*), checked before Spark starts. */
 public record ReportParams(String output, String territoryType, double simplifyTolerance, int coordinateDecimals,
     int topTerritories, int historyMonths, boolean pdf, String chromium, boolean gisExports, String brand,
-    MarketParams.Bands bands) {
+    MarketParams.Bands bands, long maxReportBytes) {
+
+  /** The smallest tp.report.max-report-bytes: the inlined libraries alone take about 1.2 MB. */
+  static final long MIN_REPORT_BYTES = 2_000_000L;
+
+  /** The same settings with another simplification tolerance. */
+  public ReportParams withTolerance(double tolerance) {
+    return new ReportParams(output, territoryType, tolerance, coordinateDecimals, topTerritories, historyMonths, pdf, chromium,
+        gisExports, brand, bands, maxReportBytes);
+  }
 
   public static ReportParams from(AppConfig cfg, LocalDate asOf) {
     String output = cfg.getString("tp.report.output");
@@ -48,7 +57,12 @@ public record ReportParams(String output, String territoryType, double simplifyT
     if (ScoreParams.UNIT.equals(type) && !score.unitTerritories()) {
       throw new ConfigError("tp.report.territory-type = unit needs tp.score.unit-territories = true (units are scored only then)");
     }
+    long maxBytes = cfg.getLong("tp.report.max-report-bytes");
+    if (maxBytes < MIN_REPORT_BYTES) {
+      throw new ConfigError("configuration key 'tp.report.max-report-bytes' must be at least " + MIN_REPORT_BYTES
+          + " (the inlined libraries take about 1.2 MB), got " + maxBytes);
+    }
     return new ReportParams(output, type, tol, decimals, top, history, pdf, chromium, cfg.getBoolean("tp.report.gis-exports"),
-        score.brand(), MarketParams.from(cfg, asOf).bands());
+        score.brand(), MarketParams.from(cfg, asOf).bands(), maxBytes);
   }
 }

@@ -30,8 +30,9 @@ public final class ReportStage extends BaseStage {
     RunStats stats = new RunStats();
     stats.versionsRead.putAll(r.versionsRead());
     return new Summary(stats, out -> {
-      out.printf("report run %s: %d territories, %d dealer sheets%s, %,d bytes%n", run.runId(), r.territories(), r.dealers(),
-          r.pdfs().isEmpty() ? "" : " (+" + r.pdfs().size() + " PDFs)", r.reportBytes());
+      out.printf("report run %s: %d territories, %d dealer sheets%s, %,d bytes (map simplified at %s degrees)%n", run.runId(),
+          r.territories(), r.dealers(), r.pdfs().isEmpty() ? "" : " (+" + r.pdfs().size() + " PDFs)", r.reportBytes(),
+          r.mapTolerance());
       r.exported().forEach((k, v) -> out.printf("  GIS export %-12s %,10d features%n", k, v));
       out.println("  report: " + r.report());
       out.println("  index:  " + r.index());

@@ -56,17 +56,22 @@
       onEachFeature: function (f, l) { l.bindTooltip(tooltip(f)); }})
   };
   layers[levelSel.value].addTo(map);
-  var svg = map.getPanes().overlayPane.querySelector('svg');
-  if (svg) {
+  // The MDA hatch: a pattern in its own zero-size SVG of the page (fill="url(#tp-hatch)" resolves across
+  // the document). Not in Leaflet's overlay SVG: Leaflet creates that only once the map has a view, so a
+  // pattern added to it here was never added, and the MDAs were drawn with no fill at all.
+  (function () {
     var ns = 'http://www.w3.org/2000/svg';
+    var holder = document.createElementNS(ns, 'svg');
+    holder.setAttribute('width', '0'); holder.setAttribute('height', '0'); holder.setAttribute('aria-hidden', 'true');
+    holder.style.position = 'absolute';
     var defs = document.createElementNS(ns, 'defs'), pat = document.createElementNS(ns, 'pattern');
     pat.setAttribute('id', 'tp-hatch'); pat.setAttribute('width', '6'); pat.setAttribute('height', '6');
     pat.setAttribute('patternUnits', 'userSpaceOnUse'); pat.setAttribute('patternTransform', 'rotate(45)');
     var line = document.createElementNS(ns, 'line');
     line.setAttribute('x1', '0'); line.setAttribute('y1', '0'); line.setAttribute('x2', '0'); line.setAttribute('y2', '6');
     line.setAttribute('stroke', '#222'); line.setAttribute('stroke-width', '1.5');
-    pat.appendChild(line); defs.appendChild(pat); svg.insertBefore(defs, svg.firstChild);
-  }
+    pat.appendChild(line); defs.appendChild(pat); holder.appendChild(defs); document.body.appendChild(holder);
+  })();
   var mdas = L.geoJSON(data.mdas, {className: 'tp-mda', interactive: false,
     style: {stroke: false, fillColor: 'url(#tp-hatch)', fillOpacity: 0.6}}).addTo(map);
   var pmas = L.geoJSON(data.pmas, {className: 'tp-pma', interactive: false,

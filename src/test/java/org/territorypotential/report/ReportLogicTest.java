@@ -5,11 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.io.WKTReader;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
@@ -101,5 +110,95 @@ class ReportLogicTest {
     assertTrue(a.libraries.get("echarts").licence().contains("Apache License"));
     assertFalse(a.leafletCss.contains("url(images/"), "Leaflet's images are inlined");
     assertTrue(a.leafletCss.contains("url(data:image/png;base64,"));
+  }
+
+  /**
+   * The issue's bound: a region of 10^4 units stays under tp.report.max-report-bytes. A 100 x 100
+   * grid of 0.05-degree cells whose shared edges zigzag (12 vertices an edge, 0.0025 degrees out:
+   * over 10 MB of coordinates at the default tolerance) in 100 PMAs, some units MDAs: the tolerance
+   * is doubled until the page fits, every unit and territory is still on the map, and a small
+   * region keeps the configured tolerance.
+   */
+  @Test
+  void tenThousandUnitsFitTheByteBound() {
+    int n = 100;
+    int perEdge = 12;
+    double cell = 0.05;
+    double amp = 0.0025;
+    GeometryFactory gf = new GeometryFactory();
+    WKBWriter wkb = new WKBWriter();
+    StructType unitSchema = new StructType().add("geo_unit_id", DataTypes.StringType).add("name", DataTypes.StringType)
+        .add("geometry", DataTypes.BinaryType);
+    StructType assignmentSchema = new StructType().add("geo_unit_id", DataTypes.StringType).add("territory_id", DataTypes.StringType)
+        .add("method", DataTypes.StringType).add("brand", DataTypes.StringType).add("dealer_id", DataTypes.StringType)
+        .add("is_multiple_dealer_area", DataTypes.BooleanType);
+    List<Row> units = new ArrayList<>();
+    List<Row> assignment = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        List<Coordinate> ring = new ArrayList<>();
+        ring.addAll(edge(i, j, i + 1, j, perEdge, cell, amp)); // bottom, left to right
+        ring.addAll(edge(i + 1, j, i + 1, j + 1, perEdge, cell, amp)); // right, upwards
+        List<Coordinate> top = edge(i, j + 1, i + 1, j + 1, perEdge, cell, amp);
+        java.util.Collections.reverse(top);
+        ring.addAll(top);
+        List<Coordinate> left = edge(i, j, i, j + 1, perEdge, cell, amp);
+        java.util.Collections.reverse(left);
+        ring.addAll(left);
+        ring.add(ring.get(0));
+        Geometry g = gf.createPolygon(ring.toArray(Coordinate[]::new));
+        String id = String.format("u%03d%03d", i, j);
+        units.add(new GenericRowWithSchema(new Object[] {id, id, wkb.write(g)}, unitSchema));
+        String territory = String.format("T%02d%02d", i / 10, j / 10);
+        assignment.add(new GenericRowWithSchema(new Object[] {id, territory, "pma", "NISSAN", territory, (i + j) % 50 == 0},
+            assignmentSchema));
+      }
+    }
+    ReportParams p = ReportParams.from(AppConfig.load(null, Map.of("tp.score.brand", "NISSAN")), LocalDate.parse("2024-06-30"));
+    ReportBuilder.Inputs in = new ReportBuilder.Inputs(LocalDate.parse("2024-06-30"), "run", "", List.of(), List.of(), List.of(),
+        assignment, units, List.of(), List.of(), List.of(), List.of());
+    ReportJob.Fitted f = ReportJob.fit(in, p, "", "");
+    long bytes = f.html().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    System.out.printf("[report] 10^4 units: %,d bytes at tolerance %s degrees (configured %s, bound %,d)%n", bytes, f.tolerance(),
+        p.simplifyTolerance(), p.maxReportBytes());
+    assertTrue(bytes <= p.maxReportBytes(), bytes + " bytes");
+    assertTrue(f.tolerance() > p.simplifyTolerance(), "the zigzags had to be simplified away: " + f.tolerance());
+    assertEquals(n * n, f.built().unitShapes().size());
+    assertEquals(100, f.built().territoryProps().size(), "one map territory per PMA");
+    String html = f.html();
+    long mdas = assignment.stream().filter(r -> r.getBoolean(5)).count();
+    assertEquals(n * n + 100 + 100 + mdas, count(html, "\"type\":\"Feature\""), "units, territories, PMAs, MDA units");
+
+    List<Row> few = units.subList(0, 4);
+    ReportJob.Fitted small = ReportJob.fit(new ReportBuilder.Inputs(in.asOf(), "run", "", List.of(), List.of(), List.of(),
+        assignment.subList(0, 4), few, List.of(), List.of(), List.of(), List.of()), p, "", "");
+    assertEquals(p.simplifyTolerance(), small.tolerance(), "a small region keeps tp.report.simplify-tolerance");
+  }
+
+  /**
+   * Grid edge (i0, j0) -> (i1, j1), its inner vertices pushed sideways by +-amp in turn (the same for
+   * both cells; the two vertices nearest each corner stay on the line, so no edge crosses another).
+   */
+  private static List<Coordinate> edge(int i0, int j0, int i1, int j1, int perEdge, double cell, double amp) {
+    List<Coordinate> out = new ArrayList<>();
+    boolean vertical = i0 == i1;
+    for (int k = 0; k < perEdge; k++) {
+      double t = (double) k / perEdge;
+      double x = (i0 + (i1 - i0) * t) * cell;
+      double y = (j0 + (j1 - j0) * t) * cell;
+      // the outer boundary stays straight, so the grid is a clean coverage with a rectangular hull
+      boolean border = vertical ? (i0 == 0 || i0 == 100) : (j0 == 0 || j0 == 100);
+      double off = k < 2 || k > perEdge - 2 || border ? 0 : (k % 2 == 0 ? amp : -amp);
+      out.add(vertical ? new Coordinate(x + off, y) : new Coordinate(x, y + off));
+    }
+    return out;
+  }
+
+  private static int count(String s, String needle) {
+    int c = 0;
+    for (int at = s.indexOf(needle); at >= 0; at = s.indexOf(needle, at + 1)) {
+      c++;
+    }
+    return c;
   }
 }

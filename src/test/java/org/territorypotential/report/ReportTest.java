@@ -245,6 +245,60 @@ class ReportTest {
     }
   }
 
+  /**
+   * Multiple-dealer areas (the fixture's PMAs have none, so every third PMA unit of the brand is
+   * flagged here): one hatched path per MDA unit on the map, filled with the hatch pattern, and the
+   * hatched area drawn on the sheet of a dealer whose PMA holds one.
+   */
+  @Test
+  void multipleDealerAreasAreHatchedOnTheMapAndTheSheet() throws Exception {
+    needBrowser();
+    ReportParams p = ReportParams.from(cfg, AS_OF);
+    ReportJob.Collected c = ReportJob.collect(lake, p, RunContext.start("report", AS_OF));
+    ReportBuilder.Inputs in = c.inputs();
+    List<Row> flagged = new ArrayList<>();
+    java.util.Set<String> mdaUnits = new java.util.TreeSet<>();
+    java.util.Set<String> mdaTerritories = new java.util.TreeSet<>();
+    int k = 0;
+    for (Row r : in.assignment()) {
+      boolean ours = "pma".equals(r.getAs("method")) && p.brand().equalsIgnoreCase(r.getAs("brand"));
+      Object[] values = new Object[r.size()];
+      for (int i = 0; i < r.size(); i++) {
+        values[i] = r.get(i);
+      }
+      if (ours && k++ % 3 == 0) {
+        values[r.fieldIndex("is_multiple_dealer_area")] = true;
+        mdaUnits.add(r.getAs("geo_unit_id"));
+        mdaTerritories.add(r.getAs("territory_id"));
+      }
+      flagged.add(new GenericRowWithSchema(values, r.schema()));
+    }
+    assertTrue(mdaUnits.size() >= 2, "the fixture has PMA units to flag: " + mdaUnits);
+    ReportJob.Fitted f = ReportJob.fit(new ReportBuilder.Inputs(in.asOf(), in.runId(), in.inputVersions(), in.performance(),
+        in.bySegment(), in.scores(), flagged, in.units(), in.dealers(), in.series(), in.design(), in.whatIf()), p,
+        ReportJob.resource("report.css"), ReportJob.resource("report.js"));
+    Path root = TestSpark.dir("report_mda").toPath();
+    Path html = ReportJob.write(f.built(), f.html(), root.resolve("run"), root);
+    try (Chromium.Page page = browser.open(html, 1280, 1200, Duration.ofMillis(300))) {
+      assertEquals(List.of(), page.errors);
+      assertEquals(mdaUnits.size(), page.eval("document.querySelectorAll('path.tp-mda').length").asLong(), "one path per MDA unit");
+      assertEquals(1L, page.eval("document.querySelectorAll('pattern#tp-hatch').length").asLong(), "the hatch pattern");
+      assertEquals(mdaUnits.size(), page.eval("Array.from(document.querySelectorAll('path.tp-mda'))"
+          + ".filter(e => e.getAttribute('fill') === 'url(#tp-hatch)').length").asLong(), "every MDA path is hatched");
+    }
+    String sheetOfMda = null;
+    for (Row r : in.performance()) {
+      if (mdaTerritories.contains(r.<String>getAs("territory_id"))) {
+        sheetOfMda = ReportBuilder.sheetFile(r.getAs("dealer_id"));
+      }
+    }
+    assertTrue(sheetOfMda != null, "a dealer owns a flagged PMA");
+    try (Chromium.Page page = browser.open(root.resolve("run").resolve(sheetOfMda), 800, 1100, Duration.ZERO)) {
+      assertTrue(page.eval("Array.from(document.querySelectorAll('path')).filter(e => e.getAttribute('fill') === 'url(#hatch)'"
+          + " && e.getAttribute('d').length > 10).length").asLong() == 1, "the sheet hatches the dealer's MDA units");
+    }
+  }
+
   /** A dealer called {@code <script>alert(1)</script>} is shown as text in the report, its sheet and the chart. */
   @Test
   void aDealerNamedAsAScriptRendersAsText() throws Exception {
@@ -261,11 +315,12 @@ class ReportTest {
       renamed.add(new GenericRowWithSchema(values, r.schema()));
     }
     ReportBuilder.Inputs in = c.inputs();
-    ReportBuilder.Built built = ReportBuilder.build(new ReportBuilder.Inputs(in.asOf(), in.runId(), in.inputVersions(), renamed,
-        in.bySegment(), in.scores(), in.assignment(), in.units(), in.dealers(), in.series(), in.design(), in.whatIf()), p, Assets.get(),
+    ReportJob.Fitted fitted = ReportJob.fit(new ReportBuilder.Inputs(in.asOf(), in.runId(), in.inputVersions(), renamed,
+        in.bySegment(), in.scores(), in.assignment(), in.units(), in.dealers(), in.series(), in.design(), in.whatIf()), p,
         ReportJob.resource("report.css"), ReportJob.resource("report.js"));
+    ReportBuilder.Built built = fitted.built();
     Path root = TestSpark.dir("report_escaping").toPath();
-    Path html = ReportJob.write(built, root.resolve("run"), root);
+    Path html = ReportJob.write(built, fitted.html(), root.resolve("run"), root);
     assertFalse(Files.readString(html).contains(evil), "never literal in the HTML");
     try (Chromium.Page page = browser.open(html, 1280, 1200, Duration.ofMillis(300))) {
       assertEquals(List.of(), page.dialogs, "no alert ran");
@@ -287,10 +342,10 @@ class ReportTest {
     needBrowser();
     ReportParams p = ReportParams.from(AppConfig.load(null, Map.of("tp.lakehouse", lake.root(), "tp.report.pdf", "true")), AS_OF);
     ReportJob.Collected c = ReportJob.collect(lake, p, RunContext.start("report", AS_OF));
-    ReportBuilder.Built built = ReportBuilder.build(c.inputs(), p, Assets.get(), ReportJob.resource("report.css"),
-        ReportJob.resource("report.js"));
+    ReportJob.Fitted fitted = ReportJob.fit(c.inputs(), p, ReportJob.resource("report.css"), ReportJob.resource("report.js"));
+    ReportBuilder.Built built = fitted.built();
     Path root = TestSpark.dir("report_pdf").toPath();
-    ReportJob.write(built, root.resolve("run"), root);
+    ReportJob.write(built, fitted.html(), root.resolve("run"), root);
     List<Path> pdfs = ReportJob.printSheets(p, root.resolve("run"), built);
     assertEquals(built.sheets().size(), pdfs.size());
     for (Path pdf : pdfs) {
