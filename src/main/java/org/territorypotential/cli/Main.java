@@ -130,7 +130,12 @@ public final class Main {
     } catch (Gates.GateFailed e) {
       err.println("tp: error: " + e.getMessage());
       return DQ_FAILED;
-    } catch (RuntimeException e) {
+    } catch (org.territorypotential.spark.MetastoreInUse e) {
+      err.println("tp: error: " + e.getMessage());
+      return FAILED;
+    } catch (Exception e) {
+      // Exception, not only RuntimeException: Spark's AnalysisException is a checked exception thrown from
+      // Scala code, and escaped here without the one-line error
       e.printStackTrace(err);
       err.println("tp: error: " + a.command + " failed: " + oneLine(e));
       return FAILED;
@@ -253,6 +258,10 @@ public final class Main {
     org.territorypotential.serve.SqlServer.Settings s = org.territorypotential.serve.SqlServer.settings(cfg);
     SparkSession spark = Sessions.create(cfg);
     Lake lake = new Lake(spark, cfg);
+    long t0 = System.nanoTime();
+    int warmed = org.territorypotential.serve.SqlServer.warm(spark, lake);
+    out.printf("serve-sql: %d _current views resolved in %.1f s (the metastore opened, Delta snapshots loaded before the"
+        + " first client)%n", warmed, (System.nanoTime() - t0) / 1e9);
     var server = org.territorypotential.serve.SqlServer.start(spark, s);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

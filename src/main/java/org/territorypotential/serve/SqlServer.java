@@ -106,6 +106,23 @@ public final class SqlServer {
     return started[0];
   }
 
+  /**
+   * Resolves every {@code <table>_current} view the metastore holds, before the server listens: the
+   * embedded metastore is opened (so this process holds it from the start, and a job started
+   * meanwhile fails at once with a clear error instead of a client later), and each table's Delta
+   * snapshot is loaded, so the first client does not pay for it. Returns the views resolved.
+   */
+  public static int warm(SparkSession spark, org.territorypotential.lake.Lake lake) {
+    int n = 0;
+    for (org.territorypotential.lake.Table t : org.territorypotential.lake.Table.values()) {
+      if (t.currentViewSql(lake.sqlName(t)) != null && spark.catalog().tableExists(lake.currentViewName(t))) {
+        spark.table(lake.currentViewName(t)).queryExecution().analyzed();
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Starts the server on {@code spark}'s metastore and waits until it accepts connections. */
   public static HiveThriftServer2 start(SparkSession spark, Settings s) {
     Map<String, String> conf = new LinkedHashMap<>(s.hiveConf());

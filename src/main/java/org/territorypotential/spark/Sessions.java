@@ -54,6 +54,7 @@ public final class Sessions {
             "configuration key 'tp.metastore.uri' must name a Hive metastore when tp.lakehouse is remote (" + lakehouse + ")");
       }
       new File(lakeAbs).mkdirs();
+      requireMetastoreFree(new File(lakeAbs, "metastore_db"));
       System.setProperty("derby.system.home", lakeAbs);
       b.config("spark.hadoop.javax.jdo.option.ConnectionURL",
           "jdbc:derby:;databaseName=" + lakeAbs + "/metastore_db;create=true");
@@ -66,5 +67,33 @@ public final class Sessions {
     SparkSession spark = b.enableHiveSupport().getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     return SedonaContext.create(spark);
+  }
+
+  /**
+   * Fails with {@link MetastoreInUse} when another process has booted the embedded Derby database
+   * {@code db}. Derby holds an exclusive file lock on {@code dbex.lck} while the database is booted
+   * (released when the process ends, even when killed); a lock this process holds already (a
+   * second session in one JVM, as in the tests) is not a conflict. Without this check the second
+   * process fails deep inside the metastore client, after tens of thousands of lines of Derby and
+   * DataNucleus stack traces.
+   */
+  static void requireMetastoreFree(File db) {
+    java.nio.file.Path lock = new File(db, "dbex.lck").toPath();
+    if (!java.nio.file.Files.isRegularFile(lock)) {
+      return;
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lock, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock l = ch.tryLock();
+      if (l == null) {
+        throw new MetastoreInUse("the embedded metastore " + db + " is open in another process (jobs/tp serve-sql, or a job"
+            + " still running): Derby admits one process. Stop that process and run again, or configure a metastore that"
+            + " several processes share (tp.metastore.uri; docs/serving.md)");
+      }
+      l.release();
+    } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {
+      // this JVM booted the database already: a second session shares it
+    } catch (java.io.IOException e) {
+      // unreadable lock file: let Derby decide and report
+    }
   }
 }

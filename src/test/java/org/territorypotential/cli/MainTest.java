@@ -48,6 +48,38 @@ class MainTest {
     assertEquals(1, errText().lines().count());
   }
 
+  /**
+   * A lakehouse whose embedded Derby metastore another process has open (serve-sql, a running job):
+   * one error line, exit 1, and nothing of Derby's boot errors. Another JVM holds the lock on
+   * metastore_db/dbex.lck the way Derby does (a FileLock, which this JVM's own locks would not test).
+   */
+  @Test
+  void aMetastoreOpenInAnotherProcessFailsWithOneLine() throws Exception {
+    File lake = new File(TestSpark.dir("cli_locked"), "lake");
+    File db = new File(lake, "metastore_db");
+    assertTrue(db.mkdirs() || db.isDirectory());
+    File lockFile = new File(db, "dbex.lck");
+    Files.writeString(lockFile.toPath(), "lock");
+    File holder = new File(TestSpark.dir("cli_locked"), "Holder.java");
+    Files.writeString(holder.toPath(), "import java.nio.channels.*; import java.nio.file.*;\n"
+        + "class Holder { public static void main(String[] a) throws Exception {\n"
+        + "  FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.WRITE); FileLock l = ch.lock();\n"
+        + "  System.out.println(\"locked\"); System.out.flush(); System.in.read(); l.release(); } }\n");
+    Process p = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(), holder.getPath(),
+        lockFile.getPath()).redirectErrorStream(true).start();
+    try {
+      String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      assertEquals("locked", first, "the other process holds the lock");
+      assertEquals(Main.FAILED, run("sql", "SELECT 1", "--set", "tp.lakehouse=" + lake.getAbsolutePath()));
+      assertEquals("tp: error: the embedded metastore " + db.getAbsolutePath() + " is open in another process (jobs/tp"
+          + " serve-sql, or a job still running): Derby admits one process. Stop that process and run again, or configure a"
+          + " metastore that several processes share (tp.metastore.uri; docs/serving.md)\n", errText());
+    } finally {
+      p.destroy();
+      p.waitFor();
+    }
+  }
+
   @Test
   void badInputExitsThreeNamingTheFile() {
     TestSpark.session();
