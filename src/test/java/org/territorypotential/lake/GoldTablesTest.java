@@ -53,6 +53,26 @@ class GoldTablesTest {
     assertEquals(4L, spark.sql("SELECT count(description) FROM " + lake.currentViewName(t)).first().getLong(0));
   }
 
+  /**
+   * A run that fails after writing a table it created: the rollback deletes the run's rows (there is
+   * no earlier version to restore), publishes no view, and keeps the staged rows at version 0.
+   */
+  @Test
+  void aFailedRunRollsBackATableItCreated() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_rollback", Map.of()));
+    Table t = Table.MARKET_DATA_QUALITY;
+    Lake.openStaging("bad");
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "bad", 0.1), JUNE, "bad", null);
+    List<Lake.Staged> staged = Lake.closeStaging("bad");
+    assertEquals(1, staged.size(), staged.toString());
+    assertEquals(-1, staged.get(0).before(), "the write created the table");
+    assertEquals(List.of(lake.sqlName(t) + " VERSION AS OF 0 (table created by this run, its rows deleted)"), lake.rollBack(staged));
+    assertEquals(0, lake.read(t).count());
+    assertTrue(lake.publishedVersion(t).isEmpty(), "nothing published: no view");
+    assertEquals(4, lake.readVersion(t, 0).collectAsList().size(), "the staged rows stay readable");
+  }
+
   @Test
   void constraintsViewsAndMaintenance() {
     SparkSession spark = TestSpark.session();
