@@ -19,45 +19,57 @@ import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
 
 /**
- * Runs the configured checks ({@code tp.dq.checks}) on the tables a stage wrote, appends one
- * row per check to {@code dq_results}, and throws {@link GateFailed} when a blocking check failed.
+ * Runs the configured checks ({@code tp.dq.checks}) on the rows a stage staged (committed, not yet
+ * published), appends one row per check to {@code dq_results}, and throws {@link GateFailed} when a
+ * blocking check failed: the Runner then publishes nothing.
  */
 public final class Gates {
   private Gates() {}
 
   static final StructType SCHEMA = Table.DQ_RESULTS.schema();
 
-  /** A blocking check failed: the stage's output stays written, the downstream stages do not run. */
+  /** A blocking check failed on the staged rows: nothing of the run is published, the downstream stages do not run. */
   public static final class GateFailed extends RuntimeException {
     public GateFailed(String message) {
       super(message);
     }
   }
 
-  /** Evaluates the stage's checks, records them, prints one line per non-passing check; throws on a blocking failure. */
+  /** {@link #run(Lake, AppConfig, RunContext, String, Set, java.util.Map, PrintStream)} on the tables' newest versions. */
   public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, Set<Table> tables,
       PrintStream out) {
+    return run(lake, cfg, run, stage, tables, java.util.Map.of(), out);
+  }
+
+  /**
+   * Evaluates the stage's checks on the rows it staged ({@code staged}: table -> the Delta version the
+   * run committed, not yet published; a table of the stage the run did not write is read at its
+   * newest version), records them, prints one line per non-passing check; throws on a blocking failure.
+   */
+  public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, Set<Table> tables,
+      java.util.Map<Table, Long> staged, PrintStream out) {
     List<Check> checks = Check.parseAll(cfg.getStringList("tp.dq.checks"));
     List<Evaluator.Result> results = new ArrayList<>();
     for (Check c : checks) {
-      if (!tables.contains(c.table()) || !lake.exists(c.table())) {
+      if (!tables.contains(c.table()) || !(staged.containsKey(c.table()) || lake.exists(c.table()))) {
         continue;
       }
-      Dataset<Row> current = lake.read(c.table(), run.asOf());
+      Dataset<Row> table = rows(lake, c.table(), staged);
+      Dataset<Row> current = onDate(table, run.asOf());
       Dataset<Row> previous = null;
       if (c.kind().equals("row_count_change")) {
-        Row prev = lake.read(c.table()).where(functions.col("as_of").lt(functions.lit(Date.valueOf(run.asOf()))))
+        Row prev = table.where(functions.col("as_of").lt(functions.lit(Date.valueOf(run.asOf()))))
             .agg(functions.max("as_of")).first();
         if (!prev.isNullAt(0)) {
-          previous = lake.read(c.table(), prev.getDate(0).toLocalDate());
+          previous = onDate(table, prev.getDate(0).toLocalDate());
         }
       }
       Dataset<Row> reference = null;
       if (c.refTable() != null) {
-        if (!lake.exists(c.refTable())) {
+        if (!(staged.containsKey(c.refTable()) || lake.exists(c.refTable()))) {
           throw new org.territorypotential.config.ConfigError("tp.dq.checks: '" + c.spec() + "': " + c.refTable() + " does not exist yet");
         }
-        reference = lake.read(c.refTable(), run.asOf());
+        reference = onDate(rows(lake, c.refTable(), staged), run.asOf());
       }
       results.add(Evaluator.evaluate(c, current, previous, reference, run.asOf()));
     }
@@ -83,6 +95,16 @@ public final class Gates {
           + firstFail.check().name() + ": " + firstFail.detail() + " (threshold " + firstFail.threshold() + ")");
     }
     return results;
+  }
+
+  /** The table at the version this run staged, else at its newest version. */
+  private static Dataset<Row> rows(Lake lake, Table t, java.util.Map<Table, Long> staged) {
+    Long v = staged.get(t);
+    return v == null ? lake.read(t) : lake.readVersion(t, v);
+  }
+
+  private static Dataset<Row> onDate(Dataset<Row> rows, java.time.LocalDate asOf) {
+    return rows.where(functions.col("as_of").equalTo(functions.lit(Date.valueOf(asOf))));
   }
 
   static void record(Lake lake, RunContext run, String stage, List<Evaluator.Result> results) {

@@ -85,7 +85,7 @@ public final class Lake {
     return databases.get(t.layer) + "." + identifier(t.tableName);
   }
 
-  /** The view of a gold table's latest run: {@code <gold>.<table>_current}. */
+  /** The view of a table's published run ({@link #publish}), or job_runs' latest rows: {@code <db>.<table>_current}. */
   public String currentViewName(Table t) {
     return sqlName(t) + "_current";
   }
@@ -195,10 +195,10 @@ public final class Lake {
     LocalDate asOf = lineage.run().asOf();
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
     String tag = lineage.run().runId();
-    return retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
+    Staged staged = retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
       Written created = createWith(t, out);
       if (created != null) {
-        return created;
+        return new Staged(created, -1, tag);
       }
       ensureTable(t, out);
       long before = version(t);
@@ -213,11 +213,172 @@ public final class Lake {
         w = w.option("mergeSchema", "true");
       }
       w.save(path(t));
-      if (!added.isEmpty()) {
-        createViews(t);
-      }
-      return committed(t, tag, before);
+      return new Staged(committed(t, tag, before), before, tag);
     });
+    List<Staged> open = STAGING.get(tag);
+    if (open != null) {
+      open.add(staged);
+    }
+    return staged.written();
+  }
+
+  /**
+   * One write of a run that {@link #openStaging} opened: what it committed and the table's version
+   * before it (-1: the write created the table). Committed is not published: the table's
+   * {@code _current} view moves to it only in {@link #publish}.
+   */
+  public record Staged(Written written, long before, String runId) {}
+
+  /** Writes of the runs being staged (run id -> its writes), filled by {@link #write} in any Lake instance of this JVM. */
+  private static final Map<String, List<Staged>> STAGING = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** From now on, {@link #write}s tagged with {@code runId} are recorded for {@link #closeStaging}. */
+  public static void openStaging(String runId) {
+    STAGING.put(runId, java.util.Collections.synchronizedList(new ArrayList<>()));
+  }
+
+  /** The writes recorded for {@code runId} since {@link #openStaging}, in commit order; stops recording. */
+  public static List<Staged> closeStaging(String runId) {
+    List<Staged> l = STAGING.remove(runId);
+    if (l == null) {
+      return List.of();
+    }
+    synchronized (l) {
+      return List.copyOf(l);
+    }
+  }
+
+  /** Per table, the newest version the run committed (the staged version its audit reads). */
+  public static Map<Table, Long> stagedVersions(List<Staged> staged) {
+    Map<Table, Long> out = new java.util.LinkedHashMap<>();
+    staged.forEach(s -> out.merge(s.written().table(), s.written().version(), Math::max));
+    return out;
+  }
+
+  /** The rows of {@code t} at Delta version {@code version} (time travel). */
+  public Dataset<Row> readVersion(Table t, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(t));
+  }
+
+  private static final String PUBLISHED_VERSION = "tp.published.version";
+  private static final String PUBLISHED_RUN = "tp.published.run";
+
+  /**
+   * Publishes a run's tables: points each table's {@code _current} view at the version the run
+   * wrote ({@code VERSION AS OF n}), the view's properties naming the version and the run. One
+   * CREATE OR REPLACE VIEW per table (a metastore change, no Delta commit, no Spark job), up to
+   * {@code tp.lake.parallel-writes} at once; tables without a published view are skipped. Returns
+   * the tables published.
+   */
+  public List<Table> publish(List<Written> written, String runId) {
+    Map<Table, Long> versions = new java.util.LinkedHashMap<>();
+    written.stream().filter(w -> w.table().hasPublishedView())
+        .forEach(w -> versions.merge(w.table(), w.version(), Math::max));
+    org.territorypotential.ops.Parallel.map(List.copyOf(versions.entrySet()), parallelWrites, "tp-publish", e -> {
+      pin(e.getKey(), e.getValue(), runId);
+      return e.getKey();
+    });
+    return List.copyOf(versions.keySet());
+  }
+
+  /** {@code <table>_current} := the latest as_of of {@code t} at {@code version}, tagged with the run. */
+  private void pin(Table t, long version, String runId) {
+    spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape(t.currentViewComment(sqlName(t)))
+        + "' TBLPROPERTIES ('" + PUBLISHED_VERSION + "' = '" + version + "', '" + PUBLISHED_RUN + "' = '"
+        + escape(runId == null ? "" : runId) + "') AS " + t.currentViewSql(sqlName(t), version));
+  }
+
+  /**
+   * The version {@code <table>_current} shows, from the view's properties in the metastore (no Spark
+   * job); empty when nothing was published yet. A view made before publication existed (no property)
+   * showed the table's latest version, which is returned then.
+   */
+  public java.util.OptionalLong publishedVersion(Table t) {
+    Map<String, String> props = viewProperties(t);
+    if (props == null) {
+      return java.util.OptionalLong.empty();
+    }
+    String v = props.get(PUBLISHED_VERSION);
+    return v != null ? java.util.OptionalLong.of(Long.parseLong(v)) : java.util.OptionalLong.of(version(t));
+  }
+
+  /** The run {@code <table>_current} shows (its property), or null. */
+  public String publishedRun(Table t) {
+    Map<String, String> props = viewProperties(t);
+    return props == null ? null : props.get(PUBLISHED_RUN);
+  }
+
+  private Map<String, String> viewProperties(Table t) {
+    org.apache.spark.sql.catalyst.TableIdentifier id = new org.apache.spark.sql.catalyst.TableIdentifier(
+        identifier(t.tableName) + "_current", scala.Option.apply(databases.get(t.layer)));
+    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
+    if (!catalog.tableExists(id)) {
+      return null;
+    }
+    try {
+      return scala.collection.JavaConverters.mapAsJavaMap(catalog.getTableMetadata(id).properties());
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
+        | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Moves {@code <table>_current} from {@code from} to {@code to} when it shows {@code from}: for a
+   * commit that changes files but no rows (OPTIMIZE), so that VACUUM does not delete the files of the
+   * published version. A view on another version (newer commits are not published) is left alone.
+   */
+  public boolean repin(Table t, long from, long to) {
+    java.util.OptionalLong v = publishedVersion(t);
+    if (!t.hasPublishedView() || v.isEmpty() || v.getAsLong() != from || from == to) {
+      return false;
+    }
+    pin(t, to, publishedRun(t));
+    return true;
+  }
+
+  /**
+   * Undoes the commits of a run that will not be published (a failed audit or any other failure
+   * after it wrote): each table the run wrote goes back to its version before the run (RESTORE, one
+   * commit per table; a table the run created loses the run's rows), so readers of the tables
+   * themselves, later stages included, are back on the previous run. Only when the run's commit is
+   * still the table's newest: a commit by another run since is left alone (logged). The run's rows
+   * stay readable as {@code VERSION AS OF <staged>} until VACUUM. Returns one line per table, saying
+   * where the staged rows are.
+   */
+  public List<String> rollBack(List<Staged> staged) {
+    Map<Table, Long> newest = stagedVersions(staged);
+    Map<Table, Long> before = new java.util.LinkedHashMap<>();
+    staged.forEach(s -> before.merge(s.written().table(), s.before(), Math::min));
+    String runId = staged.isEmpty() ? null : staged.get(0).runId();
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<Table, Long> e : newest.entrySet()) {
+      Table t = e.getKey();
+      long mine = e.getValue();
+      long prev = before.get(t);
+      long now = version(t);
+      String where = sqlName(t) + " VERSION AS OF " + mine;
+      if (mine == prev) {
+        continue;
+      }
+      if (now != mine) {
+        LOG.warn("{}: version {} was committed after this run's {}: left as it is", sqlName(t), now, mine);
+        lines.add(where + " (not rolled back: version " + now + " is another run's)");
+        continue;
+      }
+      try {
+        if (prev >= 0) {
+          io.delta.tables.DeltaTable.forPath(spark, path(t)).restoreToVersion(prev);
+        } else {
+          io.delta.tables.DeltaTable.forPath(spark, path(t)).delete(functions.col("run_id").equalTo(functions.lit(runId)));
+        }
+        lines.add(where + (prev >= 0 ? " (table restored to version " + prev + ")" : " (table created by this run, its rows deleted)"));
+      } catch (RuntimeException ex) {
+        LOG.warn("{}: could not roll back to version {}: {}", sqlName(t), prev, ex.toString());
+        lines.add(where + " (not rolled back: " + ex.getMessage() + ")");
+      }
+    }
+    return lines;
   }
 
   /** One write of {@link #writeAll}: {@link #write(Table, Dataset, Lineage, String)}'s arguments. */
@@ -402,7 +563,7 @@ public final class Lake {
       LOG.info("{} was created meanwhile; writing into it", sqlName(t));
       return null;
     }
-    createViews(t);
+    createLogView(t);
     registered.add(t);
     return new Written(t, sqlName(t), 0, outputRows(deltaLog(t), 0));
   }
@@ -468,7 +629,7 @@ public final class Lake {
         b = b.property("delta.constraints." + identifier(c.name()), c.expression());
       }
       b.execute();
-      createViews(t);
+      createLogView(t);
       registered.add(t);
       return;
     }
@@ -512,19 +673,19 @@ public final class Lake {
       }
       spark.sql("ALTER TABLE " + sqlName(t) + " ADD CONSTRAINT " + c.name() + " CHECK (" + c.expression() + ")");
     }
-    createViews(t);
+    createLogView(t);
+    java.util.OptionalLong published = t.hasPublishedView() ? publishedVersion(t) : java.util.OptionalLong.empty();
+    if (published.isPresent()) {
+      pin(t, published.getAsLong(), publishedRun(t));
+    }
     registered.add(t);
   }
 
   /**
-   * The views of a table ({@link Table#currentView}): {@code <table>_current} with the rows of the
-   * latest as_of for gold tables, the latest row per run for job_runs. Replaced at registration (a
-   * metastore change, not a Delta commit), so a changed definition reaches existing lakehouses. The
-   * latest as_of is found with ORDER BY ... LIMIT 1, not max(): Delta answers a bare max() from its
-   * log (OptimizeMetadataOnlyDeltaQuery), and that path fails on a DATE in Thrift Server sessions
-   * (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
+   * job_runs_current (the latest row per run), made with the table (a metastore change, not a Delta
+   * commit). The published views of the other tables are made by {@link #publish}.
    */
-  private void createViews(Table t) {
+  private void createLogView(Table t) {
     String sql = t.currentViewSql(sqlName(t));
     if (sql != null) {
       spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape(t.currentViewComment(sqlName(t)))

@@ -99,6 +99,9 @@ public final class Maintenance {
         long f0 = files(lake, t);
         spark.sql("OPTIMIZE " + name + (z.isEmpty() ? "" : " ZORDER BY (" + String.join(", ", z) + ")")).collect();
         long f1 = files(lake, t);
+        // OPTIMIZE changes files, not rows: a _current view on the version before it moves to the new
+        // one, or VACUUM would delete the files the view reads.
+        lake.repin(t, v0, lake.version(t));
         long vacuumed = spark.sql("VACUUM " + name + " RETAIN " + hours + " HOURS DRY RUN").count();
         spark.sql("VACUUM " + name + " RETAIN " + hours + " HOURS").collect();
         Outcome o = new Outcome(name, z, v0, lake.version(t), f0, f1, vacuumed, files(lake, t));

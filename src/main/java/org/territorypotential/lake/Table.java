@@ -462,22 +462,47 @@ public enum Table {
     return org.apache.spark.sql.types.StructType.fromDDL(TableSchemas.ddl(this));
   }
 
-  /** The SELECT behind {@code <table>_current}, or null when the table has no such view. */
+  /**
+   * True when {@code <table>_current} shows the table's published run (write-audit-publish, issue 23):
+   * every table a stage writes (bronze, silver, gold, ingest_reconciliation, model_metrics). The view
+   * is pinned to one Delta version ({@link #currentViewSql(String, long)}) and moved only by
+   * {@link Lake#publish} after the stage's blocking checks passed. The append-only logs (job_runs,
+   * dq_results), the quarantine (written by ingest and locate, each its own sources) and the
+   * generator's planted truths have no pinned view.
+   */
+  public boolean hasPublishedView() {
+    return switch (this) {
+      case JOB_RUNS, DQ_RESULTS, QUARANTINE, PLANTED_TRUTHS -> false;
+      default -> true;
+    };
+  }
+
+  /** The SELECT behind job_runs_current (the latest row of each run), or null for every other table. */
   public String currentViewSql(String sqlName) {
     if (this == JOB_RUNS) {
       String cols = String.join(", ", schema().fieldNames());
       return "SELECT " + cols + " FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC,"
           + " CASE status WHEN 'running' THEN 1 ELSE 0 END) AS rn FROM " + sqlName + ") WHERE rn = 1";
     }
-    if (layer == Layer.GOLD) {
-      return "SELECT * FROM " + sqlName + " WHERE as_of = (SELECT as_of FROM " + sqlName + " ORDER BY as_of DESC LIMIT 1)";
-    }
     return null;
+  }
+
+  /**
+   * The SELECT behind {@code <table>_current} of a table with a published view: the latest as_of of
+   * the table at Delta version {@code version} (the published one), whatever was committed since.
+   * The latest as_of is found with ORDER BY ... LIMIT 1, not max(): Delta answers a bare max() from
+   * its log (OptimizeMetadataOnlyDeltaQuery), and that path fails on a DATE in Thrift Server sessions
+   * (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
+   */
+  public String currentViewSql(String sqlName, long version) {
+    String pinned = sqlName + " VERSION AS OF " + version;
+    return "SELECT * FROM " + pinned + " WHERE as_of = (SELECT as_of FROM " + pinned + " ORDER BY as_of DESC LIMIT 1)";
   }
 
   /** The comment of {@code <table>_current}. */
   public String currentViewComment(String sqlName) {
-    return this == JOB_RUNS ? "Latest status of every run" : "Latest run (latest as_of) of " + sqlName + ": " + comment;
+    return this == JOB_RUNS ? "Latest status of every run"
+        : "Latest published run (latest as_of) of " + sqlName + ": " + comment;
   }
 
   /**
@@ -490,7 +515,8 @@ public enum Table {
     for (Check c : checks()) {
       sb.append('|').append(c.name()).append('=').append(c.expression());
     }
-    sb.append('|').append(currentViewSql("t")).append('|').append(currentViewComment("t"));
+    sb.append('|').append(hasPublishedView() ? currentViewSql("t", 0) : currentViewSql("t")).append('|')
+        .append(currentViewComment("t"));
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return java.util.HexFormat.of().formatHex(h, 0, 8);

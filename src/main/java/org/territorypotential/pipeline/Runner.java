@@ -18,8 +18,11 @@ import org.territorypotential.ops.Stage;
 /**
  * Runs stages the same way for every caller: inputs checked (a missing one is {@link MissingInput},
  * exit 3, before anything is written), the run recorded in job_runs ("running", then "succeeded"
- * or "failed" with the one-line error), the summary printed, the data-quality gates on the tables
- * the stage wrote, and one line with the stage's seconds, Spark jobs and driver-only time.
+ * or "failed" with the one-line error), the summary printed, and write-audit-publish: the stage's
+ * commits are staged, the data-quality gates run on exactly those versions, and only then do the
+ * tables' {@code _current} views move to them ({@link Lake#publish}); a failure anywhere rolls the
+ * run's commits back ({@link Lake#rollBack}) and publishes nothing. Last, one line with the stage's
+ * seconds, Spark jobs and driver-only time.
  */
 public final class Runner {
   private Runner() {}
@@ -42,12 +45,30 @@ public final class Runner {
     RunContext run = RunContext.start(stage.name(), asOf);
     JobRuns.started(lake, run, parameters);
     Stage.Summary summary;
+    Lake.openStaging(run.runId());
+    List<Lake.Staged> staged = null;
     try {
       requireInputs(lake, cfg, stage);
       summary = stage.run(spark, cfg, run);
+      staged = Lake.closeStaging(run.runId());
       summary.print(out);
-      Gates.run(lake, cfg, run, stage.name(), java.util.Set.copyOf(stage.writes()), out);
+      Gates.run(lake, cfg, run, stage.name(), java.util.Set.copyOf(stage.writes()), Lake.stagedVersions(staged), out);
+      JobMeter.Snapshot beforePublish = meter.snapshot();
+      List<Table> published = lake.publish(staged.stream().map(Lake.Staged::written).toList(), run.runId());
+      if (!published.isEmpty()) {
+        JobMeter.Snapshot p = meter.snapshot().minus(beforePublish);
+        out.printf("  published: %d _current views show run %s (%.1f s, %d Spark jobs)%n", published.size(), run.runId(),
+            p.wallSeconds(), p.jobs());
+      }
     } catch (RuntimeException e) {
+      try {
+        List<String> held = lake.rollBack(staged == null ? Lake.closeStaging(run.runId()) : staged);
+        if (!held.isEmpty()) {
+          out.println("  nothing published; the staged rows: " + String.join(", ", held));
+        }
+      } catch (RuntimeException rollBackFailure) {
+        e.addSuppressed(rollBackFailure);
+      }
       try {
         JobRuns.finished(lake, run, parameters, new RunStats(), oneLine(e));
       } catch (RuntimeException logFailure) {

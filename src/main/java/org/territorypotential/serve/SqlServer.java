@@ -115,7 +115,8 @@ public final class SqlServer {
   public static int warm(SparkSession spark, org.territorypotential.lake.Lake lake) {
     int n = 0;
     for (org.territorypotential.lake.Table t : org.territorypotential.lake.Table.values()) {
-      if (t.currentViewSql(lake.sqlName(t)) != null && spark.catalog().tableExists(lake.currentViewName(t))) {
+      boolean hasView = t.hasPublishedView() || t.currentViewSql(lake.sqlName(t)) != null;
+      if (hasView && spark.catalog().tableExists(lake.currentViewName(t))) {
         spark.table(lake.currentViewName(t)).queryExecution().analyzed();
         n++;
       }

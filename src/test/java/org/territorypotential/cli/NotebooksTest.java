@@ -34,7 +34,7 @@ import org.territorypotential.TestSpark;
  * the test cannot and need not run); the parameter cell's {@code CAST(NULL AS STRING)} is run
  * as written (the notebook's own default must resolve to a value) and then replaced by a value
  * the test picks from the data. Every SQL cell runs: one that fails or (unmarked) returns no
- * rows fails the test; the {@code <table>_current} views are the ones Lake.register creates.
+ * rows fails the test; the {@code <table>_current} views are the ones the demo's runs published (Lake.publish).
  */
 class NotebooksTest {
   private static final String DB = DemoFixture.DB;

@@ -96,49 +96,88 @@ class DqTest {
     assertTrue(e.getMessage().contains("has no column 'nope'"), e.getMessage());
   }
 
+  /**
+   * Write-audit-publish (issue 23): a published ingest, then a rerun of the same as_of whose
+   * registrations fail a blocking check on the staged rows. Exit 4 with one line, locate does not
+   * start, nothing is published (every bronze _current view still shows the first run, all of them
+   * the same run), the tables themselves are back at the first run's rows, and the staged rows stay
+   * readable at the version the run printed.
+   */
   @Test
-  void blockingFailureStopsThePipelineBeforeTheNextStage() throws IOException {
+  void blockingFailureOnStagedRowsPublishesNothing() throws IOException {
     TestSpark.session();
     File dir = TestSpark.dir("dqpipe");
-    Files.writeString(new File(dir, "r.csv").toPath(),
-        "registration_id,registration_date,make,model,segment,zip\nA,2024-04-02,X,Y,SMALL_CAR,98101\nB,2024-04-03,X,Y,SMALL_CAR,98102\n");
+    Files.writeString(new File(dir, "fresh.csv").toPath(),
+        "registration_id,registration_date,make,model,segment,zip\nA,2024-06-02,X,Y,SMALL_CAR,98101\nB,2024-06-03,X,Y,SMALL_CAR,98102\n");
+    Files.writeString(new File(dir, "stale.csv").toPath(), "registration_id,registration_date,make,model,segment,zip\n"
+        + "A,2024-04-02,X,Y,SMALL_CAR,98101\nB,2024-04-03,X,Y,SMALL_CAR,98102\nC,2024-04-04,X,Y,SMALL_CAR,98103\n");
     Files.writeString(new File(dir, "d.csv").toPath(), "dealer_id,name,brand,longitude,latitude\nD,Dealer,X,-122.3,47.6\n");
     Files.writeString(new File(dir, "g.csv").toPath(),
         "geo_unit_id,level,geometry\nU,county,\"POLYGON ((-123 47, -121 47, -121 48, -123 48, -123 47))\"\n");
     Files.writeString(new File(dir, "s.csv").toPath(), "make,model,segment\nX,Y,SMALL_CAR\n");
     File conf = new File(dir, "dq.conf");
     Files.writeString(conf.toPath(), "tp.dq.checks = [\"DEALERS_BRONZE unique dealer_id fail\", \"REGISTRATIONS_BRONZE freshness registration_date:1 fail\"]\n");
+    java.util.function.BiFunction<String, String[], String[]> args = (regs, command) -> {
+      List<String> a = new java.util.ArrayList<>(List.of(command));
+      a.addAll(List.of("--as-of", "2024-06-30", "--conf", conf.getPath(),
+          "--set", "tp.lakehouse=" + dir.getAbsolutePath() + "/lake",
+          "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
+          "--set", "tp.databases.bronze=dqpipe_bronze",
+          "--set", "tp.databases.silver=dqpipe_silver",
+          "--set", "tp.databases.ops=dqpipe_ops",
+          "--set", "tp.ingest.inputs.registrations.path=" + dir + "/" + regs,
+          "--set", "tp.ingest.inputs.dealers.path=" + dir + "/d.csv",
+          "--set", "tp.ingest.inputs.geo-units.path=" + dir + "/g.csv",
+          "--set", "tp.ingest.inputs.segments.path=" + dir + "/s.csv",
+          "--set", "tp.ingest.inputs.sales.path=",
+          "--set", "tp.ingest.inputs.demographics.path=",
+          "--set", "tp.ingest.inputs.territories.path="));
+      return a.toArray(new String[0]);
+    };
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"pipeline", "--to", "locate", "--as-of", "2024-06-30", "--conf", conf.getPath(),
-        "--set", "tp.lakehouse=" + dir.getAbsolutePath() + "/lake",
-        "--set", "tp.spark.master=local[2]", "--set", "tp.spark.shuffle-partitions=2",
-        "--set", "tp.databases.bronze=dqpipe_bronze",
-        "--set", "tp.databases.silver=dqpipe_silver",
-        "--set", "tp.databases.ops=dqpipe_ops",
-        "--set", "tp.ingest.inputs.registrations.path=" + dir + "/r.csv",
-        "--set", "tp.ingest.inputs.dealers.path=" + dir + "/d.csv",
-        "--set", "tp.ingest.inputs.geo-units.path=" + dir + "/g.csv",
-        "--set", "tp.ingest.inputs.segments.path=" + dir + "/s.csv",
-        "--set", "tp.ingest.inputs.sales.path=",
-        "--set", "tp.ingest.inputs.demographics.path=",
-        "--set", "tp.ingest.inputs.territories.path="},
+    int first = Main.run(args.apply("fresh.csv", new String[] {"ingest"}),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertEquals(Main.OK, first, err.toString(StandardCharsets.UTF_8));
+    SparkSession spark = TestSpark.session();
+    String published = spark.sql("SELECT run_id FROM dqpipe_ops.job_runs_current WHERE job = 'ingest'").first().getString(0);
+    out.reset();
+    err.reset();
+    int code = Main.run(args.apply("stale.csv", new String[] {"pipeline", "--to", "locate"}),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     String e = err.toString(StandardCharsets.UTF_8);
     String o = out.toString(StandardCharsets.UTF_8);
     assertEquals(Main.DQ_FAILED, code, e);
     assertEquals(1, e.lines().count(), e);
-    assertTrue(e.startsWith("tp: error: data-quality gate failed after ingest: REGISTRATIONS_BRONZE freshness(registration_date:1): newest registration_date is 2024-04-03, 2 months before 2024-06-30"), e);
+    assertTrue(e.startsWith("tp: error: data-quality gate failed after ingest: REGISTRATIONS_BRONZE freshness(registration_date:1): newest registration_date is 2024-04-04, 2 months before 2024-06-30"), e);
     assertTrue(o.contains("== ingest"), o);
     assertFalse(o.contains("== locate"), "locate must not start: " + o);
+    assertFalse(o.contains("published:"), "nothing published: " + o);
 
-    SparkSession spark = TestSpark.session();
-    Row run = spark.sql("SELECT status, error FROM dqpipe_ops.job_runs_current WHERE job = 'ingest'").first();
-    assertEquals("failed", run.getString(0));
-    assertTrue(run.getString(1).startsWith("data-quality gate failed after ingest"), run.getString(1));
+    // Published: every bronze view on the first run, with its rows; the table is back at them too.
+    List<Row> views = spark.sql("SHOW VIEWS IN dqpipe_bronze LIKE '*_current'").collectAsList();
+    assertTrue(views.size() >= 4, "a view per bronze table written: " + views);
+    for (Row v : views) {
+      List<Row> runs = spark.sql("SELECT DISTINCT run_id FROM dqpipe_bronze." + v.getString(1)).collectAsList();
+      assertEquals(List.of(published), runs.stream().map(x -> x.getString(0)).toList(), v.getString(1));
+    }
+    String ids = "SELECT concat_ws(',', sort_array(collect_list(registration_id))) FROM ";
+    assertEquals("A,B", spark.sql(ids + "dqpipe_bronze.registrations_current").first().getString(0));
+    assertEquals("A,B", spark.sql(ids + "dqpipe_bronze.registrations").first().getString(0), "the table is rolled back");
+    // The staged rows stay readable where the run said they are.
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("dqpipe_bronze\\.registrations VERSION AS OF (\\d+)").matcher(o);
+    assertTrue(m.find(), "the staged version is printed: " + o);
+    assertEquals("A,B,C", spark.sql(ids + "dqpipe_bronze.registrations VERSION AS OF " + m.group(1)).first().getString(0));
+
+    List<Row> runs = spark.sql("SELECT status, error, run_id FROM dqpipe_ops.job_runs_current WHERE job = 'ingest'"
+        + " ORDER BY started_at").collectAsList();
+    assertEquals(2, runs.size(), runs.toString());
+    assertEquals("succeeded", runs.get(0).getString(0));
+    assertEquals("failed", runs.get(1).getString(0));
+    assertTrue(runs.get(1).getString(1).startsWith("data-quality gate failed after ingest"), runs.get(1).getString(1));
     assertEquals(0, spark.sql("SELECT * FROM dqpipe_ops.job_runs WHERE job = 'locate'").count());
     List<Row> dq = spark.sql("SELECT check_name, status, observed, threshold, stage, table_name, as_of, run_id"
-        + " FROM dqpipe_ops.dq_results ORDER BY check_name").collectAsList();
+        + " FROM dqpipe_ops.dq_results WHERE run_id = '" + runs.get(1).getString(2) + "' ORDER BY check_name").collectAsList();
     assertEquals(2, dq.size(), dq.toString());
     assertEquals("freshness(registration_date:1)", dq.get(0).getString(0));
     assertEquals("fail", dq.get(0).getString(1));

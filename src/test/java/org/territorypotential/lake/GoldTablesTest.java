@@ -40,7 +40,8 @@ class GoldTablesTest {
     src.read(t).drop("description").write().format("delta").partitionBy("as_of").save(lake.path(t));
     assertTrue(!List.of(lake.read(t).columns()).contains("description"));
 
-    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
+    lake.publish(List.of(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2),
+        JUNE, null)), "r2");
     // Delta appends a merged column after the others; every reader selects by name
     List<String> declared = new java.util.ArrayList<>(List.of(t.schema().fieldNames()));
     declared.remove("description");
@@ -52,6 +53,26 @@ class GoldTablesTest {
     assertEquals(4L, spark.sql("SELECT count(description) FROM " + lake.currentViewName(t)).first().getLong(0));
   }
 
+  /**
+   * A run that fails after writing a table it created: the rollback deletes the run's rows (there is
+   * no earlier version to restore), publishes no view, and keeps the staged rows at version 0.
+   */
+  @Test
+  void aFailedRunRollsBackATableItCreated() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_rollback", Map.of()));
+    Table t = Table.MARKET_DATA_QUALITY;
+    Lake.openStaging("bad");
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "bad", 0.1), JUNE, "bad", null);
+    List<Lake.Staged> staged = Lake.closeStaging("bad");
+    assertEquals(1, staged.size(), staged.toString());
+    assertEquals(-1, staged.get(0).before(), "the write created the table");
+    assertEquals(List.of(lake.sqlName(t) + " VERSION AS OF 0 (table created by this run, its rows deleted)"), lake.rollBack(staged));
+    assertEquals(0, lake.read(t).count());
+    assertTrue(lake.publishedVersion(t).isEmpty(), "nothing published: no view");
+    assertEquals(4, lake.readVersion(t, 0).collectAsList().size(), "the staged rows stay readable");
+  }
+
   @Test
   void constraintsViewsAndMaintenance() {
     SparkSession spark = TestSpark.session();
@@ -59,8 +80,16 @@ class GoldTablesTest {
     Lake lake = new Lake(spark, cfg);
     Table t = Table.MARKET_DATA_QUALITY;
     org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null);
-    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
-    long v = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r3", 0.3), JUNE, null).version();
+    Lake.Written r2 = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
+    lake.publish(List.of(r2), "r2");
+    Lake.Written r3 = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r3", 0.3), JUNE, null);
+    long v = r3.version();
+    // Committed is not published: the view stays on r2 until r3 is published.
+    String viewRuns = "SELECT DISTINCT run_id FROM " + lake.currentViewName(t);
+    assertEquals(List.of("r2"), spark.sql(viewRuns).collectAsList().stream().map(x -> x.getString(0)).toList());
+    assertEquals(r2.version(), lake.publishedVersion(t).getAsLong());
+    lake.publish(List.of(r3), "r3");
+    assertEquals("r3", lake.publishedRun(t));
 
     // Constraints declared in the catalog are on the table; registering again commits nothing.
     Map<String, String> props = io.delta.tables.DeltaTable.forPath(spark, lake.path(t)).detail()
@@ -113,6 +142,9 @@ class GoldTablesTest {
     assertTrue(o.filesVacuumed() >= 4, "the replaced and compacted files are deleted: " + o);
     assertTrue(o.versionAfter() > o.versionBefore(), o.toString());
     assertEquals(8L, lake.read(t).count(), "maintenance changes no rows");
+    assertTrue(lake.publishedVersion(t).getAsLong() > v, "the view moved to OPTIMIZE's version (VACUUM's own commits come after)");
+    assertEquals(4, spark.sql("SELECT * FROM " + lake.currentViewName(t)).collectAsList().size(),
+        "the view reads files VACUUM kept (collect reads them)");
     assertEquals("true", spark.conf().get("spark.databricks.delta.retentionDurationCheck.enabled"), "safety check restored");
     assertEquals(listing, spark.conf().get("spark.sql.sources.parallelPartitionDiscovery.parallelism"), "listing parallelism restored");
     assertThrows(Exception.class, () -> spark.sql("SELECT * FROM " + lake.sqlName(t) + " VERSION AS OF " + r2Version).collectAsList(),
