@@ -254,10 +254,13 @@ public final class Forecaster {
           all = all == null ? p : all.unionByName(p);
         }
       }
-      predictions = all.collectAsList();
       if (store != null) {
-        store.save(keyHash, last, spark.createDataFrame(predictions, PREDICTIONS));
+        // saved from the cluster, not from the collected rows (a local frame of them ships as one huge task)
+        all = all.persist(StorageLevel.MEMORY_AND_DISK());
+        store.save(keyHash, last, all);
       }
+      predictions = all.collectAsList();
+      all.unpersist();
     }
 
     // Java: baselines, choice on the tuning origins, reconciliation, metrics, intervals

@@ -154,7 +154,7 @@ public enum Table {
       Map.entry("source_geo_unit_id", "Geo unit id given by the source (the input's geo_unit_id), before locating"),
       // territory assignment
       Map.entry("territory_id", "Territory: configured id, or PMA-<dealer_id> for a derived Primary Market Area"),
-      Map.entry("method", "territory_assignment: configured or pma (nearest open dealer of the brand); forecast tables: a model algorithm (gbt, random-forest, glr) or a baseline (seasonal_naive, seasonal_naive_drift, last_value, moving_average, tsb); model_metrics also: published (the reconciled forecast)"),
+      Map.entry("method", "territory_assignment: configured or pma (nearest open dealer of the brand); forecasts: gbt, random-forest, glr or a baseline (seasonal_naive[_drift], last_value, moving_average, tsb); metrics also published"),
       Map.entry("distance_km", "PMA: great-circle km from the unit centroid to the dealer"),
       Map.entry("runner_up_dealer_id", "PMA: second-nearest open dealer of the same brand"),
       Map.entry("runner_up_distance_km", "PMA: great-circle km from the unit centroid to the runner-up dealer"),
