@@ -28,9 +28,6 @@ import org.apache.spark.sql.Row;
  * split (MLlib's CrossValidator / TrainValidationSplit shuffle time).
  */
 public final class Backtest {
-    public static final String MODEL = "model";
-  public static final List<String> BASELINES = List.of("seasonal_naive", "last_value", "moving_average");
-  public static final List<String> METHODS = List.of(MODEL, "seasonal_naive", "last_value", "moving_average");
 
   /** The training window of one backtest origin: example origins from {@code start}, labels up to {@code end}. */
   public record TrainWindow(LocalDate origin, LocalDate start, LocalDate end, long rows) {}
@@ -87,129 +84,24 @@ public final class Backtest {
     return out;
   }
 
-  /**
-   * The backtest forecasts: each origin's model (fitted on its own window, {@link #windows})
-   * forecasts every series in {@code score} from that origin, beside the baselines; rolled up to
-   * territory and state.
-   */
-  public static Dataset<Row> run(Map<LocalDate, PipelineModel> models, Dataset<Row> score, Dataset<Row> hierarchy) {
-    Dataset<Row> all = null;
-    for (Map.Entry<LocalDate, PipelineModel> e : models.entrySet()) {
-      Dataset<Row> scored = ForecastModel.predict(e.getValue(), scoringRows(score, e.getKey()));
-      Dataset<Row> long_ = byMethod(scored).where(col("actual").isNotNull());
-      all = all == null ? long_ : all.unionByName(long_);
-    }
-    // the series are the history's, checked against this hierarchy when it was rolled up
-    return Reconcile.rollUp(all.withColumn("level", lit(Levels.UNIT)), hierarchy,
-        List.of("segment", "origin", "horizon", "target_month", "method"), List.of("forecast", "actual"), false);
-  }
-
-  /** One row per example and method (model when present, and the baselines): method, forecast. */
-  public static Dataset<Row> byMethod(Dataset<Row> scored) {
-    List<String> methods = new ArrayList<>(BASELINES);
-    if (List.of(scored.columns()).contains(MODEL)) {
-      methods.add(0, MODEL);
-    }
-    StringBuilder stack = new StringBuilder("stack(" + methods.size());
-    for (String m : methods) {
-      stack.append(", '").append(m).append("', ").append(m);
-    }
-    stack.append(") as (method, forecast)");
-    return scored.selectExpr("series_id", "segment", "origin", "horizon", "target_month", "actual", stack.toString());
-  }
-
-  /**
-   * Accuracy per origin, horizon, level and method: WAPE = sum|actual - forecast| / sum actual,
-   * MAPE = mean |actual - forecast| / actual over rows with actual > 0 (null when there are
-   * none), bias = (sum forecast - sum actual) / sum actual, plus the sums that let any coarser
-   * WAPE be recomputed exactly.
-   */
-  public static Dataset<Row> metrics(Dataset<Row> backtest) {
-    Column err = abs(col("actual").minus(col("forecast")));
-    return backtest.groupBy("origin", "horizon", "level", "method").agg(
-            sum(err).as("abs_error_sum"), sum("actual").as("actual_sum"), sum("forecast").as("forecast_sum"),
-            avg(when(col("actual").gt(0), err.divide(col("actual")))).as("mape"), count(lit(1)).as("n_series"))
-        .withColumn("wape", when(col("actual_sum").gt(0), col("abs_error_sum").divide(col("actual_sum"))))
-        .withColumn("bias", when(col("actual_sum").gt(0),
-            col("forecast_sum").minus(col("actual_sum")).divide(col("actual_sum"))))
-        .select("origin", "horizon", "level", "method", "wape", "mape", "bias", "abs_error_sum", "actual_sum",
-            "forecast_sum", "n_series");
-  }
-
-  /** WAPE over every origin and horizon of one level, per method (methods sorted), from collected {@link #metrics} rows. */
-  public static Map<String, Double> overallWape(List<Row> metrics, String level) {
-    Map<String, double[]> sums = new TreeMap<>();
-    for (Row r : metrics) {
-      if (level.equals(r.getAs("level"))) {
-        add(sums.computeIfAbsent(r.getAs("method"), m -> new double[2]), r);
-      }
-    }
-    Map<String, Double> out = new LinkedHashMap<>();
-    sums.forEach((m, s) -> out.put(m, wape(s)));
-    return out;
-  }
-
-  /** WAPE by horizon (over the origins) for one level: horizon -> method -> WAPE, from collected {@link #metrics} rows. */
-  public static Map<Integer, Map<String, Double>> wapeByHorizon(List<Row> metrics, String level) {
-    Map<Integer, Map<String, double[]>> sums = new TreeMap<>();
-    for (Row r : metrics) {
-      if (level.equals(r.getAs("level"))) {
-        add(sums.computeIfAbsent(r.<Integer>getAs("horizon"), h -> new LinkedHashMap<>())
-            .computeIfAbsent(r.getAs("method"), m -> new double[2]), r);
-      }
-    }
-    Map<Integer, Map<String, Double>> out = new TreeMap<>();
-    sums.forEach((h, byMethod) -> byMethod.forEach((m, s) -> out.computeIfAbsent(h, k -> new LinkedHashMap<>()).put(m, wape(s))));
-    return out;
-  }
-
-  /** Adds a metrics row's absolute error and actual sums (SQL sum semantics: nulls are skipped). */
-  private static void add(double[] sums, Row r) {
-    int e = r.fieldIndex("abs_error_sum");
-    int a = r.fieldIndex("actual_sum");
-    if (!r.isNullAt(e)) {
-      sums[0] += r.getDouble(e);
-    }
-    if (!r.isNullAt(a)) {
-      sums[1] += r.getDouble(a);
-    }
-  }
-
-  /** sum |error| / sum actual; NaN when nothing was actual (as a division by zero in SQL gives null). */
-  private static double wape(double[] sums) {
-    return sums[1] == 0 ? Double.NaN : sums[0] / sums[1];
-  }
-
-  /** The baseline with the lowest overall WAPE. */
-  public static String bestBaseline(Map<String, Double> overall) {
-    return BASELINES.stream().filter(overall::containsKey)
-        .min((a, b) -> Double.compare(overall.get(a), overall.get(b))).orElseThrow();
-  }
-
   /** A plain-text table: horizon, then one WAPE column per method, then the overall row. */
-  public static String formatTable(Map<Integer, Map<String, Double>> byHorizon, Map<String, Double> overall) {
+  public static String formatTable(Map<Integer, Map<String, Double>> byHorizon, Map<String, Double> overall, List<String> methods) {
     StringBuilder sb = new StringBuilder(String.format("%-8s", "horizon"));
-    for (String m : METHODS) {
-      sb.append(String.format(" %15s", m));
+    for (String m : methods) {
+      sb.append(String.format(" %20s", m));
     }
     sb.append('\n');
     byHorizon.forEach((h, row) -> {
       sb.append(String.format("%-8d", h));
-      METHODS.forEach(m -> sb.append(String.format(" %15s", pct(row.get(m)))));
+      methods.forEach(m -> sb.append(String.format(" %20s", pct(row.get(m)))));
       sb.append('\n');
     });
     sb.append(String.format("%-8s", "all"));
-    METHODS.forEach(m -> sb.append(String.format(" %15s", pct(overall.get(m)))));
+    methods.forEach(m -> sb.append(String.format(" %20s", pct(overall.get(m)))));
     return sb.append('\n').toString();
   }
 
   private static String pct(Double d) {
     return d == null || d.isNaN() ? "-" : String.format("%.1f%%", 100 * d);
-  }
-
-  /** Log-ratio residuals {@code log1p(actual) - log1p(forecast)} of one method, for intervals. */
-  public static Dataset<Row> residuals(Dataset<Row> backtest, String method) {
-    return backtest.where(col("method").equalTo(method))
-        .select(col("level"), col("horizon"), expr("log1p(actual) - log1p(forecast)").as("residual"));
   }
 }

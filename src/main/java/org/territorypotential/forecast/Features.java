@@ -60,8 +60,8 @@ public final class Features {
    * month present). {@code statics} (may be null): one row per series_id with numeric columns
    * (e.g. demographics), joined as they are (they describe the unit, not a month; nulls -> 0).
    * Output columns: {@link #KEYS}, {@code months_of_history}, the features
-   * ({@link #featureNames}), {@code log_scale}, {@code weight} (1 + scale), the baselines {@code seasonal_naive,
-   * last_value, moving_average}, {@code actual} and {@code label}.
+   * ({@link #featureNames}), {@code log_scale}, {@code weight} (1 + scale), {@code actual} and {@code label}
+   * (the baselines are computed on the driver, {@link Panel#baselines}).
    */
   public static Dataset<Row> examples(Dataset<Row> units, int horizon, int movingAverageMonths, int anchorMonths,
       Dataset<Row> statics) {
@@ -95,7 +95,6 @@ public final class Features {
         .withColumn("rolling_mean_6", avg("value").over(w.rowsBetween(-5, 0)))
         .withColumn("rolling_mean_12", avg("value").over(w.rowsBetween(-11, 0)))
         .withColumn("anchor", avg("value").over(w.rowsBetween(-(anchorMonths - 1), 0)))
-        .withColumn("moving_average", avg("value").over(w.rowsBetween(-(movingAverageMonths - 1), 0)))
         .withColumn("slope_12", covar_pop(col("months_since_start").cast("double"), col("value")).over(w.rowsBetween(-11, 0))
             .divide(var_pop(col("months_since_start").cast("double")).over(w.rowsBetween(-11, 0))));
     s = s.withColumn("rolling_mean_12_prev", lag("rolling_mean_12", 12).over(w));
@@ -137,9 +136,6 @@ public final class Features {
         .withColumn("trend_12", coalesce(col("slope_12").divide(col("rolling_mean_12").plus(1.0)), lit(0.0)))
         .withColumn("yoy_growth", coalesce(ls.minus(log1p(col("rolling_mean_12_prev"))), lit(0.0)))
         .withColumn("months_of_history", col("months_since_start").plus(1))
-        // Baselines: seasonal naive falls back to the last value while a series is under a year old.
-        .withColumn("seasonal_naive", coalesce(col("same_month_last_year"), col("lag_1")))
-        .withColumn("last_value", col("lag_1"))
         .withColumn("label", log1p(col("actual")).minus(ls));
 
     List<String> statCols = staticColumns(statics);
@@ -158,7 +154,7 @@ public final class Features {
         out.add(col(f).cast("double").as(f));
       }
     }
-    for (String c : List.of("weight", "seasonal_naive", "last_value", "moving_average", "actual", "label")) {
+    for (String c : List.of("weight", "actual", "label")) {
       out.add(col(c).cast("double").as(c));
     }
     return ex.select(out.toArray(new Column[0]));

@@ -3,6 +3,7 @@ package org.territorypotential.forecast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -37,11 +39,8 @@ public final class ForecastJob {
   private static final DateTimeFormatter VERSION_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   /** What the run did, for the launcher to print. */
-  public record Result(String runId, String scope, String modelVersion, boolean modelReused, String publishedMethod, String bestBaseline,
-      Map<String, Double> overallWape, Map<String, Map<Integer, Map<String, Double>>> wapeByLevelAndHorizon,
-      Map<String, Map<String, Double>> overallByLevel,
-      LocalDate origin, LocalDate historyAsOf, long forecastRows, Map<String, Long> versionsRead,
-      Map<String, Long> versionsWritten, Forecaster.Training training, long seconds) {}
+  public record Result(String runId, String scope, String modelVersion, boolean modelReused, Forecaster.Outcome outcome,
+      LocalDate historyAsOf, long forecastRows, Map<String, Long> versionsRead, Map<String, Long> versionsWritten, long seconds) {}
 
   /** {@code scope} of industry-wide forecasts (all brands); a brand's forecast has the brand. */
   public static final String SCOPE_INDUSTRY = "industry";
@@ -95,11 +94,15 @@ public final class ForecastJob {
       saved = ForecastModel.load(modelsDir, version);
       LOG.info("tp.forecast.retrain = false: reusing saved model {}", version);
     } else {
-      version = "fc-" + VERSION_TIME.format(run.startedAt()) + "-" + settings.params().algorithm();
+      version = null;
     }
 
-    Forecaster.Outcome out = Forecaster.run(history, null, settings, saved);
-    if (saved == null) {
+    Forecaster.Outcome out = Forecaster.run(history, null, settings, saved,
+        new StoredBacktests(spark, modelsDir + "/backtests/" + scope, cfg.getInt("tp.forecast.backtest.rerun-every-months")));
+    if (saved == null && out.model() == null) {
+      version = "fc-" + VERSION_TIME.format(run.startedAt()) + "-baselines";
+    } else if (saved == null) {
+      version = "fc-" + VERSION_TIME.format(run.startedAt()) + "-" + out.choice().model();
       ForecastModel.save(out.model(), modelsDir, version);
       LOG.info("saved model {} under {}", version, modelsDir);
     }
@@ -111,22 +114,78 @@ public final class ForecastJob {
     versionsWritten.put(wf.sqlName(), wf.version());
     long rows = wf.rows();
 
+    Column published = lit(out.published(Levels.UNIT));
+    for (String level : List.of(Levels.TERRITORY, Levels.STATE)) {
+      published = when(col("level").equalTo(level), lit(out.published(level))).otherwise(published);
+    }
     Dataset<Row> metrics = withTrainWindows(spark, out.metrics(), out.windows())
-        .withColumn("published_method", lit(out.publishedMethod()))
+        .withColumn("published_method", published)
         .withColumn("feature_list", lit(String.join(",", out.features())))
         .withColumn("scope", lit(scope));
     Lake.Written wm = lake.write(Table.MODEL_METRICS, metrics, lineage, scopeOnly);
     versionsWritten.put(wm.sqlName(), wm.version());
-
-    Map<String, Map<Integer, Map<String, Double>>> tables = new LinkedHashMap<>();
-    Map<String, Map<String, Double>> overall = new LinkedHashMap<>();
-    for (String level : Levels.ALL) {
-      tables.put(level, Backtest.wapeByHorizon(out.metricRows(), level));
-      overall.put(level, Backtest.overallWape(out.metricRows(), level));
-    }
-    return new Result(run.runId(), scope, version, saved != null, out.publishedMethod(), out.bestBaseline(), out.overallWape(),
-        tables, overall, out.origin(), historyAsOf, rows, versionsRead, versionsWritten, out.training(),
+    return new Result(run.runId(), scope, version, saved != null, out, historyAsOf, rows, versionsRead, versionsWritten,
         (System.nanoTime() - t0) / 1_000_000_000L);
+  }
+
+  /**
+   * Backtest predictions kept under {@code <lakehouse>/models/forecast/backtests/<scope>/<key>/<last month>}
+   * (Parquet): a run reuses the newest one of its key (settings, features, series count, first
+   * month) made less than {@code rerunEveryMonths} months before its own last month, so a
+   * monthly run fits once (0 = always backtest).
+   */
+  static final class StoredBacktests implements Forecaster.Store {
+    private final SparkSession spark;
+    private final String dir;
+    private final int rerunEveryMonths;
+
+    StoredBacktests(SparkSession spark, String dir, int rerunEveryMonths) {
+      this.spark = spark;
+      this.dir = dir;
+      this.rerunEveryMonths = rerunEveryMonths;
+    }
+
+    @Override
+    public Optional<List<Row>> load(String key, LocalDate last) {
+      if (rerunEveryMonths <= 0) {
+        return Optional.empty();
+      }
+      try {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir + "/" + key);
+        org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(p)) {
+          return Optional.empty();
+        }
+        Optional<LocalDate> best = java.util.Arrays.stream(fs.listStatus(p))
+            .filter(st -> st.isDirectory() && hasSuccess(fs, st.getPath()))
+            .map(st -> LocalDate.parse(st.getPath().getName()))
+            .filter(m -> !m.isAfter(last) && java.time.temporal.ChronoUnit.MONTHS.between(m, last) < rerunEveryMonths)
+            .max(LocalDate::compareTo);
+        if (best.isEmpty()) {
+          return Optional.empty();
+        }
+        LOG.info("reusing the backtest of {} ({}/{}; tp.forecast.backtest.rerun-every-months = {})", best.get(), p, best.get(),
+            rerunEveryMonths);
+        return Optional.of(spark.read().schema(Forecaster.PREDICTIONS).parquet(dir + "/" + key + "/" + best.get()).collectAsList());
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot list " + dir, e);
+      }
+    }
+
+    private static boolean hasSuccess(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path dir) {
+      try {
+        return fs.exists(new org.apache.hadoop.fs.Path(dir, "_SUCCESS"));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("cannot read " + dir, e);
+      }
+    }
+
+    @Override
+    public void save(String key, LocalDate last, Dataset<Row> predictions) {
+      if (rerunEveryMonths > 0) {
+        predictions.coalesce(1).write().mode("overwrite").parquet(dir + "/" + key + "/" + last);
+      }
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.regression.GBTRegressor;
+import org.apache.spark.ml.regression.GeneralizedLinearRegression;
 import org.apache.spark.ml.regression.RandomForestRegressor;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,9 +39,10 @@ public final class ForecastModel {
   public record Params(String algorithm, int trees, int maxDepth, double stepSize, double subsamplingRate, int maxBins,
       long seed, String loss, boolean weightByScale, int minInstancesPerNode, int anchorMonths) {
     public static Params from(AppConfig cfg) {
-      String a = cfg.getString("tp.forecast.model.algorithm");
-      if (!a.equals("gbt") && !a.equals("random-forest")) {
-        throw new ConfigError("configuration key 'tp.forecast.model.algorithm' must be gbt or random-forest, got '" + a + "'");
+      List<String> cs = cfg.getStringList("tp.forecast.model.candidates");
+      String a = cs.isEmpty() ? "" : cs.get(0);
+      if (!ALGORITHMS.containsAll(cs) || cs.isEmpty()) {
+        throw new ConfigError("configuration key 'tp.forecast.model.candidates' must list some of " + ALGORITHMS + ", got " + cs);
       }
       Params p = new Params(a, cfg.getInt("tp.forecast.model.trees"), cfg.getInt("tp.forecast.model.max-depth"),
           cfg.getDouble("tp.forecast.model.step-size"), cfg.getDouble("tp.forecast.model.subsampling-rate"),
@@ -58,7 +60,22 @@ public final class ForecastModel {
       }
       return p;
     }
+
+    /** The same settings for another algorithm (a backtest candidate). */
+    public Params withAlgorithm(String a) {
+      return new Params(a, trees, maxDepth, stepSize, subsamplingRate, maxBins, seed, loss, weightByScale, minInstancesPerNode,
+          anchorMonths);
+    }
   }
+
+  /**
+   * The algorithms: gradient-boosted trees, a random forest (its trees are grown together, a few
+   * Spark jobs per fit), and a Poisson GLR on the count with offset {@code log_scale} (a log-linear
+   * correction to the anchor; a handful of IRLS jobs). The trees predict the log-ratio label.
+   */
+  public static final List<String> ALGORITHMS = List.of("gbt", "random-forest", "glr");
+  /** Ridge penalty of the GLR (the rel_ features are correlated; a little shrinkage keeps IRLS stable). */
+  static final double GLR_REG_PARAM = 0.01;
 
   /** Partitions of the training rows (the fit's row layout, hence its trees, depend on it). */
   static final int FIT_PARTITIONS = 2;
@@ -76,6 +93,13 @@ public final class ForecastModel {
           .setMinInstancesPerNode(p.minInstancesPerNode());
       if (p.weightByScale()) {
         ((GBTRegressor) regressor).setWeightCol("weight");
+      }
+    } else if (p.algorithm().equals("glr")) {
+      regressor = new GeneralizedLinearRegression().setFamily("poisson").setLink("log").setLabelCol("actual")
+          .setFeaturesCol("features").setPredictionCol("prediction").setOffsetCol("log_scale").setMaxIter(25)
+          .setRegParam(GLR_REG_PARAM);
+      if (p.weightByScale()) {
+        ((GeneralizedLinearRegression) regressor).setWeightCol("weight");
       }
     } else {
       regressor = new RandomForestRegressor().setLabelCol("label").setFeaturesCol("features")
@@ -103,34 +127,37 @@ public final class ForecastModel {
     return pipeline(features, p).fit(laidOut);
   }
 
+  /** A fit to run: its name (candidate@origin), its training rows, their count, the settings. */
+  public record FitJob(String name, Dataset<Row> rows, long count, Params params) {}
+
+  /** A fitted model, with its training rows and seconds (each is logged, and printed by the job). */
+  public record Fitted(String name, PipelineModel model, long rows, double seconds) {}
+
   /**
-   * One model per origin, each fitted on its own rows ({@link #fit}), up to {@code threads} at
-   * once: a fit at the demo's size is mostly the fixed cost of its 3 x trees small Spark jobs, so
-   * concurrent fits keep both cores busy. Each fit's rows are laid out by key, so the models do
-   * not depend on how many run at once. One log line per fit, so a long run shows where it is.
+   * Fits each job ({@link #fit}), up to {@code threads} at once: a fit at the demo's size is
+   * mostly the fixed cost of its small Spark jobs, so concurrent fits keep both cores busy. Each
+   * fit's rows are laid out by key, so the models do not depend on how many run at once. One
+   * log line per fit: its rows and seconds.
    */
-  public static java.util.Map<java.time.LocalDate, PipelineModel> fitAll(java.util.Map<java.time.LocalDate, Dataset<Row>> rows,
-      java.util.Map<java.time.LocalDate, Long> counts, List<String> features, Params p, int threads) {
-    List<java.time.LocalDate> origins = List.copyOf(rows.keySet());
+  public static List<Fitted> fitAll(List<FitJob> jobs, List<String> features, int threads) {
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-    List<PipelineModel> models = org.territorypotential.ops.Parallel.map(origins, threads, "tp-fit", origin -> {
+    return org.territorypotential.ops.Parallel.map(jobs, threads, "tp-fit", j -> {
       long t0 = System.nanoTime();
-      PipelineModel m = fit(rows.get(origin), features, p);
-      LOG.info("model fit {} of {} (origin {}): {} training rows in {} s", done.incrementAndGet(), origins.size(), origin,
-          counts.get(origin), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-      return m;
+      PipelineModel m = fit(j.rows(), features, j.params());
+      double sec = (System.nanoTime() - t0) / 1e9;
+      LOG.info("model fit {} of {} ({}): {} training rows in {} s", done.incrementAndGet(), jobs.size(), j.name(), j.count(),
+          String.format("%.1f", sec));
+      return new Fitted(j.name(), m, j.count(), sec);
     });
-    java.util.Map<java.time.LocalDate, PipelineModel> out = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < origins.size(); i++) {
-      out.put(origins.get(i), models.get(i));
-    }
-    return out;
   }
 
   /** Adds {@code model} (the forecast count, >= 0) to the examples. */
   public static Dataset<Row> predict(PipelineModel model, Dataset<Row> examples) {
+    boolean counts = model.stages()[model.stages().length - 1]
+        instanceof org.apache.spark.ml.regression.GeneralizedLinearRegressionModel;
     return model.transform(examples)
-        .withColumn("model", greatest(expm1(col("prediction").plus(col("log_scale"))), lit(0.0)))
+        .withColumn("model", counts ? greatest(col("prediction"), lit(0.0))
+            : greatest(expm1(col("prediction").plus(col("log_scale"))), lit(0.0)))
         .drop("features", "prediction");
   }
 

@@ -2,6 +2,7 @@ package org.territorypotential.forecast;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.territorypotential.config.AppConfig;
 import org.territorypotential.lake.Table;
@@ -47,28 +48,38 @@ public final class ForecastStage extends BaseStage {
   }
 
   static void print(PrintStream out, ForecastJob.Result r) {
+    Forecaster.Outcome o = r.outcome();
     out.printf("forecast run %s (%s): model %s (%s), origin %s, history partition %s, %,d rows in demand_forecast, %d s%n",
-        r.runId(), r.scope(), r.modelVersion(), r.modelReused() ? "reused" : "trained", r.origin(), r.historyAsOf(), r.forecastRows(),
+        r.runId(), r.scope(), r.modelVersion(), r.modelReused() ? "reused" : "trained", o.origin(), r.historyAsOf(), r.forecastRows(),
         r.seconds());
-    Forecaster.Training t = r.training();
-    out.printf("model fits: %s training rows (backtest origins, then the final fit), from %s%n",
-        t.rows().stream().map(n -> String.format("%,d", n)).collect(java.util.stream.Collectors.joining(" / ")),
-        t.sampled() < 0 ? "every unit series" : String.format("a fixed sample of %,d of the %,d unit series "
-            + "(tp.forecast.model.max-training-series)", t.sampled(), t.series()));
-    r.wapeByLevelAndHorizon().forEach((level, table) -> {
+    Forecaster.Training t = o.training();
+    out.printf("backtest: %d origins %s to %s, tuning on the oldest %d, held out: %s%s%n", o.origins().size(), o.origins().get(0),
+        o.origins().get(o.origins().size() - 1), o.origins().size() - o.heldOut().size(), o.heldOut(),
+        o.reused() ? " (reused from the backtest store: no backtest fit this run)" : "");
+    out.printf("model fits (%s):%n", t.sampled() < 0 ? "every unit series trains"
+        : String.format("a fixed sample of %,d of the %,d unit series trains", t.sampled(), t.series()));
+    for (ForecastModel.Fitted f : t.fits()) {
+      out.printf("  %-28s %,10d training rows %6.1f s%n", f.name(), f.rows(), f.seconds());
+    }
+    Evaluation.Choice c = o.choice();
+    out.printf("model chosen on the tuning origins (unit WAPE): %s (%s)%n", c.model(), c.tuningWape().get(Levels.UNIT).entrySet()
+        .stream().filter(e -> o.choice().tuningWape() != null && ForecastModel.ALGORITHMS.contains(e.getKey()))
+        .map(e -> e.getKey() + " " + Forecaster.pct(e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+    List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
+    c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);
+    for (String level : Levels.ALL) {
       out.println();
-      out.println("backtest WAPE by horizon, level " + level + (level.equals(Levels.UNIT) ? " (the guard compares these)" : ""));
-      out.print(Backtest.formatTable(table, r.overallByLevel().get(level)));
-    });
-    double model = r.overallWape().get(Backtest.MODEL);
-    double best = r.overallWape().get(r.bestBaseline());
-    out.println();
-    if (model <= best) {
-      out.printf("model beats the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
-          r.bestBaseline(), 100 * (best - model), 100 * model, 100 * best, r.publishedMethod());
-    } else {
-      out.printf("WARNING: the model is WORSE than the best baseline (%s) by %.1f WAPE points (%.1f%% vs %.1f%%); published: %s%n",
-          r.bestBaseline(), 100 * (model - best), 100 * model, 100 * best, r.publishedMethod());
+      Map<String, Double> tw = c.tuningWape().get(level);
+      String bestBaseline = Panel.BASELINES.stream().filter(m -> !tw.get(m).isNaN())
+          .min((a, b) -> Double.compare(tw.get(a), tw.get(b))).orElse(Panel.BASELINES.get(0));
+      out.printf("level %s: published %s (tuning WAPE: model %s, best baseline %s %s)%s%n", level, c.byLevel().get(level),
+          Forecaster.pct(tw.get(c.model())), bestBaseline, Forecaster.pct(tw.get(bestBaseline)),
+          c.byLevel().get(level).equals(c.model()) ? "" : "  GUARD: the model loses at this level, a baseline is published");
+      out.println("held-out WAPE by horizon, level " + level);
+      out.print(Backtest.formatTable(Evaluation.wapeByHorizon(o.metricList(), level, Evaluation.HELD_OUT),
+          Evaluation.overallWape(o.metricList(), level, Evaluation.HELD_OUT), methods));
+      double[] cov = Evaluation.coverage(o.metricList(), level);
+      out.printf("held-out interval coverage, level %s: 80%%: %s, 95%%: %s%n", level, Forecaster.pct(cov[0]), Forecaster.pct(cov[1]));
     }
   }
 }

@@ -95,8 +95,9 @@ final class TableSchemas {
           TIMESTAMP, parameters STRING, rows_read MAP<STRING, BIGINT>, rows_written MAP<STRING, BIGINT>,
           versions_read MAP<STRING, BIGINT>, versions_written MAP<STRING, BIGINT>, error STRING, as_of DATE""";
       case MODEL_METRICS -> """
-          origin DATE, horizon INT, level STRING, method STRING, wape DOUBLE, mape DOUBLE, bias DOUBLE,
-          abs_error_sum DOUBLE, actual_sum DOUBLE, forecast_sum DOUBLE, n_series BIGINT, train_start DATE,
+          origin DATE, horizon INT, level STRING, method STRING, split STRING, wape DOUBLE, mape DOUBLE, mase DOUBLE,
+          bias DOUBLE, abs_error_sum DOUBLE, actual_sum DOUBLE, forecast_sum DOUBLE, n_series BIGINT, coverage_80 DOUBLE,
+          coverage_95 DOUBLE, train_start DATE,
           train_end DATE, published_method STRING, feature_list STRING, scope STRING, model_version STRING,
           run_id STRING, input_versions STRING, as_of DATE""";
       case PLANTED_TRUTHS -> """

@@ -40,6 +40,8 @@ class ForecastJobTest {
         "tp.forecast.horizon", "6",
         "tp.forecast.backtest.step-months", "2",
         "tp.forecast.model.trees", "4",
+        "tp.forecast.model.candidates", "[gbt]",
+        "tp.forecast.publish-best-baseline-when-worse", "false",
         "tp.forecast.model.max-depth", "3"));
     m.putAll(extra);
     return m;
@@ -86,7 +88,7 @@ class ForecastJobTest {
     long monthlyVersion = lake.version(Table.MONTHLY_REGISTRATIONS);
     ForecastJob.Result industry = ForecastJob.run(spark, cfg, RunContext.start("forecast", AS_OF));
     assertEquals("industry", industry.scope());
-    assertEquals(LocalDate.parse("2022-03-01"), industry.origin(), "the partial run month is not history");
+    assertEquals(LocalDate.parse("2022-03-01"), industry.outcome().origin(), "the partial run month is not history");
     assertFalse(industry.modelReused());
     // 4 units + 2 territories (u4 has none: it is its own) + 1 state = 7 series, x 2 segments x 6 horizons
     assertEquals((4 + 3 + 1) * 2 * 6, industry.forecastRows());
@@ -109,12 +111,19 @@ class ForecastJobTest {
     assertTrue(spark.table(lake.sqlName(Table.MODEL_METRICS)).where("scope = 'industry' AND level = 'unit' AND wape IS NOT NULL")
         .count() > 0);
 
+    // the same run again: the stored backtest is reused and the run fits once (the final model)
+    ForecastJob.Result again = ForecastJob.run(spark, cfg, RunContext.start("forecast", AS_OF));
+    assertFalse(industry.outcome().reused());
+    assertTrue(again.outcome().reused());
+    assertEquals(1, again.outcome().training().fits().size(), again.outcome().training().fits().toString());
+    assertEquals(industry.outcome().metricList(), again.outcome().metricList());
+
     // our brand's forecast with retrain = false: the saved model is reused, industry rows stay
     AppConfig brandCfg = TestSpark.config("fcjob", settings(Map.of("tp.forecast.brand", "b1", "tp.forecast.retrain", "false")));
     ForecastJob.Result b1 = ForecastJob.run(spark, brandCfg, RunContext.start("forecast", AS_OF));
     assertEquals("B1", b1.scope());
     assertTrue(b1.modelReused());
-    assertEquals(industry.modelVersion(), b1.modelVersion());
+    assertEquals(again.modelVersion(), b1.modelVersion(), "the newest saved model");
     Row both = spark.sql("SELECT sum(CASE WHEN scope = 'industry' THEN forecast END), sum(CASE WHEN scope = 'B1' THEN forecast END),"
         + " count(*) FROM " + lake.sqlName(Table.DEMAND_FORECAST) + " WHERE level = 'state'").first();
     assertEquals(2L * 2 * 6, both.getLong(2), "industry and B1 state rows side by side");

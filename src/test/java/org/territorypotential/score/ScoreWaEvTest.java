@@ -42,8 +42,7 @@ class ScoreWaEvTest {
     MarketJob.Result market = WaEv.countyMarket();
     SparkSession spark = TestSpark.session();
     // floors and caps set so the goals' clamping is exercised on the real potentials; a 4-tree
-    // model keeps the forecast (3 backtest origins + the final fit) short: each boosting round is
-    // several Spark jobs. The forecast's accuracy on this history is ForecastRealDataTest's business.
+    // model keeps the forecast's GBT fits short: each boosting round is several Spark jobs. The forecast's accuracy on this history is ForecastRealDataTest's business.
     Map<String, String> o = new HashMap<>(Map.of("tp.locate.level", "county", "tp.goals.floor-units", "1",
         "tp.goals.cap-multiple-of-potential", "1.5", "tp.forecast.model.trees", "4"));
     AppConfig cfg = WaEv.config(o);
@@ -53,7 +52,7 @@ class ScoreWaEvTest {
     ScoreJob.Result r = ScoreJob.run(spark, cfg, RunContext.start("score", WaEv.AS_OF), 10);
     long t4 = System.nanoTime();
     System.out.printf("[wa-ev score] market window %s .. %s; forecast %.0f s (%s), score %.0f s; inputs %s%n",
-        market.windowStart(), market.windowEnd(), (t3 - t2) / 1e9, f.publishedMethod(), (t4 - t3) / 1e9, r.versionsRead());
+        market.windowStart(), market.windowEnd(), (t3 - t2) / 1e9, f.outcome().choice().byLevel(), (t4 - t3) / 1e9, r.versionsRead());
 
     Lake lake = new Lake(spark, cfg);
     Dataset<Row> scores = lake.read(Table.POTENTIAL_SCORES, WaEv.AS_OF).cache();

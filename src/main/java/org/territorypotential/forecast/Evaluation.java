@@ -1,0 +1,428 @@
+package org.territorypotential.forecast;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything after the model's predictions, in plain Java on the driver: the choice of a model
+ * and of a method per level on the tuning origins, the coherent reconciliation, the metrics of
+ * every origin x horizon x level x method (WAPE, MAPE, MASE, bias), the conformal intervals and
+ * their coverage on the held-out origins. Its input is a list of {@link Point}s (unit series x
+ * origin x horizon, with every method's forecast), a few hundred thousand on the demo.
+ *
+ * <p><b>Reconciliation</b> (top-down through the chosen methods): at each origin x horizon x
+ * segment, the state total is the state-level method's sum over the units; it is split over the
+ * territories in proportion to the territory-level method's sums, and each territory's share over
+ * its units in proportion to the unit-level method's forecasts (an all-zero split falls back to
+ * equal shares). Territory and state values are then the sums of the published units, so the
+ * levels agree to rounding. When every level chose the same method the result is that method
+ * unchanged.
+ */
+public final class Evaluation {
+  /** Held-out and tuning origins, as recorded in model_metrics.split. */
+  public static final String TUNING = "tuning";
+  public static final String HELD_OUT = "held_out";
+  /** The method name of the reconciled, published forecast in the metrics. */
+  public static final String PUBLISHED = "published";
+  /** Interval quantiles: 2.5%, 10%, 90%, 97.5% of the log residuals. */
+  static final double[] QS = {0.025, 0.10, 0.90, 0.975};
+
+  /** One unit series x origin (a month index of the panel) x horizon: every method's forecast and the actual (NaN = unknown). */
+  public static final class Point {
+    final int unit;
+    final int origin;
+    final int h;
+    final double actual;
+    final double[] f;
+    double published;
+
+    public Point(int unit, int origin, int h, double actual, double[] f) {
+      this.unit = unit;
+      this.origin = origin;
+      this.h = h;
+      this.actual = actual;
+      this.f = f;
+    }
+  }
+
+  /**
+   * The winning model candidate (lowest unit WAPE on the tuning origins), the method published
+   * at each level (the winner or the baseline with the lowest WAPE of that level on the tuning
+   * origins), and those tuning WAPEs (level -> method -> WAPE).
+   */
+  public record Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape) {}
+
+  /** A model_metrics row (coverage only on the published method's held-out rows). */
+  public record Metric(LocalDate origin, int horizon, String level, String method, String split, Double wape, Double mape,
+      Double mase, Double bias, double absErrorSum, double actualSum, double forecastSum, long nSeries, Double coverage80,
+      Double coverage95) {}
+
+  /** A published forecast row. */
+  public record Forecast(String seriesId, String level, String segment, LocalDate targetMonth, int horizon, double forecast,
+      Double lower80, Double upper80, Double lower95, Double upper95, String method) {}
+
+  /** What the backtest evaluation gives: the choice, the metrics and the interval quantiles (level -> horizon -> q). */
+  public record Result(Choice choice, List<Metric> metrics, Map<String, Map<Integer, double[]>> quantiles) {}
+
+  private final Panel panel;
+  private final List<String> methods;
+  private final List<String> candidates;
+  private final Map<String, double[]> upper = new HashMap<>();
+  private final Map<String, Integer> upperStart = new HashMap<>();
+
+  /**
+   * @param methods the forecasts' order in every point: the model candidates, then
+   *     {@link Panel#BASELINES}
+   * @param candidates the model candidates among them
+   */
+  public Evaluation(Panel panel, List<String> methods, List<String> candidates) {
+    this.panel = panel;
+    this.methods = methods;
+    this.candidates = candidates;
+    for (Panel.Series s : panel.series()) {
+      for (String[] k : new String[][] {{Levels.TERRITORY, s.territory()}, {Levels.STATE, s.state()}}) {
+        String key = k[0] + "|" + k[1] + "|" + s.segment();
+        double[] y = upper.computeIfAbsent(key, x -> new double[panel.months()]);
+        for (int t = 0; t < y.length; t++) {
+          y[t] += s.y()[t];
+        }
+        upperStart.merge(key, s.start(), Math::min);
+      }
+    }
+  }
+
+  /** The series id of a unit at a level. */
+  private String idAt(String level, Panel.Series s) {
+    return switch (level) {
+      case Levels.UNIT -> s.id();
+      case Levels.TERRITORY -> s.territory();
+      default -> s.state();
+    };
+  }
+
+  /** The per-level sums of actuals, every method and the published forecast, per series x origin x horizon. */
+  private static final class Agg {
+    final String level;
+    final String id;
+    final String segment;
+    final int origin;
+    final int h;
+    double actual;
+    final double[] f;
+    double published;
+
+    Agg(String level, String id, String segment, int origin, int h, int m) {
+      this.level = level;
+      this.id = id;
+      this.segment = segment;
+      this.origin = origin;
+      this.h = h;
+      this.f = new double[m];
+    }
+  }
+
+  private List<Agg> aggregate(List<Point> points) {
+    Map<String, Agg> out = new LinkedHashMap<>();
+    for (Point p : points) {
+      Panel.Series s = panel.series().get(p.unit);
+      for (String level : Levels.ALL) {
+        String id = idAt(level, s);
+        Agg a = out.computeIfAbsent(level + "|" + id + "|" + s.segment() + "|" + p.origin + "|" + p.h,
+            k -> new Agg(level, id, s.segment(), p.origin, p.h, methods.size()));
+        a.actual += p.actual;
+        for (int m = 0; m < p.f.length; m++) {
+          a.f[m] += p.f[m];
+        }
+        a.published += p.published;
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  /**
+   * Chooses on the {@code tuning} origins, reconciles every point, and measures every origin;
+   * the intervals' coverage is checked on the held-out origins with quantiles from the tuning
+   * origins only; the quantiles returned (for the published forecast) use every origin.
+   * {@code guard} = false publishes the model at every level, even where a baseline was better.
+   */
+  public Result evaluate(List<Point> points, Set<Integer> tuning, boolean guard) {
+    for (Point p : points) {
+      if (Double.isNaN(p.actual)) {
+        throw new IllegalArgumentException("a backtest point has no actual (unit " + p.unit + ", origin " + p.origin + ")");
+      }
+    }
+    // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up sums)
+    List<Agg> aggs = aggregate(points);
+    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
+    for (Agg a : aggs) {
+      if (tuning.contains(a.origin)) {
+        for (int m = 0; m < methods.size(); m++) {
+          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
+          s[0] += Math.abs(a.actual - a.f[m]);
+          s[1] += a.actual;
+        }
+      }
+    }
+    Map<String, Map<String, Double>> tuningWape = new LinkedHashMap<>();
+    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
+        tuningWape.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    if (tuningWape.isEmpty()) {
+      throw new IllegalArgumentException("no backtest point at a tuning origin");
+    }
+    String model = candidates.isEmpty() ? null : best(tuningWape.get(Levels.UNIT), candidates);
+    Map<String, String> byLevel = new LinkedHashMap<>();
+    for (String level : Levels.ALL) {
+      List<String> pool = new ArrayList<>();
+      if (model != null) {
+        pool.add(model);
+      }
+      pool.addAll(Panel.BASELINES);
+      byLevel.put(level, guard || model == null ? best(tuningWape.get(level), pool) : model);
+    }
+    Choice choice = new Choice(model, byLevel, tuningWape);
+    reconcile(points, choice);
+    aggs = aggregate(points);
+
+    // conformal quantiles of the published forecast's log residuals: from tuning origins (checked
+    // on held-out ones) and from every origin (for the published intervals)
+    Map<String, Map<Integer, List<Double>>> resTuning = new HashMap<>();
+    Map<String, Map<Integer, List<Double>>> resAll = new HashMap<>();
+    for (Agg a : aggs) {
+      double r = Math.log1p(a.actual) - Math.log1p(a.published);
+      resAll.computeIfAbsent(a.level, k -> new TreeMap<>()).computeIfAbsent(a.h, k -> new ArrayList<>()).add(r);
+      if (tuning.contains(a.origin)) {
+        resTuning.computeIfAbsent(a.level, k -> new TreeMap<>()).computeIfAbsent(a.h, k -> new ArrayList<>()).add(r);
+      }
+    }
+    Map<String, Map<Integer, double[]>> qTuning = quantiles(resTuning);
+
+    // metrics per origin x horizon x level x method (every method, then the published one)
+    Map<String, double[]> acc = new LinkedHashMap<>();
+    Map<String, String[]> keys = new HashMap<>();
+    for (Agg a : aggs) {
+      double scale = scale(a);
+      for (int m = 0; m <= methods.size(); m++) {
+        boolean pub = m == methods.size();
+        double f = pub ? a.published : a.f[m];
+        String method = pub ? PUBLISHED : methods.get(m);
+        String k = a.origin + "|" + a.h + "|" + a.level + "|" + method;
+        keys.putIfAbsent(k, new String[] {String.valueOf(a.origin), String.valueOf(a.h), a.level, method});
+        // abs error, actual, forecast, mape sum, mape n, mase sum, mase n, n, in80, in95
+        double[] s = acc.computeIfAbsent(k, x -> new double[10]);
+        double e = Math.abs(a.actual - f);
+        s[0] += e;
+        s[1] += a.actual;
+        s[2] += f;
+        if (a.actual > 0) {
+          s[3] += e / a.actual;
+          s[4]++;
+        }
+        if (!Double.isNaN(scale)) {
+          s[5] += e / scale;
+          s[6]++;
+        }
+        s[7]++;
+        if (pub && !tuning.contains(a.origin)) {
+          double[] q = qTuning.getOrDefault(a.level, Map.of()).get(a.h);
+          if (q != null) {
+            s[8] += inside(a.actual, f, q[1], q[2]) ? 1 : 0;
+            s[9] += inside(a.actual, f, q[0], q[3]) ? 1 : 0;
+          }
+        }
+      }
+    }
+    List<Metric> metrics = new ArrayList<>();
+    acc.forEach((k, s) -> {
+      String[] kk = keys.get(k);
+      int origin = Integer.parseInt(kk[0]);
+      boolean held = !tuning.contains(origin);
+      boolean cov = held && PUBLISHED.equals(kk[3]) && qTuning.getOrDefault(kk[2], Map.of()).get(Integer.parseInt(kk[1])) != null;
+      metrics.add(new Metric(panel.month(origin), Integer.parseInt(kk[1]), kk[2], kk[3], held ? HELD_OUT : TUNING,
+          s[1] > 0 ? s[0] / s[1] : null, s[4] > 0 ? s[3] / s[4] : null, s[6] > 0 ? s[5] / s[6] : null,
+          s[1] > 0 ? (s[2] - s[1]) / s[1] : null, s[0], s[1], s[2], (long) s[7], cov ? s[8] / s[7] : null,
+          cov ? s[9] / s[7] : null));
+    });
+    return new Result(choice, metrics, quantiles(resAll));
+  }
+
+  private static boolean inside(double actual, double f, double qLo, double qHi) {
+    return bound(f, Math.min(qLo, 0)) <= actual && actual <= bound(f, Math.max(qHi, 0));
+  }
+
+  /** {@code max(0, expm1(log1p(f) + q))}. */
+  static double bound(double f, double q) {
+    return Math.max(0, Math.expm1(Math.log1p(f) + q));
+  }
+
+  private double scale(Agg a) {
+    if (Levels.UNIT.equals(a.level)) {
+      Panel.Series s = panel.series().get(panel.find(a.id, a.segment));
+      return Panel.maseScale(s.y(), s.start(), a.origin);
+    }
+    String key = a.level + "|" + a.id + "|" + a.segment;
+    return Panel.maseScale(upper.get(key), upperStart.get(key), a.origin);
+  }
+
+  private static String best(Map<String, Double> wape, List<String> pool) {
+    String best = null;
+    for (String m : pool) {
+      Double w = wape.get(m);
+      if (w != null && !w.isNaN() && (best == null || w < wape.get(best))) {
+        best = m;
+      }
+    }
+    return best == null ? pool.get(0) : best;
+  }
+
+  /**
+   * Conformal quantiles per level and horizon: the {@code ceil((n + 1) q)}-th smallest residual
+   * for an upper quantile and the {@code floor((n + 1) q)}-th for a lower one (clamped to the
+   * sample), so with n exchangeable residuals an interval covers at least its nominal share.
+   */
+  static Map<String, Map<Integer, double[]>> quantiles(Map<String, Map<Integer, List<Double>>> residuals) {
+    Map<String, Map<Integer, double[]>> out = new LinkedHashMap<>();
+    residuals.forEach((level, byH) -> byH.forEach((h, list) -> {
+      double[] r = list.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double[] q = new double[QS.length];
+      for (int i = 0; i < QS.length; i++) {
+        int n = r.length;
+        int rank = QS[i] < 0.5 ? (int) Math.floor((n + 1) * QS[i]) : (int) Math.ceil((n + 1) * QS[i]);
+        q[i] = r[Math.min(n - 1, Math.max(0, rank - 1))];
+      }
+      out.computeIfAbsent(level, k -> new TreeMap<>()).put(h, q);
+    }));
+    return out;
+  }
+
+  /** Sets every point's {@code published} value (see the class comment). */
+  void reconcile(List<Point> points, Choice choice) {
+    int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
+    int mt = methods.indexOf(choice.byLevel().get(Levels.TERRITORY));
+    int ms = methods.indexOf(choice.byLevel().get(Levels.STATE));
+    Map<String, List<Point>> groups = new LinkedHashMap<>();
+    for (Point p : points) {
+      Panel.Series s = panel.series().get(p.unit);
+      groups.computeIfAbsent(p.origin + "|" + p.h + "|" + s.segment() + "|" + s.state(), k -> new ArrayList<>()).add(p);
+    }
+    for (List<Point> g : groups.values()) {
+      Map<String, List<Point>> byTerritory = new LinkedHashMap<>();
+      double state = 0;
+      for (Point p : g) {
+        byTerritory.computeIfAbsent(panel.series().get(p.unit).territory(), k -> new ArrayList<>()).add(p);
+        state += p.f[ms];
+      }
+      double[] tSums = new double[byTerritory.size()];
+      double tTotal = 0;
+      int i = 0;
+      for (List<Point> t : byTerritory.values()) {
+        for (Point p : t) {
+          tSums[i] += p.f[mt];
+        }
+        tTotal += tSums[i++];
+      }
+      i = 0;
+      for (List<Point> t : byTerritory.values()) {
+        double share = tTotal > 0 ? tSums[i] / tTotal : 1.0 / tSums.length;
+        double territory = state * share;
+        double uTotal = 0;
+        for (Point p : t) {
+          uTotal += p.f[mu];
+        }
+        for (Point p : t) {
+          p.published = territory * (uTotal > 0 ? p.f[mu] / uTotal : 1.0 / t.size());
+        }
+        i++;
+      }
+    }
+  }
+
+  /**
+   * The published forecast from the last month: the points (no actuals) reconciled with the
+   * backtest's choice, rolled up to territory and state, with the intervals of each level and
+   * horizon (null bounds when the backtest had no residual there).
+   */
+  public List<Forecast> publish(List<Point> points, Choice choice, Map<String, Map<Integer, double[]>> quantiles) {
+    reconcile(points, choice);
+    Map<String, Object[]> rows = new LinkedHashMap<>();
+    for (Point p : points) {
+      Panel.Series s = panel.series().get(p.unit);
+      for (String level : Levels.ALL) {
+        String id = idAt(level, s);
+        Object[] r = rows.computeIfAbsent(level + "|" + id + "|" + s.segment() + "|" + p.origin + "|" + p.h,
+            k -> new Object[] {id, level, s.segment(), p.origin + p.h, p.h, 0.0});
+        r[5] = (double) r[5] + p.published;
+      }
+    }
+    List<Forecast> out = new ArrayList<>();
+    for (Object[] r : rows.values()) {
+      String level = (String) r[1];
+      int h = (int) r[4];
+      double f = (double) r[5];
+      double[] q = quantiles.getOrDefault(level, Map.of()).get(h);
+      out.add(new Forecast((String) r[0], level, (String) r[2], panel.month((int) r[3]), h, f,
+          q == null ? null : Math.min(f, bound(f, Math.min(q[1], 0))), q == null ? null : Math.max(f, bound(f, Math.max(q[2], 0))),
+          q == null ? null : Math.min(f, bound(f, Math.min(q[0], 0))), q == null ? null : Math.max(f, bound(f, Math.max(q[3], 0))),
+          choice.byLevel().get(level)));
+    }
+    return out;
+  }
+
+  /** WAPE per horizon and method of one level and split (null split = every origin), from metrics. */
+  public static Map<Integer, Map<String, Double>> wapeByHorizon(List<Metric> metrics, String level, String split) {
+    Map<Integer, Map<String, double[]>> sums = new TreeMap<>();
+    for (Metric m : metrics) {
+      if (m.level().equals(level) && (split == null || split.equals(m.split()))) {
+        double[] s = sums.computeIfAbsent(m.horizon(), k -> new LinkedHashMap<>()).computeIfAbsent(m.method(), k -> new double[2]);
+        s[0] += m.absErrorSum();
+        s[1] += m.actualSum();
+      }
+    }
+    Map<Integer, Map<String, Double>> out = new TreeMap<>();
+    sums.forEach((h, byM) -> byM.forEach((m, s) -> out.computeIfAbsent(h, k -> new LinkedHashMap<>())
+        .put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    return out;
+  }
+
+  /** WAPE per method over every horizon of one level and split (null = every origin). */
+  public static Map<String, Double> overallWape(List<Metric> metrics, String level, String split) {
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (Metric m : metrics) {
+      if (m.level().equals(level) && (split == null || split.equals(m.split()))) {
+        double[] s = sums.computeIfAbsent(m.method(), k -> new double[2]);
+        s[0] += m.absErrorSum();
+        s[1] += m.actualSum();
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    sums.forEach((m, s) -> out.put(m, s[1] == 0 ? Double.NaN : s[0] / s[1]));
+    return out;
+  }
+
+  /** The held-out coverage of the published 80% and 95% intervals at one level (NaN when unchecked). */
+  public static double[] coverage(List<Metric> metrics, String level) {
+    double n = 0;
+    double c80 = 0;
+    double c95 = 0;
+    for (Metric m : metrics) {
+      if (m.level().equals(level) && m.coverage80() != null) {
+        n += m.nSeries();
+        c80 += m.coverage80() * m.nSeries();
+        c95 += m.coverage95() * m.nSeries();
+      }
+    }
+    return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {c80 / n, c95 / n};
+  }
+
+  /** Methods as listed: candidates, baselines. */
+  public static List<String> methods(List<String> candidates) {
+    List<String> m = new ArrayList<>(candidates);
+    m.addAll(Panel.BASELINES);
+    return m;
+  }
+}
