@@ -133,7 +133,7 @@ class MarketPlantedTruthTest {
     assertEquals(java.sql.Date.valueOf("2024-06-01"), f.getDate(3), "run date mid-June: May is the last month of history");
     assertEquals(6, f.getInt(4));
     assertTrue(f.getLong(5) > 0 && f.getLong(5) <= 80, "unit series are geo units: " + f.getLong(5));
-    assertTrue(printed.contains("backtest WAPE by horizon, level unit") && printed.contains("forecast " + AS_OF + " succeeded"),
+    assertTrue(printed.contains("held-out WAPE by horizon, level unit") && printed.contains("forecast " + AS_OF + " succeeded"),
         printed);
     Row unclassified = spark.sql("SELECT affected, share FROM " + DB + "_gold.market_data_quality WHERE check_name = 'unclassified_segment'")
         .first();

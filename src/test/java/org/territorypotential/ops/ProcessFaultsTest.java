@@ -62,7 +62,7 @@ class ProcessFaultsTest {
   /** Lineage columns that differ between runs by design. */
   private static final Set<String> PER_RUN = Set.of("run_id", "ingested_at");
 
-  private final File lakehouse = new File(TestSpark.dir("faults"), "lake");
+  private final File lakehouse = new File(TestSpark.dir("procfaults"), "lake");
 
   /** The one list of settings: the children's and this JVM's runs, and the Lake the test reads through. */
   private Map<String, String> settings() {
@@ -76,7 +76,7 @@ class ProcessFaultsTest {
     m.put("tp.spark.shuffle-partitions", "2");
     m.put("tp.spark.ui-enabled", "false");
     for (String layer : List.of("bronze", "silver", "gold", "ops")) {
-      m.put("tp.databases." + layer, "faults_" + layer);
+      m.put("tp.databases." + layer, "procfaults_" + layer);
     }
     return m;
   }
@@ -114,7 +114,7 @@ class ProcessFaultsTest {
   @Test
   void killedMidWriteThenRerunAndConcurrentRuns() throws Exception {
     long t0 = System.nanoTime();
-    Lake lake = new Lake(TestSpark.session(), TestSpark.config("faults", settings()));
+    Lake lake = new Lake(TestSpark.session(), TestSpark.config("procfaults", settings()));
     // 1. Generate and an uninterrupted ingest: the reference.
     lakehouse.mkdirs();
     Map.Entry<Integer, String> r = inProcess("generate");
