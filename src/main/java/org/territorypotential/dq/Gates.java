@@ -48,31 +48,32 @@ public final class Gates {
    */
   public static List<Evaluator.Result> run(Lake lake, AppConfig cfg, RunContext run, String stage, Set<Table> tables,
       java.util.Map<Table, Long> staged, PrintStream out) {
-    List<Check> checks = Check.parseAll(cfg.getStringList("tp.dq.checks"));
-    List<Evaluator.Result> results = new ArrayList<>();
-    for (Check c : checks) {
-      if (!tables.contains(c.table()) || !(staged.containsKey(c.table()) || lake.exists(c.table()))) {
-        continue;
-      }
-      Dataset<Row> table = rows(lake, c.table(), staged);
-      Dataset<Row> current = onDate(table, run.asOf());
-      Dataset<Row> previous = null;
-      if (c.kind().equals("row_count_change")) {
-        Row prev = table.where(functions.col("as_of").lt(functions.lit(Date.valueOf(run.asOf()))))
-            .agg(functions.max("as_of")).first();
-        if (!prev.isNullAt(0)) {
-          previous = onDate(table, prev.getDate(0).toLocalDate());
-        }
-      }
-      Dataset<Row> reference = null;
-      if (c.refTable() != null) {
-        if (!(staged.containsKey(c.refTable()) || lake.exists(c.refTable()))) {
+    List<Check> checks = new ArrayList<>();
+    for (Check c : Check.parseAll(cfg.getStringList("tp.dq.checks"))) {
+      if (tables.contains(c.table()) && (staged.containsKey(c.table()) || lake.exists(c.table()))) {
+        if (c.refTable() != null && !(staged.containsKey(c.refTable()) || lake.exists(c.refTable()))) {
           throw new org.territorypotential.config.ConfigError("tp.dq.checks: '" + c.spec() + "': " + c.refTable() + " does not exist yet");
         }
-        reference = onDate(rows(lake, c.refTable(), staged), run.asOf());
+        checks.add(c);
       }
-      results.add(Evaluator.evaluate(c, current, previous, reference, run.asOf()));
     }
+    // the checks of one table are evaluated together (one aggregate for the simple kinds); the
+    // tables at once, up to tp.lake.parallel-writes (their queries' fixed driver cost overlaps)
+    java.util.Map<Table, List<Check>> byTable = new java.util.LinkedHashMap<>();
+    checks.forEach(c -> byTable.computeIfAbsent(c.table(), t -> new ArrayList<>()).add(c));
+    List<List<Evaluator.Result>> perTable = org.territorypotential.ops.Parallel.map(List.copyOf(byTable.entrySet()),
+        cfg.getInt("tp.lake.parallel-writes"), "tp-dq", e -> {
+          Dataset<Row> table = rows(lake, e.getKey(), staged);
+          return Evaluator.evaluateAll(e.getValue(), onDate(table, run.asOf()), () -> {
+            Row prev = table.where(functions.col("as_of").lt(functions.lit(Date.valueOf(run.asOf()))))
+                .agg(functions.max("as_of")).first();
+            return prev.isNullAt(0) ? null : onDate(table, prev.getDate(0).toLocalDate());
+          }, c -> onDate(rows(lake, c.refTable(), staged), run.asOf()), run.asOf());
+        });
+    // results in the configured order
+    java.util.Map<Check, Evaluator.Result> byCheck = new java.util.IdentityHashMap<>();
+    perTable.stream().flatMap(List::stream).forEach(r -> byCheck.put(r.check(), r));
+    List<Evaluator.Result> results = checks.stream().map(byCheck::get).toList();
     if (results.isEmpty()) {
       return results;
     }

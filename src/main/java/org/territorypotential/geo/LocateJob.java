@@ -93,7 +93,10 @@ public final class LocateJob {
     boolean broadcastUnits = cfg.getBoolean("tp.locate.broadcast-units");
     double toleranceM = cfg.getDouble("tp.locate.nearest-tolerance-m");
 
-    Dataset<Row> units = GeoUnits.toSilver(lake.read(Table.GEO_UNITS_BRONZE, asOf)).persist(StorageLevel.MEMORY_AND_DISK());
+    // the bronze polygons are read once: toSilver refers to them five times, and each reference of a
+    // Delta table in a plan is a file-listing job of its own (10 of them on the demo before this cache)
+    Dataset<Row> bronzeUnits = lake.read(Table.GEO_UNITS_BRONZE, asOf).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> units = GeoUnits.toSilver(bronzeUnits).persist(StorageLevel.MEMORY_AND_DISK());
     String noCounty = "level IN ('tract', 'zcta') AND county_id IS NULL AND NOT (centroid_lon IS NULL OR isnan(centroid_lon))";
     Row uc = units.agg(count(lit(1)), count(when(col("level").equalTo(level), lit(1))),
         count(when(col("is_repaired"), lit(1))), count(when(expr("centroid_lon IS NULL OR isnan(centroid_lon)"), lit(1))),
@@ -113,6 +116,7 @@ public final class LocateJob {
     long repaired = uc.getLong(2);
     if (nAtLevel == 0) {
       units.unpersist();
+      bronzeUnits.unpersist();
       throw new IngestError("no geo units at level '" + level + "' (tp.locate.level) in " + lake.sqlName(Table.GEO_UNITS_BRONZE)
           + " for " + asOf + " (" + nUnits + " units at other levels); nothing was written");
     }
@@ -140,67 +144,29 @@ public final class LocateJob {
     List<Locate.Input> inputs = List.of(Locate.Input.DEALERS, Locate.Input.REGISTRATIONS, Locate.Input.SALES);
     List<Table> bronze = List.of(Table.DEALERS_BRONZE, Table.REGISTRATIONS_BRONZE, Table.SALES_BRONZE);
     List<Table> silver = List.of(Table.DEALERS_LOCATED, Table.REGISTRATIONS_LOCATED, Table.SALES_LOCATED);
+    List<Integer> present = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
-      Locate.Input in = inputs.get(i);
-      sources.add("'" + in.quarantineSource() + "'");
-      if (!lake.exists(bronze.get(i))) {
-        LOG.info("input {}: {} does not exist (optional input); not located", in.name(), lake.sqlName(bronze.get(i)));
-        continue;
+      sources.add("'" + inputs.get(i).quarantineSource() + "'");
+      if (lake.exists(bronze.get(i))) {
+        present.add(i);
+      } else {
+        LOG.info("input {}: {} does not exist (optional input); not located", inputs.get(i).name(), lake.sqlName(bronze.get(i)));
       }
-      Dataset<Row> records = lake.read(bronze.get(i), asOf);
-      long read = records.count();
-      Dataset<Row> reused = null;
-      long nReused = 0;
-      if (inc.previous() != null && in != Locate.Input.DEALERS && lake.exists(silver.get(i))) {
-        // only what changed since the previous run goes through the spatial join
-        reused = Locate.reusable(records, in, lake.read(silver.get(i), inc.previous()), env)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        persisted.add(reused);
-        nReused = reused.count();
-        Dataset<Row> done = reused.select(col(in.idColumn()).as("_reused_id"));
-        records = records.join(done, records.col(in.idColumn()).equalTo(done.col("_reused_id")), "left_anti");
-        LOG.info("input {}: {} of {} rows keep their location from {}; locating the other {}", in.name(), nReused, read,
-            inc.previous(), read - nReused);
-      }
-      // two passes: the nearest-unit joins (KNN and tolerance) are planned and run only when some point missed every unit
-      Dataset<Row> placed = Locate.placeByPointAndCode(records, in, units, level, env, broadcastUnits)
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      persisted.add(placed);
-      Dataset<Row> missed = Locate.pointsInNoUnit(placed);
-      boolean anyMissed = !missed.isEmpty();
-      Dataset<Row> frame = Locate.withPlacement(placed, anyMissed ? Locate.nearestUnits(missed, unitsAtLevel, env,
-          broadcastUnits, toleranceM / 1000) : null);
-      if (anyMissed) {
-        frame = frame.persist(StorageLevel.MEMORY_AND_DISK());
-        persisted.add(frame);
-      }
-      Row c = counts(frame, col(Locate.QUARANTINE_REASON).isNull());
-      Row rc = reused == null ? null : counts(reused, lit(true));
-      long[] sum = new long[9];
-      for (int k = 0; k < sum.length; k++) {
-        sum[k] = c.getLong(k) + (rc == null ? 0 : rc.getLong(k));
-      }
-      InputCounts ic = new InputCounts(in.name(), read, sum[1], sum[2], sum[3], nReused);
-      Placement pl = new Placement(in.name(), sum[4], sum[5], sum[6], sum[7], sum[8]);
-      placements.add(pl);
-      if (c.getLong(0) + nReused != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
-        throw new IllegalStateException("input '" + in.name() + "': rows in " + read + " != located " + ic.located()
-            + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0)
-            + " rows, " + nReused + " reused)");
-      }
-      LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {} ({} reused); located by point {}, code {},"
-          + " nearest {}; code mismatches {} of {} points with a code", in.name(), read, ic.located(), ic.unlocated(),
-          ic.quarantined(), nReused, pl.byPoint(), pl.byCode(), pl.byNearest(), pl.codeMismatches(), pl.pointsWithCode());
-      counts.add(ic);
-      Dataset<Row> located = Locate.located(frame, units, level);
-      if (reused != null) {
-        located = located.unionByName(reused);
-      }
-      writes.add(new Lake.Request(silver.get(i), located, lineage));
-      expected.add(ic.located() + ic.unlocated());
-      quarantined.add(Locate.quarantined(frame, in));
-      if (in == Locate.Input.DEALERS) {
-        dealersLocated = located;
+    }
+    // the inputs are independent until the PMAs: located at once (tp.lake.parallel-writes threads), so
+    // one input's driver-side planning overlaps another's Spark jobs
+    List<Located> done = org.territorypotential.ops.Parallel.map(present, cfg.getInt("tp.lake.parallel-writes"), "tp-locate",
+        i -> locateInput(lake, inputs.get(i), bronze.get(i), silver.get(i), units, unitsAtLevel, level, env, inc, asOf,
+            broadcastUnits, toleranceM));
+    for (Located d : done) {
+      persisted.addAll(d.persisted());
+      placements.add(d.placement());
+      counts.add(d.counts());
+      writes.add(new Lake.Request(d.silver(), d.located(), lineage));
+      expected.add(d.counts().located() + d.counts().unlocated());
+      quarantined.add(d.quarantined());
+      if (d.input() == Locate.Input.DEALERS) {
+        dealersLocated = d.located();
       }
     }
     Dataset<Row> q = quarantined.stream().reduce(Dataset::unionByName).orElseThrow();
@@ -241,8 +207,67 @@ public final class LocateJob {
 
     persisted.forEach(Dataset::unpersist);
     units.unpersist();
+    bronzeUnits.unpersist();
     return new Result(run.runId(), level, nUnits, nAtLevel, repaired, counts, placements, tc.getLong(0), tc.getLong(1),
         tc.getLong(2), inc.description(), toleranceM);
+  }
+
+  /** One input located: its counts, placement, located rows (for silver) and quarantined rows; persisted frames to free. */
+  private record Located(Locate.Input input, Table silver, InputCounts counts, Placement placement, Dataset<Row> located,
+      Dataset<Row> quarantined, List<Dataset<Row>> persisted) {}
+
+  private static Located locateInput(Lake lake, Locate.Input in, Table bronzeTable, Table silverTable, Dataset<Row> units,
+      Dataset<Row> unitsAtLevel, String level, Locate.Envelope env, Incremental inc, LocalDate asOf, boolean broadcastUnits,
+      double toleranceM) {
+    List<Dataset<Row>> persisted = new ArrayList<>();
+    Dataset<Row> records = lake.read(bronzeTable, asOf);
+    long read = records.count();
+    Dataset<Row> reused = null;
+    long nReused = 0;
+    if (inc.previous() != null && in != Locate.Input.DEALERS && lake.exists(silverTable)) {
+      // only what changed since the previous run goes through the spatial join
+      reused = Locate.reusable(records, in, lake.read(silverTable, inc.previous()), env)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      persisted.add(reused);
+      nReused = reused.count();
+      Dataset<Row> done = reused.select(col(in.idColumn()).as("_reused_id"));
+      records = records.join(done, records.col(in.idColumn()).equalTo(done.col("_reused_id")), "left_anti");
+      LOG.info("input {}: {} of {} rows keep their location from {}; locating the other {}", in.name(), nReused, read,
+          inc.previous(), read - nReused);
+    }
+    // two passes: the nearest-unit joins (KNN and tolerance) are planned and run only when some point missed every unit
+    Dataset<Row> placed = Locate.placeByPointAndCode(records, in, units, level, env, broadcastUnits)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    persisted.add(placed);
+    Dataset<Row> missed = Locate.pointsInNoUnit(placed);
+    boolean anyMissed = !missed.isEmpty();
+    Dataset<Row> frame = Locate.withPlacement(placed, anyMissed ? Locate.nearestUnits(missed, unitsAtLevel, env,
+        broadcastUnits, toleranceM / 1000) : null);
+    if (anyMissed) {
+      frame = frame.persist(StorageLevel.MEMORY_AND_DISK());
+      persisted.add(frame);
+    }
+    Row c = counts(frame, col(Locate.QUARANTINE_REASON).isNull());
+    Row rc = reused == null ? null : counts(reused, lit(true));
+    long[] sum = new long[9];
+    for (int k = 0; k < sum.length; k++) {
+      sum[k] = c.getLong(k) + (rc == null ? 0 : rc.getLong(k));
+    }
+    InputCounts ic = new InputCounts(in.name(), read, sum[1], sum[2], sum[3], nReused);
+    Placement pl = new Placement(in.name(), sum[4], sum[5], sum[6], sum[7], sum[8]);
+    if (c.getLong(0) + nReused != read || ic.located() + ic.unlocated() + ic.quarantined() != read) {
+      throw new IllegalStateException("input '" + in.name() + "': rows in " + read + " != located " + ic.located()
+          + " + unlocated " + ic.unlocated() + " + quarantined " + ic.quarantined() + " (locate frame has " + c.getLong(0)
+          + " rows, " + nReused + " reused)");
+    }
+    LOG.info("input {}: in {} = located {} + unlocated {} + quarantined {} ({} reused); located by point {}, code {},"
+        + " nearest {}; code mismatches {} of {} points with a code", in.name(), read, ic.located(), ic.unlocated(),
+        ic.quarantined(), nReused, pl.byPoint(), pl.byCode(), pl.byNearest(), pl.codeMismatches(), pl.pointsWithCode());
+    Dataset<Row> located = Locate.located(frame, units, level);
+    if (reused != null) {
+      located = located.unionByName(reused);
+    }
+    return new Located(in, silverTable, ic, pl, located, Locate.quarantined(frame, in), persisted);
   }
 
   /**
