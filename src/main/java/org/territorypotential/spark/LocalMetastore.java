@@ -273,7 +273,17 @@ public final class LocalMetastore {
   // ---------------------------------------------------------------- the service's own JVM
 
   /** The service: args lakehouse, warehouse, idle seconds, port (0 = any). */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      serve(args);
+    } catch (Throwable e) {
+      // the stack trace for the log; the last line for the client's one-line error
+      e.printStackTrace(System.out);
+      fail(1, e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+  }
+
+  private static void serve(String[] args) throws Exception {
     File lake = new File(args[0]);
     String warehouse = args[1];
     long idleMillis = Long.parseLong(args[2]) * 1000L;
