@@ -39,6 +39,9 @@ public final class TestSpark {
     m.put("tp.spark.master", "local[2]");
     m.put("tp.spark.shuffle-partitions", "2");
     m.put("tp.spark.ui-enabled", "false");
+    // The suite's one session opens its metastore in process (Derby under the temp folder): no
+    // service to start; SharedMetastoreTest covers the shared one.
+    m.put("tp.metastore.local", "embedded");
     m.put("tp.spark.extra.\"spark.sql.adaptive.coalescePartitions.initialPartitionNum\"", "2");
     m.put("tp.spark.extra.\"spark.default.parallelism\"", "2");
     // -Dtp.test.spark.<key>=<value> sets any Spark property for a measuring run (e.g. spark.sql.adaptive.enabled)

@@ -40,7 +40,7 @@ public final class Main {
 
       commands:
         pipeline   run the stages in order (%s); --from/--to/--only select stages
-        demo       generate + pipeline on the embedded default, then print where the tables are
+        demo       generate + pipeline on the local default, then print where the tables are
 %s        sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
@@ -54,6 +54,9 @@ public final class Main {
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
                    clients and BI tools on tp.serve.host:port until interrupted (docs/serving.md)
         hash-password USER  read a password on stdin, print the tp.serve.password-file line for USER
+        metastore status|stop  the local lakehouse's shared metastore service, which the first command
+                   starts and which stops itself after tp.metastore.idle-seconds without a client
+                   (docs/metastore.md)
         help       this text
 
       options:
@@ -130,7 +133,7 @@ public final class Main {
     } catch (Gates.GateFailed e) {
       err.println("tp: error: " + e.getMessage());
       return DQ_FAILED;
-    } catch (org.territorypotential.spark.MetastoreInUse e) {
+    } catch (org.territorypotential.spark.MetastoreInUse | org.territorypotential.spark.MetastoreUnavailable e) {
       err.println("tp: error: " + e.getMessage());
       return FAILED;
     } catch (Exception e) {
@@ -208,6 +211,8 @@ public final class Main {
       }
       case "serve-sql":
         return serveSql(cfg, out);
+      case "metastore":
+        return metastore(a, cfg, out);
       case "hash-password": {
         if (a.positional.isEmpty()) {
           throw new ConfigError("hash-password needs a user name, e.g. jobs/tp hash-password analyst < password.txt");
@@ -274,9 +279,9 @@ public final class Main {
     out.println("  example:  jobs/tp beeline -u " + s.jdbcUrl() + " -e \"SELECT territory_id, segment, opportunity_gap,"
         + " score, band FROM " + lake.currentViewName(Table.POTENTIAL_SCORES) + " WHERE segment = 'ALL' ORDER BY"
         + " opportunity_gap DESC LIMIT 10\"");
-    if (cfg.getString("tp.metastore.uri").isEmpty()) {
+    if (cfg.getString("tp.metastore.uri").isEmpty() && cfg.getString("tp.metastore.local").equals("embedded")) {
       out.println("  note: the embedded Derby metastore admits one process: stop this server before running jobs"
-          + " (or use an external metastore, conf/cluster.conf.example)");
+          + " (or use tp.metastore.local = shared, the default; docs/metastore.md)");
     }
     out.println("  Ctrl-C stops it.");
     out.flush();
@@ -284,6 +289,28 @@ public final class Main {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    return OK;
+  }
+
+  /** metastore status|stop: the local lakehouse's shared metastore service (spark.LocalMetastore). */
+  private static int metastore(Args a, AppConfig cfg, PrintStream out) {
+    String what = a.positional.isEmpty() ? "status" : a.positional.get(0);
+    String lakehouse = cfg.getString("tp.lakehouse");
+    if (lakehouse.contains("://")) {
+      throw new ConfigError("metastore: tp.lakehouse " + lakehouse + " is remote; its metastore is tp.metastore.uri's");
+    }
+    File lake = new File(lakehouse).getAbsoluteFile();
+    switch (what) {
+      case "status" -> {
+        var r = org.territorypotential.spark.LocalMetastore.find(lake);
+        out.println(r.isPresent()
+            ? "metastore: running for " + lake + " on " + r.get().uri() + " (pid " + r.get().pid() + ")"
+            : "metastore: not running for " + lake);
+      }
+      case "stop" -> out.println(org.territorypotential.spark.LocalMetastore.stop(lake, 30_000)
+          ? "metastore: stopped for " + lake : "metastore: not running for " + lake);
+      default -> throw new ConfigError("metastore needs status or stop, got '" + what + "'");
     }
     return OK;
   }
@@ -347,7 +374,8 @@ public final class Main {
             if (!commandSeen) {
               a.command = s;
               commandSeen = true;
-            } else if ((a.command.equals("sql") || a.command.equals("hash-password")) && a.positional.isEmpty()) {
+            } else if ((a.command.equals("sql") || a.command.equals("hash-password") || a.command.equals("metastore"))
+                && a.positional.isEmpty()) {
               a.positional.add(s);
             } else {
               throw new IllegalArgumentException("unexpected argument '" + s + "'");

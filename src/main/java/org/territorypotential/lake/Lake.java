@@ -562,10 +562,52 @@ public final class Lake {
     } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
       LOG.info("{} was created meanwhile; writing into it", sqlName(t));
       return null;
+    } catch (RuntimeException e) {
+      if (createdByAnother(t, e)) {
+        LOG.info("{} was created meanwhile by another process ({}); writing into it", sqlName(t), oneLine(e));
+        return null;
+      }
+      throw e;
     }
     createLogView(t);
     registered.add(t);
     return new Written(t, sqlName(t), 0, outputRows(deltaLog(t), 0));
+  }
+
+  /**
+   * True when {@code e} is another process creating the same table first (two first-ever runs at
+   * once, through the shared metastore): Delta refuses a create on a location that holds the other
+   * writer's files ({@code DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION}), or its commit of version 0
+   * ({@link org.apache.spark.sql.delta.DeltaConcurrentModificationException}, an existing 0.json).
+   * Waits up to 30 s for the other writer's first commit to land; any other failure is not this.
+   */
+  private boolean createdByAnother(Table t, RuntimeException e) {
+    boolean race = false;
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      String m = String.valueOf(c.getMessage());
+      race |= c instanceof org.apache.spark.sql.delta.DeltaConcurrentModificationException
+          || c instanceof java.nio.file.FileAlreadyExistsException || c instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+          || m.contains("DELTA_CREATE_TABLE_WITH_NON_EMPTY_LOCATION") || m.contains("already exists");
+    }
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (race && System.nanoTime() < deadline) {
+      if (exists(t)) {
+        return true;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return e.getClass().getSimpleName() + ": " + (nl < 0 ? m : m.substring(0, nl));
   }
 
   /** numOutputRows of commit {@code v}, from its commit file's commitInfo (0 when absent). */

@@ -8,8 +8,9 @@ import org.territorypotential.config.AppConfig;
 
 /**
  * The one place a SparkSession is built: Delta's extension and catalog, Sedona's functions and
- * Kryo registrator, a Hive-compatible metastore (embedded Derby under the lakehouse unless
- * {@code tp.metastore.uri} names an external one) and the warehouse location.
+ * Kryo registrator, a Hive-compatible metastore (for a local lakehouse, by default the lakehouse's
+ * shared metastore service, {@link LocalMetastore}; embedded Derby with {@code tp.metastore.local =
+ * embedded}; an external one when {@code tp.metastore.uri} names it) and the warehouse location.
  */
 public final class Sessions {
   private Sessions() {}
@@ -54,10 +55,18 @@ public final class Sessions {
             "configuration key 'tp.metastore.uri' must name a Hive metastore when tp.lakehouse is remote (" + lakehouse + ")");
       }
       new File(lakeAbs).mkdirs();
-      requireMetastoreFree(new File(lakeAbs, "metastore_db"));
-      System.setProperty("derby.system.home", lakeAbs);
-      b.config("spark.hadoop.javax.jdo.option.ConnectionURL",
-          "jdbc:derby:;databaseName=" + lakeAbs + "/metastore_db;create=true");
+      String mode = LocalMetastore.mode(cfg);
+      LocalMetastore.Settings shared = LocalMetastore.settings(cfg, new File(lakeAbs), warehouse);
+      if (mode.equals("embedded")) {
+        requireMetastoreFree(new File(lakeAbs, "metastore_db"));
+        System.setProperty("derby.system.home", lakeAbs);
+        b.config("spark.hadoop.javax.jdo.option.ConnectionURL",
+            "jdbc:derby:;databaseName=" + lakeAbs + "/metastore_db;create=true");
+      } else if (SparkSession.getDefaultSession().isEmpty()) {
+        // (with a session in this JVM already, getOrCreate returns it whatever the metastore
+        // settings say, as for the tests' in-process commands: nothing to start then)
+        b.config("spark.hadoop.hive.metastore.uris", LocalMetastore.ensure(shared));
+      }
     } else {
       b.config("spark.hadoop.hive.metastore.uris", uri);
     }
@@ -87,7 +96,7 @@ public final class Sessions {
       if (l == null) {
         throw new MetastoreInUse("the embedded metastore " + db + " is open in another process (jobs/tp serve-sql, or a job"
             + " still running): Derby admits one process. Stop that process and run again, or configure a metastore that"
-            + " several processes share (tp.metastore.uri; docs/serving.md)");
+            + " several processes share (tp.metastore.local = shared, the default, or tp.metastore.uri; docs/metastore.md)");
       }
       l.release();
     } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {

@@ -70,10 +70,12 @@ class MainTest {
     try {
       String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
       assertEquals("locked", first, "the other process holds the lock");
-      assertEquals(Main.FAILED, run("sql", "SELECT 1", "--set", "tp.lakehouse=" + lake.getAbsolutePath()));
+      assertEquals(Main.FAILED, run("sql", "SELECT 1", "--set", "tp.lakehouse=" + lake.getAbsolutePath(),
+          "--set", "tp.metastore.local=embedded"));
       assertEquals("tp: error: the embedded metastore " + db.getAbsolutePath() + " is open in another process (jobs/tp"
           + " serve-sql, or a job still running): Derby admits one process. Stop that process and run again, or configure a"
-          + " metastore that several processes share (tp.metastore.uri; docs/serving.md)\n", errText());
+          + " metastore that several processes share (tp.metastore.local = shared, the default, or tp.metastore.uri;"
+          + " docs/metastore.md)\n", errText());
     } finally {
       p.destroy();
       p.waitFor();

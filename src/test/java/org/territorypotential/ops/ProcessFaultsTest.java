@@ -51,14 +51,7 @@ import org.territorypotential.lake.Table;
  */
 class ProcessFaultsTest {
   private static final String AS_OF = "2024-06-30";
-  private static final List<String> OPENS = List.of(
-      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
+  private static final List<String> OPENS = org.territorypotential.spark.LocalMetastore.OPENS;
   /** Lineage columns that differ between runs by design. */
   private static final Set<String> PER_RUN = Set.of("run_id", "ingested_at");
 
@@ -75,6 +68,8 @@ class ProcessFaultsTest {
     m.put("tp.spark.master", "local[2]");
     m.put("tp.spark.shuffle-partitions", "2");
     m.put("tp.spark.ui-enabled", "false");
+    // the killed child opens its own embedded Derby (what the kill step documents), not a service
+    m.put("tp.metastore.local", "embedded");
     for (String layer : List.of("bronze", "silver", "gold", "ops")) {
       m.put("tp.databases." + layer, "procfaults_" + layer);
     }

@@ -1,0 +1,174 @@
+package org.territorypotential.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.territorypotential.TestSpark;
+import org.territorypotential.config.AppConfig;
+
+/**
+ * Issue 22 items 1 and 5: processes of one local lakehouse share its metastore (the default,
+ * tp.metastore.local = shared). A fresh lakehouse, no service running; then, each its own JVM:
+ * serve-sql (which starts the service), and two writers started together that write the same
+ * table through Lake.write, the stages' write path: on this first-ever run both create the
+ * database and the table (the CREATE race), then each replaces the same as_of partition twice.
+ * Throughout, this JVM queries serve-sql over JDBC. Asserted: one service for all three
+ * processes; both writers exit 0; every JDBC read succeeds once the table exists and shows the
+ * partition whole (exactly the 100 keys once each, from one writer's round: no duplicate, no lost
+ * row); the table ends with one round's 100 rows; jobs/tp metastore stop stops the service.
+ */
+class SharedMetastoreTest {
+  private static final String AS_OF = "2024-06-30";
+  private static final int KEYS = 100;
+  private static final int ROUNDS = 2;
+
+  /** A writer process: writes tp_bronze.segments' as_of partition ROUNDS times with Lake.write. */
+  public static final class Writer {
+    public static void main(String[] args) throws Exception {
+      Map<String, String> set = new LinkedHashMap<>();
+      for (int i = 1; i < args.length; i++) {
+        int eq = args[i].indexOf('=');
+        set.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+      }
+      String name = args[0];
+      SparkSession spark = Sessions.create(AppConfig.load(null, set));
+      AppConfig cfg = AppConfig.load(null, set);
+      org.territorypotential.lake.Lake lake = new org.territorypotential.lake.Lake(spark, cfg);
+      for (int r = 1; r <= ROUNDS; r++) {
+        // the real write path (Lake.write): on a first-ever run the first round of both writers
+        // creates the table, then each round replaces the as_of partition (conflicts retried)
+        org.apache.spark.sql.Dataset<Row> rows = spark.range(KEYS).selectExpr("concat('MAKE', id) AS make", "'M' AS model",
+            "'" + name + "-" + r + "' AS segment", "'f.csv' AS source_file", "id AS source_row");
+        lake.write(org.territorypotential.lake.Table.SEGMENTS_BRONZE, rows, org.territorypotential.lake.Lake.Lineage.of(
+            org.territorypotential.ops.RunContext.start("ingest", java.time.LocalDate.parse(AS_OF))));
+      }
+      System.out.println("writer " + name + ": done");
+      spark.stop();
+      System.exit(0);
+    }
+  }
+
+  @Test
+  void serveSqlAndTwoWritersShareTheMetastore() throws Exception {
+    TestSpark.session();
+    File dir = TestSpark.dir("sharedms");
+    File lake = new File(dir, "lake");
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    List<String> common = List.of("tp.lakehouse=" + lake.getAbsolutePath(), "tp.metastore.local=shared",
+        "tp.metastore.idle-seconds=30", "tp.spark.master=local[1]", "tp.spark.shuffle-partitions=1",
+        "tp.spark.delta-snapshot-partitions=1", "tp.serve.port=" + port, "tp.databases.bronze=shms_bronze",
+        "tp.databases.ops=shms_ops", "tp.lake.conflict-retries=8");
+    List<String> serveArgs = new ArrayList<>(List.of("org.territorypotential.cli.Main", "serve-sql"));
+    common.forEach(c -> serveArgs.addAll(List.of("--set", c)));
+    File serveLog = new File(dir, "serve.log");
+    Process serve = java(serveArgs, serveLog);
+    Process a = null;
+    Process b = null;
+    try {
+      waitFor(serveLog, "listening on", serve, 180);
+      assertTrue(LocalMetastore.find(lake).isPresent(), "serve-sql started the lakehouse's metastore service");
+      List<String> wa = new ArrayList<>(List.of(Writer.class.getName(), "a"));
+      List<String> wb = new ArrayList<>(List.of(Writer.class.getName(), "b"));
+      wa.addAll(common);
+      wb.addAll(common);
+      a = java(wa, new File(dir, "a.log"));
+      b = java(wb, new File(dir, "b.log"));
+
+      int reads = 0;
+      int whole = 0;
+      String jdbc = "jdbc:hive2://127.0.0.1:" + port + "/default";
+      Class.forName("org.apache.hive.jdbc.HiveDriver");
+      try (Connection c = DriverManager.getConnection(jdbc, "", ""); Statement st = c.createStatement()) {
+        boolean exists = false;
+        while (a.isAlive() || b.isAlive()) {
+          try (ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT make), count(DISTINCT segment)"
+              + " FROM shms_bronze.segments WHERE as_of = DATE'" + AS_OF + "'")) {
+            rs.next();
+            long n = rs.getLong(1);
+            assertTrue(n == 0 || (n == KEYS && rs.getLong(2) == KEYS && rs.getLong(3) == 1),
+                "read " + reads + " sees a whole partition, got " + n + " rows, " + rs.getLong(2) + " keys, "
+                    + rs.getLong(3) + " writers");
+            exists = true;
+            reads++;
+            whole += n == KEYS ? 1 : 0;
+          } catch (java.sql.SQLException e) {
+            // before a writer created them: the database or the table is not there yet
+            assertFalse(exists, "a read after the table existed failed: " + e.getMessage());
+            assertTrue(String.valueOf(e.getMessage()).contains("not found")
+                || String.valueOf(e.getMessage()).contains("cannot be found"), e.getMessage());
+          }
+          Thread.sleep(300);
+        }
+      }
+      assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
+      assertEquals(0, a.exitValue(), Files.readString(new File(dir, "a.log").toPath()));
+      assertEquals(0, b.exitValue(), Files.readString(new File(dir, "b.log").toPath()));
+      System.out.printf("SharedMetastoreTest: %d JDBC reads during the writes, %d of them saw the %d rows%n", reads, whole, KEYS);
+      assertTrue(serve.isAlive(), "serve-sql kept running");
+
+      String log = Files.readString(new File(lake, "metastore_service/server.log").toPath());
+      assertEquals(1, log.lines().filter(l -> l.startsWith("metastore: listening on")).count(),
+          "one service for the three processes: " + log);
+      Row r = TestSpark.session().read().format("delta").load(new File(lake, "bronze/segments").getAbsolutePath())
+          .selectExpr("count(*)", "count(DISTINCT make)", "count(DISTINCT segment)").first();
+      assertEquals(List.of((long) KEYS, (long) KEYS, 1L), List.of(r.getLong(0), r.getLong(1), r.getLong(2)),
+          "the partition holds one writer's rows once");
+    } finally {
+      for (Process p : new Process[] {a, b, serve}) {
+        if (p != null) {
+          p.destroy();
+          p.waitFor(30, TimeUnit.SECONDS);
+        }
+      }
+      LocalMetastore.stop(lake, 30_000); // jobs/tp metastore stop
+    }
+    assertTrue(LocalMetastore.find(lake).isEmpty());
+    assertTrue(Files.readString(new File(lake, "metastore_service/server.log").toPath()).contains("metastore: stopped"));
+  }
+
+  private static Process java(List<String> args, File log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
+    cmd.add("-Xmx1g");
+    cmd.addAll(LocalMetastore.OPENS);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    cmd.addAll(args);
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
+  }
+
+  private static void waitFor(File log, String text, Process p, int seconds) throws Exception {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (log.isFile() && Files.readString(log.toPath(), StandardCharsets.UTF_8).contains(text)) {
+        return;
+      }
+      if (!p.isAlive()) {
+        throw new AssertionError("exited " + p.exitValue() + ": " + Files.readString(log.toPath()));
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no '" + text + "' within " + seconds + " s: " + Files.readString(log.toPath()));
+  }
+}
