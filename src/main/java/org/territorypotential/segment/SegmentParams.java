@@ -37,13 +37,16 @@ public record SegmentParams(String brand, String level, String territoryType, Li
       } catch (NumberFormatException x) {
         throw new ConfigError("tp.segment.features." + name + " must be a number (the weight), got '" + e.getValue() + "'");
       }
-      if (!(w > 0)) {
-        throw new ConfigError("tp.segment.features." + name + " must be > 0 (leave a feature out to drop it), got " + w);
+      if (!(w >= 0) || Double.isInfinite(w)) {
+        throw new ConfigError("tp.segment.features." + name + " must be >= 0 (0 = left out), got " + w);
+      }
+      if (w == 0) {
+        continue;
       }
       features.add(new Feature(name, w, labels.getOrDefault(name, name.replace('_', ' '))));
     }
     if (features.isEmpty()) {
-      throw new ConfigError("tp.segment.features is empty: name at least one feature");
+      throw new ConfigError("tp.segment.features has no feature with a weight > 0");
     }
     String algorithm = cfg.getString(p + "algorithm");
     if (!ALGORITHMS.contains(algorithm)) {
@@ -58,6 +61,9 @@ public record SegmentParams(String brand, String level, String territoryType, Li
     int kMax = cfg.getInt(p + "k-max");
     if (kMin < 2 || kMax < kMin) {
       throw new ConfigError("tp.segment: k-min must be >= 2 and k-max >= k-min, got " + kMin + ".." + kMax);
+    }
+    if (cfg.getInt(p + "print-targets") < 0) {
+      throw new ConfigError("configuration key 'tp.segment.print-targets' must be >= 0, got " + cfg.getInt(p + "print-targets"));
     }
     double sd = cfg.getDouble(p + "name-threshold-sd");
     double minPotential = cfg.getDouble(p + "campaign.min-potential");

@@ -3,6 +3,7 @@ package org.territorypotential.segment;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,27 @@ class SegmentLogicTest {
     assertEquals("T3", d.get(4).previous().territoryId());
     assertEquals("T1", d.get(1).previous().territoryId());
     assertEquals(5, CrmChanges.diff(now, List.of()).stream().filter(c -> c.change().equals(CrmChanges.ADDED)).count());
+  }
+
+  /** Features, labels and owners are open maps (any demographics column); weight 0 drops one; owners are codes, not names. */
+  @Test
+  void settingsAreChecked() {
+    SegmentParams p = SegmentParams.from(org.territorypotential.config.AppConfig.load(null, Map.of(
+        "tp.segment.features.median_age", "2", "tp.segment.features.growth", "0",
+        "tp.segment.crm.owners.\"PMA-D1\"", "team-north")));
+    assertEquals(2.0, p.features().stream().filter(f -> f.name().equals("median_age")).findFirst().orElseThrow().weight());
+    assertEquals("age", p.features().stream().filter(f -> f.name().equals("median_age")).findFirst().orElseThrow().label());
+    assertTrue(p.features().stream().noneMatch(f -> f.name().equals("growth")), "weight 0 leaves growth out");
+    assertEquals("team-north", p.ownerOf("PMA-D1"));
+    assertEquals("unassigned", p.ownerOf("PMA-D2"));
+    assertNull(p.ownerOf(null));
+    for (Map<String, String> bad : List.of(Map.of("tp.segment.crm.owners.T1", "Jane Doe"), Map.of("tp.segment.k-min", "1"),
+        Map.of("tp.segment.algorithm", "gmm"), Map.of("tp.segment.features.growth", "-1"))) {
+      org.territorypotential.config.ConfigError e = org.junit.jupiter.api.Assertions.assertThrows(
+          org.territorypotential.config.ConfigError.class,
+          () -> SegmentParams.from(org.territorypotential.config.AppConfig.load(null, bad)), bad.toString());
+      assertTrue(e.getMessage().contains("tp.segment"), e.getMessage());
+    }
   }
 
   private static CrmChanges.Assignment a(String id, String t, String owner, String dealer, String seg) {
