@@ -25,7 +25,7 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 # The pipeline's stages in dependency order: the same list as the `pipeline` command
 # (cli/Main.STAGES; AirflowDagTest fails when they drift apart).
-STAGES = ["ingest", "locate", "market", "forecast", "score", "design", "report"]
+STAGES = ["ingest", "locate", "market", "forecast", "score", "design", "segment", "report"]
 
 MAIN_CLASS = "org.territorypotential.cli.Main"
 SPARK_CONN_ID = "tp_spark"
@@ -43,7 +43,7 @@ default_args = {
 
 with DAG(
     dag_id="territory_potential_monthly",
-    description="Territory Potential: ingest, locate, market, forecast, score, design for the month just ended",
+    description="Territory Potential: ingest, locate, market, forecast, score, design, segment, report for the month just ended",
     schedule="@monthly",
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 public final class AppConfig {
   private static final String DEFAULTS_RESOURCE = "tp/default.conf";
   /** Subtrees whose keys are free-form (passed through to Spark as they are). */
-  private static final List<String> OPEN_SUBTREES = List.of("tp.spark.extra", "tp.maintenance.zorder", "tp.serve.hive-conf");
+  private static final List<String> OPEN_SUBTREES = List.of("tp.spark.extra", "tp.maintenance.zorder", "tp.serve.hive-conf",
+      "tp.segment.features", "tp.segment.labels", "tp.segment.crm.owners");
   private static final Pattern SQL_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,127}");
 
   private final Config config;

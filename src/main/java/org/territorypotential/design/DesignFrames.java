@@ -9,15 +9,42 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.upper;
 
 import java.time.LocalDate;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.territorypotential.forecast.ForecastJob;
 import org.territorypotential.forecast.Levels;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Table;
+import org.territorypotential.score.ScoreParams;
 import org.territorypotential.score.Scores;
 
 /** The design stage's transforms: the adjacency self-join and the per-unit frame the driver collects. */
 public final class DesignFrames {
   private DesignFrames() {}
+
+  /**
+   * The pinned inputs of the per-unit frame ({@link #units}), read once for the design and segment
+   * stages: silver geo units, the demand forecast, the potential scores, the territory assignment,
+   * the located dealers and registrations.
+   */
+  public record UnitInputs(Dataset<Row> geo, Dataset<Row> forecast, Dataset<Row> scores, Dataset<Row> assignment,
+      Dataset<Row> dealers, Dataset<Row> registrations) {
+    public static UnitInputs read(Lake lake, LocalDate asOf, Map<String, Long> versions) {
+      return new UnitInputs(lake.readPinned(Table.GEO_UNITS_SILVER, asOf, versions),
+          lake.readPinned(Table.DEMAND_FORECAST, asOf, versions), lake.readPinned(Table.POTENTIAL_SCORES, asOf, versions),
+          lake.readPinned(Table.TERRITORY_ASSIGNMENT, asOf, versions), lake.readPinned(Table.DEALERS_LOCATED, asOf, versions),
+          lake.readPinned(Table.REGISTRATIONS_LOCATED, asOf, versions));
+    }
+
+    /** {@link #units} of these inputs, the level's units in the score stage's territories of {@code territoryType}. */
+    public Dataset<Row> units(String level, int months, String territoryType, ScoreParams sp, LocalDate windowStart,
+        LocalDate asOf) {
+      Dataset<Row> membership = Scores.territories(assignment, geo.where(col("level").equalTo(level)).select("geo_unit_id"), sp);
+      return DesignFrames.units(geo, level, forecast, months, membership, scores, territoryType, dealers, sp.brand(),
+          registrations, windowStart, asOf);
+    }
+  }
 
   /**
    * Pairs of units whose polygons share a boundary of positive length, with that length in km

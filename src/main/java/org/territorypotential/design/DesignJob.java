@@ -15,8 +15,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.territorypotential.config.AppConfig;
@@ -25,7 +23,6 @@ import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
 import org.territorypotential.score.ScoreParams;
-import org.territorypotential.score.Scores;
 
 /**
  * The {@code design} job: reads the geo units, the forecast, the scores, the territory assignment,
@@ -69,17 +66,13 @@ public final class DesignJob {
     DesignParams p = DesignParams.from(cfg);
     ScoreParams sp = ScoreParams.from(cfg, asOf);
     Map<String, Long> versions = new LinkedHashMap<>();
-    Dataset<Row> geo = lake.readPinned(Table.GEO_UNITS_SILVER, asOf, versions);
-    Dataset<Row> forecast = lake.readPinned(Table.DEMAND_FORECAST, asOf, versions);
-    Dataset<Row> scores = lake.readPinned(Table.POTENTIAL_SCORES, asOf, versions);
-    Dataset<Row> assignment = lake.readPinned(Table.TERRITORY_ASSIGNMENT, asOf, versions);
-    Dataset<Row> dealers = lake.readPinned(Table.DEALERS_LOCATED, asOf, versions);
-    Dataset<Row> regs = lake.readPinned(Table.REGISTRATIONS_LOCATED, asOf, versions);
-    Dataset<Row> levelUnits = geo.where(col("level").equalTo(p.level()));
-    Dataset<Row> membership = Scores.territories(assignment, levelUnits.select("geo_unit_id"), sp);
+    DesignFrames.UnitInputs in = DesignFrames.UnitInputs.read(lake, asOf, versions);
+    Dataset<Row> dealers = in.dealers();
+    Dataset<Row> regs = in.registrations();
+    Dataset<Row> levelUnits = in.geo().where(col("level").equalTo(p.level()));
 
-    Units units = collectUnits(DesignFrames.units(geo, p.level(), forecast, p.demandMonths(), membership, scores, p.current(),
-        dealers, p.brand(), regs, windowStart(asOf, p.windowMonths()), asOf).collectAsList());
+    Units units = collectUnits(in.units(p.level(), p.demandMonths(), p.current(), sp, windowStart(asOf, p.windowMonths()), asOf)
+        .collectAsList());
     if (units.n() == 0) {
       throw org.territorypotential.lake.MissingInput.of("design", "geo units at level " + p.level() + " of " + asOf,
           "locate --as-of " + asOf);
@@ -124,25 +117,14 @@ public final class DesignJob {
     Map<String, Long> versionsWritten = new LinkedHashMap<>();
     LOG.info("design {}: inputs {}", asOf, inputVersions);
     for (Lake.Written w : lake.writeAll(List.of(
-        new Lake.Request(Table.TERRITORY_DESIGN, frame(spark, Table.TERRITORY_DESIGN, designRows), lineage),
-        new Lake.Request(Table.TERRITORY_DESIGN_METRICS, frame(spark, Table.TERRITORY_DESIGN_METRICS, metricRows), lineage),
-        new Lake.Request(Table.WHATIF_RESULTS, frame(spark, Table.WHATIF_RESULTS, whatIfRows), lineage)))) {
+        new Lake.Request(Table.TERRITORY_DESIGN, Lake.frame(spark, Table.TERRITORY_DESIGN, designRows), lineage),
+        new Lake.Request(Table.TERRITORY_DESIGN_METRICS, Lake.frame(spark, Table.TERRITORY_DESIGN_METRICS, metricRows), lineage),
+        new Lake.Request(Table.WHATIF_RESULTS, Lake.frame(spark, Table.WHATIF_RESULTS, whatIfRows), lineage)))) {
       rowsWritten.put(w.sqlName(), w.rows());
       versionsWritten.put(w.sqlName(), w.version());
     }
     return new Result(run.runId(), versions, rowsWritten, versionsWritten, units.n(), edges.size(), bridged.bridges(),
         bridgeIds, lines, whatIfLines);
-  }
-
-  /** The rows of a table's declared schema without its lineage columns (the write adds those). */
-  static Dataset<Row> frame(SparkSession spark, Table t, List<Row> rows) {
-    StructType s = new StructType();
-    for (StructField f : t.schema().fields()) {
-      if (!t.lineageColumns().contains(f.name())) {
-        s = s.add(f);
-      }
-    }
-    return spark.createDataFrame(rows, s);
   }
 
   static Units collectUnits(List<Row> rows) {

@@ -152,6 +152,20 @@ public final class Lake {
         .drop("run_id", "as_of", "ingested_at");
   }
 
+  /**
+   * Driver-side rows as a frame of the table's declared schema without its lineage columns (the
+   * write adds those): for stages that compute on collected rows (design, segment).
+   */
+  public static Dataset<Row> frame(org.apache.spark.sql.SparkSession spark, Table t, java.util.List<Row> rows) {
+    org.apache.spark.sql.types.StructType s = new org.apache.spark.sql.types.StructType();
+    for (org.apache.spark.sql.types.StructField f : t.schema().fields()) {
+      if (!t.lineageColumns().contains(f.name())) {
+        s = s.add(f);
+      }
+    }
+    return spark.createDataFrame(rows, s);
+  }
+
   /** Input versions as one lineage string: {@code db.table@version, ...}. */
   public static String versionsText(Map<String, Long> versions) {
     return versions.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse("");

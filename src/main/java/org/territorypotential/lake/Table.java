@@ -74,6 +74,20 @@ public enum Table {
           + " potential before and after (nearest-dealer rule), Huff-captured demand before and after, cannibalisation of"
           + " same-brand dealers and the brand's net gain", null),
 
+  // gold: market segments of geo units, campaign targets, CRM export (package segment, docs/segments.md)
+  UNIT_SEGMENTS(Layer.GOLD, "unit_segments",
+      "Per geo unit (at tp.locate.level): its market segment (MLlib k-means on tp.segment.features, ids stable across runs),"
+          + " its distance to the segment centroid, its territory, potential and opportunity; no personal data", null),
+  SEGMENT_PROFILES(Layer.GOLD, "segment_profiles",
+      "Per segment and feature: the segment's mean against the region's, its size, generated name and share of the"
+          + " opportunity, with the k chosen by silhouette and the silhouette curve", null),
+  CAMPAIGN_TARGETS(Layer.GOLD, "campaign_targets",
+      "Per territory and segment: the units ranked by opportunity gap (tp.segment.campaign: list size, minimum potential),"
+          + " each with the feature that drives it", null),
+  CRM_ASSIGNMENTS(Layer.GOLD, "crm_assignments",
+      "CRM export: per geo unit (and ZIP) its territory, owner (a team code, tp.segment.crm.owners), dealer and segment,"
+          + " with the change against the previous run (added, moved, unchanged; removed units too); no personal data", null),
+
   // ops
   QUARANTINE(Layer.OPS, "quarantine", "Input rows rejected by validation, with the raw record and the reason", null),
   INGEST_RECONCILIATION(Layer.OPS, "ingest_reconciliation",
@@ -370,6 +384,46 @@ public enum Table {
       Map.entry("huff_beta", "Distance-decay exponent beta"),
       Map.entry("huff_source", "How alpha and beta were found: calibrated (maximum likelihood on unit -> selling-dealer flows) or the defaults and why"));
 
+  /** Column comments of the segment tables; docs/segments.md has the method. */
+  private static final Map<String, String> SEGMENT_COMMENTS = Map.ofEntries(
+      Map.entry("geo_unit_id", "Geo unit (at tp.locate.level)"),
+      Map.entry("zip", "ZIP code of the unit when the level is zcta (the ZCTA id); null at other levels"),
+      Map.entry("segment_id", "Market segment id S01..; matched to the previous run's nearest centroid, so ids are stable"),
+      Map.entry("segment_name", "Generated name: the segment's most distinctive features against the region"),
+      Map.entry("distance_to_centroid", "Euclidean distance of the unit to its segment's centroid in the scaled feature space"),
+      Map.entry("territory_id", "The unit's current territory (tp.segment.territory-type: the brand's PMA or configured)"),
+      Map.entry("dealer_id", "The scored brand's dealer whose PMA holds the unit; null when none"),
+      Map.entry("potential", "Potential units of the unit: its industry demand (next 12 months) x its territory's attainable rate"),
+      Map.entry("opportunity_gap", "potential - current pace (the brand's last 3 complete months x 4)"),
+      Map.entry("growth", "Unit demand next 12 months / industry registrations of the trailing 12 complete months - 1; null without"),
+      Map.entry("features", "The unit's raw feature values used for clustering (feature -> value; missing features absent)"),
+      Map.entry("units", "Geo units in the segment"),
+      Map.entry("unit_share", "units / all units clustered"),
+      Map.entry("opportunity_share", "The segment's sum of positive opportunity gaps / the region's; null when the region has none"),
+      Map.entry("feature", "Feature (tp.segment.features)"),
+      Map.entry("weight", "Weight of the feature's standardised value in the clustering"),
+      Map.entry("segment_mean", "Mean of the feature over the segment's units with a value"),
+      Map.entry("region_mean", "Mean of the feature over all units with a value"),
+      Map.entry("index_vs_region", "100 x segment_mean / region_mean; null when region_mean is 0"),
+      Map.entry("z_vs_region", "(segment_mean - region_mean) / the region's standard deviation"),
+      Map.entry("is_previous_match", "True when the segment id was taken from the previous run's nearest segment"),
+      Map.entry("k", "Segments chosen: the k of tp.segment.k-min..k-max with the highest silhouette"),
+      Map.entry("silhouette", "Silhouette of the chosen k (squared Euclidean, -1..1)"),
+      Map.entry("silhouette_curve", "Silhouette per k tried, 'k:silhouette' comma separated"),
+      Map.entry("algorithm", "kmeans or bisecting-kmeans (tp.segment.algorithm)"),
+      Map.entry("rank", "1 = the largest opportunity gap among the territory x segment's units with potential >= the minimum"),
+      Map.entry("reason", "The feature that drives the unit: the largest weight x z above the region mean"),
+      Map.entry("owner", "Owner of the territory: a team or role code from tp.segment.crm.owners (else the default), never a person"),
+      Map.entry("change_type", "Against the previous run: added, moved (territory, owner, dealer or segment changed), unchanged, removed"),
+      Map.entry("changed_fields", "For moved rows: which of territory, owner, dealer, segment changed (comma separated)"),
+      Map.entry("previous_territory_id", "The unit's territory in the previous run; null when added"),
+      Map.entry("previous_owner", "The unit's owner in the previous run"),
+      Map.entry("previous_dealer_id", "The unit's dealer in the previous run"),
+      Map.entry("previous_segment_id", "The unit's segment in the previous run"),
+      Map.entry("previous_as_of", "Run date of the previous run compared against; null on the first run"),
+      Map.entry("model_version", "Segmentation version: algorithm, k, seed and a hash of the features and weights"),
+      Map.entry("input_versions", "Delta versions of the inputs read (database.table@version, comma separated)"));
+
   /** Comments that differ from the contract's for this table (a column whose meaning the stage changes). */
   private Map<String, String> tableComments() {
     switch (this) {
@@ -399,6 +453,11 @@ public enum Table {
       case TERRITORY_DESIGN_METRICS:
       case WHATIF_RESULTS:
         return DESIGN_COMMENTS;
+      case UNIT_SEGMENTS:
+      case SEGMENT_PROFILES:
+      case CAMPAIGN_TARGETS:
+      case CRM_ASSIGNMENTS:
+        return SEGMENT_COMMENTS;
       case DEMAND_FORECAST:
       case MODEL_METRICS:
         return Map.of("input_versions", MARKET_COMMENTS.get("input_versions"));
@@ -433,6 +492,10 @@ public enum Table {
       case MODEL_METRICS:
       case POTENTIAL_SCORES:
       case SALES_GOALS:
+      case UNIT_SEGMENTS:
+      case SEGMENT_PROFILES:
+      case CAMPAIGN_TARGETS:
+      case CRM_ASSIGNMENTS:
         return List.of("model_version", "run_id", "input_versions", "as_of");
       case PLANTED_TRUTHS:
         return List.of("run_id", "as_of");
@@ -584,6 +647,13 @@ public enum Table {
       case WHATIF_RESULTS:
         return List.of(nonNegative("pma_units_before"), nonNegative("pma_units_after"), nonNegative("captured_before"),
             nonNegative("captured_after"));
+      case SEGMENT_PROFILES:
+        return List.of(between("unit_share", 0, 1), between("opportunity_share", 0, 1), between("silhouette", -1, 1),
+            new Check("units_positive", "units >= 1"));
+      case CAMPAIGN_TARGETS:
+        return List.of(new Check("rank_positive", "rank >= 1"));
+      case CRM_ASSIGNMENTS:
+        return List.of(new Check("change_type_known", "change_type IN ('added', 'moved', 'unchanged', 'removed')"));
       case SALES_GOALS:
         return List.of(nonNegative("goal_units"), between("potential_share", 0, 1),
             new Check("goal_within_bounds", "goal_units >= floor_units AND (cap_units IS NULL OR goal_units <= cap_units)"));

@@ -84,6 +84,25 @@ final class TableSchemas {
           brand_captured_before DOUBLE, brand_captured_after DOUBLE, cannibalisation DOUBLE, net_brand_gain
           DOUBLE, huff_alpha DOUBLE, huff_beta DOUBLE, huff_source STRING, run_id STRING, input_versions STRING,
           as_of DATE""";
+      case UNIT_SEGMENTS -> """
+          geo_unit_id STRING, segment_id STRING, segment_name STRING, distance_to_centroid DOUBLE, territory_id STRING,
+          potential DOUBLE, opportunity_gap DOUBLE, growth DOUBLE, features MAP<STRING, DOUBLE>, model_version STRING,
+          run_id STRING, input_versions STRING, as_of DATE""";
+      case SEGMENT_PROFILES -> """
+          segment_id STRING, segment_name STRING, units BIGINT, unit_share DOUBLE, potential DOUBLE, opportunity_gap
+          DOUBLE, opportunity_share DOUBLE, feature STRING, weight DOUBLE, segment_mean DOUBLE, region_mean DOUBLE,
+          index_vs_region DOUBLE, z_vs_region DOUBLE, is_previous_match BOOLEAN, k INT, silhouette DOUBLE,
+          silhouette_curve STRING, algorithm STRING, model_version STRING, run_id STRING, input_versions STRING, as_of
+          DATE""";
+      case CAMPAIGN_TARGETS -> """
+          territory_id STRING, segment_id STRING, segment_name STRING, rank INT, geo_unit_id STRING, zip STRING,
+          dealer_id STRING, potential DOUBLE, opportunity_gap DOUBLE, reason STRING, model_version STRING, run_id
+          STRING, input_versions STRING, as_of DATE""";
+      case CRM_ASSIGNMENTS -> """
+          geo_unit_id STRING, zip STRING, territory_id STRING, owner STRING, dealer_id STRING, segment_id STRING,
+          segment_name STRING, change_type STRING, changed_fields STRING, previous_territory_id STRING, previous_owner
+          STRING, previous_dealer_id STRING, previous_segment_id STRING, previous_as_of DATE, model_version STRING,
+          run_id STRING, input_versions STRING, as_of DATE""";
       case DQ_RESULTS -> """
           run_id STRING, stage STRING, table_name STRING, check_name STRING, severity STRING, observed DOUBLE,
           threshold STRING, status STRING, detail STRING, checked_at TIMESTAMP, as_of DATE""";

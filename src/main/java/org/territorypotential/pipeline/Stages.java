@@ -13,6 +13,7 @@ import org.territorypotential.market.MarketStage;
 import org.territorypotential.ops.Stage;
 import org.territorypotential.report.ReportStage;
 import org.territorypotential.score.ScoreStage;
+import org.territorypotential.segment.SegmentStage;
 import org.territorypotential.synth.GenerateStage;
 
 /**
@@ -32,6 +33,7 @@ public final class Stages {
       new ForecastStage(),
       new ScoreStage(),
       new DesignStage(),
+      new SegmentStage(),
       new ReportStage());
 
   /** The synthetic-data job: tracked like a stage, run before the pipeline by demo and benchmarks. */

@@ -38,7 +38,15 @@ public final class ReportBuilder {
    */
   public record Inputs(LocalDate asOf, String runId, String inputVersions, List<Row> performance, List<Row> bySegment,
       List<Row> scores, List<Row> assignment, List<Row> units, List<Row> dealers, List<Row> series, List<Row> design,
-      List<Row> whatIf) {}
+      List<Row> whatIf, List<Row> segments) {
+    /** Without the segment stage's unit_segments (the map then has no segment colouring). */
+    public Inputs(LocalDate asOf, String runId, String inputVersions, List<Row> performance, List<Row> bySegment,
+        List<Row> scores, List<Row> assignment, List<Row> units, List<Row> dealers, List<Row> series, List<Row> design,
+        List<Row> whatIf) {
+      this(asOf, runId, inputVersions, performance, bySegment, scores, assignment, units, dealers, series, design, whatIf,
+          List.of());
+    }
+  }
 
   /** A built report: the page, the sheets (file name -> sheet), and geometries for the GIS exports. */
   public record Built(Pages.Report page, Map<String, Pages.Sheet> sheets, Map<String, Geometry> territoryShapes,
@@ -107,6 +115,13 @@ public final class ReportBuilder {
       territoryFeatures.add(feature(props, Shapes.round(e.getValue(), dec)));
     }
     boolean hasUnitValues = !unitScore.isEmpty();
+    // market segments (unit_segments), when the segment stage has run: the map can colour units by them
+    Map<String, String> segmentOf = new HashMap<>();
+    Map<String, String> segments = new TreeMap<>();
+    for (Row r : in.segments()) {
+      segmentOf.put(r.getAs("geo_unit_id"), r.getAs("segment_id"));
+      segments.put(r.getAs("segment_id"), r.getAs("segment_name"));
+    }
     List<Object> unitFeatures = new ArrayList<>();
     List<Object> mdaFeatures = new ArrayList<>();
     for (Map.Entry<String, Geometry> e : simple.entrySet()) {
@@ -120,6 +135,10 @@ public final class ReportBuilder {
       }
       props.put("name", unitName.get(unit));
       props.put("territory_id", unitTerritory.get(unit));
+      if (segmentOf.containsKey(unit)) {
+        props.put("segment", segmentOf.get(unit));
+        props.put("segment_name", segments.get(segmentOf.get(unit)));
+      }
       Geometry g = Shapes.round(e.getValue(), dec);
       unitFeatures.add(feature(props, g));
       if (mdaUnits.contains(unit)) {
@@ -215,6 +234,9 @@ public final class ReportBuilder {
     data.put("mdas", collection(mdaFeatures));
     data.put("dealers", dealerJson);
     data.put("series", series);
+    List<Map<String, String>> segmentList = new ArrayList<>();
+    segments.forEach((id, name) -> segmentList.add(Map.of("id", id, "name", name == null ? "" : name)));
+    data.put("segments", segmentList);
 
     List<Pages.Lib> libs = new ArrayList<>();
     assets.libraries.forEach((k, l) -> libs.add(new Pages.Lib(l.name(), l.version(), "../licenses/" + k + "-" + l.version() + ".txt")));

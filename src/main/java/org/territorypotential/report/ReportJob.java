@@ -133,7 +133,7 @@ public final class ReportJob {
     return Path.of(lake.root(), p.output());
   }
 
-  /** Reads each input table once at its current version and collects it: eight queries in all. */
+  /** Reads each input table once at its current version and collects it: eight queries in all (nine with unit_segments). */
   public static Collected collect(Lake lake, ReportParams p, RunContext run) {
     LocalDate asOf = run.asOf();
     Map<String, Long> versions = new LinkedHashMap<>();
@@ -154,9 +154,12 @@ public final class ReportJob {
         ? designSummary(lake.readPinned(Table.TERRITORY_DESIGN_METRICS, asOf, versions)).collectAsList() : List.of();
     List<Row> whatIf = lake.exists(Table.WHATIF_RESULTS)
         ? whatIfSummary(lake.readPinned(Table.WHATIF_RESULTS, asOf, versions), p.brand()).collectAsList() : List.of();
+    // the segment stage's unit segments, when it has run: the map colours units by them
+    List<Row> segments = lake.exists(Table.UNIT_SEGMENTS) ? lake.readPinned(Table.UNIT_SEGMENTS, asOf, versions)
+        .select("geo_unit_id", "segment_id", "segment_name").collectAsList() : List.of();
     ReportBuilder.Inputs in = new ReportBuilder.Inputs(asOf, run.runId(), Lake.versionsText(versions), perf.collectAsList(),
         bySegment.collectAsList(), scores.collectAsList(), assignment.collectAsList(), units.collectAsList(), dealers.collectAsList(),
-        series.collectAsList(), design, whatIf);
+        series.collectAsList(), design, whatIf, segments);
     return new Collected(in, scores, perf, versions);
   }
 

@@ -25,7 +25,22 @@
     for (var i = 1; i < SEQ.length; i++) { q.push(v[Math.min(v.length - 1, Math.floor(i * v.length / SEQ.length))]); }
     return q;
   }
+  // market segments (the segment stage's unit_segments): a categorical colour per segment, units only
+  var SEGMENT_COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666',
+    '#8dd3c7', '#fb8072', '#80b1d3', '#fdb462'];
+  var segments = data.segments || [];
+  function segmentColour(id) {
+    for (var i = 0; i < segments.length; i++) { if (segments[i].id === id) { return SEGMENT_COLORS[i % SEGMENT_COLORS.length]; } }
+    return BAND_COLORS.none;
+  }
+  if (segments.length) {
+    var opt = document.createElement('option');
+    opt.value = 'segment';
+    opt.textContent = 'market segment (geo units)';
+    metricSel.appendChild(opt);
+  }
   function colour(metric, v, level) {
+    if (metric === 'segment') { return segmentColour(v); }
     if (metric === 'effectiveness') { return BAND_COLORS[bandOf(v)]; }
     if (v === null || v === undefined) { return BAND_COLORS.none; }
     var b = breaks[level + ':' + metric], i = 0;
@@ -47,6 +62,7 @@
     var p = f.properties, div = document.createElement('div');
     div.appendChild(text('b', p.id + (p.dealer_name ? ' (' + p.dealer_name + ')' : '')));
     data.metrics.forEach(function (m) { div.appendChild(text('div', m.label + ': ' + fmt(p[m.key]))); });
+    if (p.segment) { div.appendChild(text('div', 'Segment: ' + p.segment + ' ' + p.segment_name)); }
     return div;
   }
   var layers = {
@@ -91,11 +107,14 @@
   legend.onAdd = function () { this.div = L.DomUtil.create('div', 'tp-legend'); return this.div; };
   legend.addTo(map);
   function drawLegend() {
-    var m = metricSel.value, div = legend.div, label = data.metrics.filter(function (x) { return x.key === m; })[0].label;
+    var m = metricSel.value, div = legend.div;
+    var label = m === 'segment' ? 'Market segment (geo units)' : data.metrics.filter(function (x) { return x.key === m; })[0].label;
     div.textContent = '';
     div.appendChild(text('b', label));
     function row(c, s) { var r = text('div', s); var k = document.createElement('i'); k.style.background = c; r.insertBefore(k, r.firstChild); div.appendChild(r); }
-    if (m === 'effectiveness') {
+    if (m === 'segment') {
+      segments.forEach(function (sg) { row(segmentColour(sg.id), sg.id + ' ' + sg.name); });
+    } else if (m === 'effectiveness') {
       row(BAND_COLORS.good, '>= ' + bands.satisfactory);
       row(BAND_COLORS.mid, bands.needsImprovement + ' to < ' + bands.satisfactory);
       row(BAND_COLORS.low, '< ' + bands.needsImprovement);
@@ -112,7 +131,15 @@
     ['territories', 'units'].forEach(function (l) { layers[l].setStyle(styler(l)); });
     drawLegend();
   }
-  metricSel.addEventListener('change', restyle);
+  metricSel.addEventListener('change', function () {
+    // segments colour geo units: switch the map to them
+    if (metricSel.value === 'segment' && levelSel.value !== 'units') {
+      levelSel.value = 'units';
+      levelSel.dispatchEvent(new Event('change'));
+    } else {
+      restyle();
+    }
+  });
   levelSel.addEventListener('change', function () {
     ['territories', 'units'].forEach(function (l) { map.removeLayer(layers[l]); });
     layers[levelSel.value].addTo(map);

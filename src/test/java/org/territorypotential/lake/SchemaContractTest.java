@@ -43,7 +43,7 @@ class SchemaContractTest {
       assertTrue(written.limit(1).count() > 0, t + " has rows of the demo's run date");
       checked++;
     }
-    assertEquals(12, checked, "gold tables");
+    assertEquals(16, checked, "gold tables");
   }
 
   @Test

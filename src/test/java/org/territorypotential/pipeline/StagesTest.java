@@ -62,7 +62,7 @@ class StagesTest {
         assertEquals(t.layer == Layer.BRONZE ? "ingest" : "locate", Stages.producerOf(t), t.toString());
       }
     }
-    assertEquals(List.of("ingest", "locate", "market", "forecast", "score", "design", "report"), Stages.names());
+    assertEquals(List.of("ingest", "locate", "market", "forecast", "score", "design", "segment", "report"), Stages.names());
     assertEquals(Stages.names().size(), new HashSet<>(Stages.names()).size(), "stage names are unique");
   }
 
@@ -89,7 +89,7 @@ class StagesTest {
     for (Stage s : Stages.PIPELINE) {
       assertTrue(help.contains("\n  " + s.name() + " "), "help lists " + s.name() + ":\n" + help);
     }
-    assertTrue(help.contains("(ingest, locate, market, forecast, score, design, report)"), help);
+    assertTrue(help.contains("(ingest, locate, market, forecast, score, design, segment, report)"), help);
   }
 
   /** A bad setting of any stage stops the run before Spark starts, naming the key. */

@@ -25,6 +25,13 @@ import org.territorypotential.config.ConfigError;
 
 /** The report's pure parts, without Spark or a browser: escaping, coverage simplification, settings, assets. */
 class ReportLogicTest {
+  /** The report's collected unit and territory_assignment rows, as ReportJob selects them. */
+  private static final StructType UNIT_SCHEMA = new StructType().add("geo_unit_id", DataTypes.StringType)
+      .add("name", DataTypes.StringType).add("geometry", DataTypes.BinaryType);
+  private static final StructType ASSIGNMENT_SCHEMA = new StructType().add("geo_unit_id", DataTypes.StringType)
+      .add("territory_id", DataTypes.StringType).add("method", DataTypes.StringType).add("brand", DataTypes.StringType)
+      .add("dealer_id", DataTypes.StringType).add("is_multiple_dealer_area", DataTypes.BooleanType);
+
 
   @Test
   void jsonForAScriptBlockCannotCloseItOrStartMarkup() {
@@ -127,11 +134,6 @@ class ReportLogicTest {
     double amp = 0.0025;
     GeometryFactory gf = new GeometryFactory();
     WKBWriter wkb = new WKBWriter();
-    StructType unitSchema = new StructType().add("geo_unit_id", DataTypes.StringType).add("name", DataTypes.StringType)
-        .add("geometry", DataTypes.BinaryType);
-    StructType assignmentSchema = new StructType().add("geo_unit_id", DataTypes.StringType).add("territory_id", DataTypes.StringType)
-        .add("method", DataTypes.StringType).add("brand", DataTypes.StringType).add("dealer_id", DataTypes.StringType)
-        .add("is_multiple_dealer_area", DataTypes.BooleanType);
     List<Row> units = new ArrayList<>();
     List<Row> assignment = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -148,10 +150,10 @@ class ReportLogicTest {
         ring.add(ring.get(0));
         Geometry g = gf.createPolygon(ring.toArray(Coordinate[]::new));
         String id = String.format("u%03d%03d", i, j);
-        units.add(new GenericRowWithSchema(new Object[] {id, id, wkb.write(g)}, unitSchema));
+        units.add(new GenericRowWithSchema(new Object[] {id, id, wkb.write(g)}, UNIT_SCHEMA));
         String territory = String.format("T%02d%02d", i / 10, j / 10);
         assignment.add(new GenericRowWithSchema(new Object[] {id, territory, "pma", "NISSAN", territory, (i + j) % 50 == 0},
-            assignmentSchema));
+            ASSIGNMENT_SCHEMA));
       }
     }
     ReportParams p = ReportParams.from(AppConfig.load(null, Map.of("tp.score.brand", "NISSAN")), LocalDate.parse("2024-06-30"));
@@ -173,6 +175,32 @@ class ReportLogicTest {
     ReportJob.Fitted small = ReportJob.fit(new ReportBuilder.Inputs(in.asOf(), "run", "", List.of(), List.of(), List.of(),
         assignment.subList(0, 4), few, List.of(), List.of(), List.of(), List.of()), p, "", "");
     assertEquals(p.simplifyTolerance(), small.tolerance(), "a small region keeps tp.report.simplify-tolerance");
+  }
+
+  /** With the segment stage's unit_segments, each unit carries its segment and the page lists the segments for the map. */
+  @Test
+  void unitsCarryTheirMarketSegmentWhenTheSegmentStageRan() {
+    GeometryFactory gf = new GeometryFactory();
+    WKBWriter wkb = new WKBWriter();
+    StructType segmentSchema = new StructType().add("geo_unit_id", DataTypes.StringType).add("segment_id", DataTypes.StringType)
+        .add("segment_name", DataTypes.StringType);
+    List<Row> units = new ArrayList<>();
+    List<Row> assignment = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Geometry g = gf.toGeometry(new org.locationtech.jts.geom.Envelope(i, i + 1, 0, 1));
+      units.add(new GenericRowWithSchema(new Object[] {"u" + i, "u" + i, wkb.write(g)}, UNIT_SCHEMA));
+      assignment.add(new GenericRowWithSchema(new Object[] {"u" + i, "PMA-D1", "pma", "NISSAN", "D1", false}, ASSIGNMENT_SCHEMA));
+    }
+    List<Row> segments = List.of(new GenericRowWithSchema(new Object[] {"u0", "S01", "high income"}, segmentSchema),
+        new GenericRowWithSchema(new Object[] {"u1", "S02", "growing"}, segmentSchema));
+    ReportParams p = ReportParams.from(AppConfig.load(null, Map.of("tp.score.brand", "NISSAN")), LocalDate.parse("2024-06-30"));
+    String html = ReportJob.fit(new ReportBuilder.Inputs(LocalDate.parse("2024-06-30"), "run", "", List.of(), List.of(),
+        List.of(), assignment, units, List.of(), List.of(), List.of(), List.of(), segments), p, "", "").html();
+    assertTrue(html.contains("\"segment\":\"S01\"") && html.contains("\"segment_name\":\"growing\""), "unit properties");
+    assertEquals(2, count(html, "\"segment_name\":"), "one per unit");
+    String without = ReportJob.fit(new ReportBuilder.Inputs(LocalDate.parse("2024-06-30"), "run", "", List.of(), List.of(),
+        List.of(), assignment, units, List.of(), List.of(), List.of(), List.of()), p, "", "").html();
+    assertEquals(0, count(without, "\"segment_name\":"), "no segments without the segment stage");
   }
 
   /**

@@ -174,6 +174,13 @@ class ReportTest {
       Files.write(shot, png);
       System.out.printf("[report] %s: %,d bytes, rendered in %.0f ms, %.0f%% non-background pixels; screenshot %s%n", html,
           Files.size(html), ms, share * 100, shot.toAbsolutePath());
+      // the segment stage ran before the report: geo units can be coloured by market segment, a legend row each
+      long segments = lake.read(Table.SEGMENT_PROFILES, AS_OF).select("segment_id").distinct().count();
+      long legendRows = page.eval("(function(){var s=document.getElementById('metric');s.value='segment';"
+          + "s.dispatchEvent(new Event('change'));return document.querySelectorAll('.tp-legend div').length;})()").asLong();
+      assertEquals(segments + 2, legendRows, "a legend row per segment, no value and MDA");
+      assertEquals("units", page.eval("document.getElementById('level').value").asText(), "segments colour geo units");
+      assertEquals(List.of(), page.errors, "console errors with segments");
     }
   }
 
