@@ -76,7 +76,7 @@ public final class SegmentJob {
 
     Segmenter.Fit fit;
     try {
-      fit = Segmenter.fit(units, p.features(), p.algorithm(), p.kMin(), p.kMax(), p.seed(), p.maxIterations());
+      fit = Segmenter.fit(units, p.features(), p.algorithm(), p.kMin(), p.kMax(), p.seed(), p.maxIterations(), p.parallelFits());
     } catch (IllegalArgumentException e) {
       units.unpersist();
       throw MissingInput.of("segment", "geo units with features to cluster at level " + p.level() + " of " + asOf + " ("

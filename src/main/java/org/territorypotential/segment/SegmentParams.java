@@ -11,7 +11,7 @@ import org.territorypotential.config.ConfigError;
 public record SegmentParams(String brand, String level, String territoryType, List<Feature> features, String algorithm,
     int kMin, int kMax, long seed, int maxIterations, double nameThresholdSd, int nameTerms, int listSize,
     double minPotential, int windowMonths, List<String> evFuelTypes, String crmOutput, Map<String, String> owners,
-    String defaultOwner, int printTargets) {
+    String defaultOwner, int printTargets, int parallelFits) {
 
   public static final List<String> ALGORITHMS = List.of("kmeans", "bisecting-kmeans");
   public static final List<String> TERRITORY_TYPES = List.of("pma", "configured");
@@ -91,7 +91,7 @@ public record SegmentParams(String brand, String level, String territoryType, Li
         positive(cfg, p + "max-iterations"), sd, positive(cfg, p + "name-terms"), positive(cfg, p + "campaign.list-size"),
         minPotential, positive(cfg, "tp.market.window-months"),
         cfg.getStringList(p + "ev-fuel-types").stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList(), output, owners,
-        defaultOwner, cfg.getInt(p + "print-targets"));
+        defaultOwner, cfg.getInt(p + "print-targets"), positive(cfg, p + "parallel-fits"));
   }
 
   private static int positive(AppConfig cfg, String key) {

@@ -59,8 +59,11 @@ public final class Segmenter {
     }
   }
 
+  /** One k's fit: its silhouette, centres and units with their cluster. */
+  private record Trial(int k, double silhouette, Vector[] centers, Dataset<Row> assigned) {}
+
   public static Fit fit(Dataset<Row> units, List<SegmentParams.Feature> features, String algorithm, int kMin, int kMax,
-      long seed, int maxIterations) {
+      long seed, int maxIterations, int threads) {
     List<Column> stats = new ArrayList<>(List.of(count(lit(1)).as("_n")));
     for (SegmentParams.Feature f : features) {
       stats.add(avg(col(f.name())).as("m_" + f.name()));
@@ -102,12 +105,9 @@ public final class Segmenter {
         .persist(StorageLevel.MEMORY_AND_DISK());
     ClusteringEvaluator eval = new ClusteringEvaluator().setFeaturesCol(VECTOR).setPredictionCol(CLUSTER)
         .setDistanceMeasure("squaredEuclidean");
-    List<Point> curve = new ArrayList<>();
-    int bestK = -1;
-    double best = Double.NEGATIVE_INFINITY;
-    double[][] bestCenters = null;
-    Dataset<Row> bestAssigned = null;
-    for (int k = kMin; k <= hi; k++) {
+    // one fit per k, up to `threads` at once; the best is chosen in k order (ties: the smaller k)
+    List<Integer> ks = java.util.stream.IntStream.rangeClosed(kMin, hi).boxed().toList();
+    List<Trial> trials = org.territorypotential.ops.Parallel.map(ks, threads, "tp-segment-fit", k -> {
       Dataset<Row> assigned;
       Vector[] centers;
       if (algorithm.equals("bisecting-kmeans")) {
@@ -121,16 +121,23 @@ public final class Segmenter {
         assigned = m.transform(z);
         centers = m.clusterCenters();
       }
-      double sil = centers.length < 2 ? Double.NaN : eval.evaluate(assigned);
-      curve.add(new Point(k, sil));
-      LOG.info("segment: k = {} silhouette {}", k, sil);
-      if (sil > best) {
-        best = sil;
-        bestK = centers.length;
-        bestAssigned = assigned;
-        bestCenters = new double[centers.length][];
-        for (int c = 0; c < centers.length; c++) {
-          bestCenters[c] = centers[c].toArray();
+      return new Trial(k, centers.length < 2 ? Double.NaN : eval.evaluate(assigned), centers, assigned);
+    });
+    List<Point> curve = new ArrayList<>();
+    int bestK = -1;
+    double best = Double.NEGATIVE_INFINITY;
+    double[][] bestCenters = null;
+    Dataset<Row> bestAssigned = null;
+    for (Trial t : trials) {
+      curve.add(new Point(t.k(), t.silhouette()));
+      LOG.info("segment: k = {} silhouette {}", t.k(), t.silhouette());
+      if (t.silhouette() > best) {
+        best = t.silhouette();
+        bestK = t.centers().length;
+        bestAssigned = t.assigned();
+        bestCenters = new double[t.centers().length][];
+        for (int c = 0; c < t.centers().length; c++) {
+          bestCenters[c] = t.centers()[c].toArray();
         }
       }
     }

@@ -43,7 +43,7 @@ class SegmenterTest {
         planted.add(s);
       }
     }
-    Segmenter.Fit first = Segmenter.fit(spark.createDataFrame(rows, SCHEMA), FEATURES, "kmeans", 2, 7, 42, 40);
+    Segmenter.Fit first = Segmenter.fit(spark.createDataFrame(rows, SCHEMA), FEATURES, "kmeans", 2, 7, 42, 40, 4);
     Map<String, Integer> cluster = clusters(first);
     first.release();
     System.out.println("[segmenter] silhouette curve " + first.curve() + ", chosen k " + first.k());
@@ -68,7 +68,7 @@ class SegmenterTest {
     // run 2: one new unit in segment 2's area, another seed: the clusters' order may change, the ids may not
     List<Row> rows2 = new ArrayList<>(rows);
     rows2.add(unit("U9999", CENTRES[2], rng));
-    Segmenter.Fit second = Segmenter.fit(spark.createDataFrame(rows2, SCHEMA), FEATURES, "kmeans", 4, 4, 7, 40);
+    Segmenter.Fit second = Segmenter.fit(spark.createDataFrame(rows2, SCHEMA), FEATURES, "kmeans", 4, 4, 7, 40, 1);
     Map<String, Integer> cluster2 = clusters(second);
     second.release();
     Map<String, double[]> previous = new TreeMap<>();
