@@ -131,18 +131,35 @@ public final class Lake {
     return deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).version();
   }
 
+  /**
+   * The version a stage reads of its input {@code t}: the one {@code <table>_current} shows when the
+   * table has been published, so that the commits of a run that never published (killed between its
+   * writes and its publication, or while its rollback ran) never reach a later stage, as they never
+   * reach BI. A table without a published view yet (never published: the tests' fixtures, a table
+   * whose only writes came from jobs run without the {@code Runner}) is read at its newest version;
+   * -1 when it does not exist. One metastore look-up and the Delta log, no Spark job.
+   */
+  public long inputVersion(Table t) {
+    long newest = version(t);
+    if (newest < 0 || !t.hasPublishedView()) {
+      return newest;
+    }
+    java.util.OptionalLong published = publishedVersion(t);
+    return published.isPresent() && published.getAsLong() <= newest ? published.getAsLong() : newest;
+  }
+
   private org.apache.spark.sql.delta.DeltaLog deltaLog(Table t) {
     return org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(t));
   }
 
   /**
-   * The rows of one {@code as_of} partition at the table's current version, recording that
-   * version in {@code versions} (SQL name -> version) for lineage. Drops the input's own lineage
-   * columns (run_id, as_of, ingested_at) so the reader's can be added. A table that does not
-   * exist raises {@link MissingInput} naming the stage that writes it.
+   * The rows of one {@code as_of} partition at the table's published version ({@link
+   * #inputVersion}), recording that version in {@code versions} (SQL name -> version) for lineage.
+   * Drops the input's own lineage columns (run_id, as_of, ingested_at) so the reader's can be added.
+   * A table that does not exist raises {@link MissingInput} naming the stage that writes it.
    */
   public Dataset<Row> readPinned(Table t, LocalDate asOf, Map<String, Long> versions) {
-    long v = version(t);
+    long v = inputVersion(t);
     if (v < 0) {
       throw MissingInput.table(this, t);
     }

@@ -73,6 +73,32 @@ class GoldTablesTest {
     assertEquals(4, lake.readVersion(t, 0).collectAsList().size(), "the staged rows stay readable");
   }
 
+  /**
+   * A stage reads its inputs at their published version (Lake#inputVersion): the commit of a run that
+   * was never published (killed after its write, before its audit and publication) does not reach a
+   * later stage, as it does not reach the _current view. A table never published is read at its newest
+   * version, and a later publication moves what stages read.
+   */
+  @Test
+  void stagesReadTheirInputsAtThePublishedVersion() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_published_input", Map.of()));
+    Table t = Table.MARKET_DATA_QUALITY;
+    Lake.Written first = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "first", 0.1), JUNE, "first", null);
+    java.util.function.Supplier<List<Object>> shares = () -> lake.readPinned(t, JUNE, new java.util.HashMap<>())
+        .select("share").distinct().collectAsList().stream().map(r -> r.get(0)).collect(Collectors.toList());
+    assertEquals(List.of(0.1), shares.get(), "never published: the newest version");
+    lake.publish(List.of(first), "first");
+    Lake.Written killed = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "killed", 0.2), JUNE, "killed", null);
+    assertTrue(killed.version() > first.version());
+    Map<String, Long> versions = new java.util.HashMap<>();
+    lake.readPinned(t, JUNE, versions);
+    assertEquals(first.version(), versions.get(lake.sqlName(t)), "the lineage names the version read");
+    assertEquals(List.of(0.1), shares.get(), "the unpublished run's rows do not reach a stage");
+    lake.publish(List.of(killed), "killed");
+    assertEquals(List.of(0.2), shares.get(), "published: now read");
+  }
+
   @Test
   void constraintsViewsAndMaintenance() {
     SparkSession spark = TestSpark.session();
