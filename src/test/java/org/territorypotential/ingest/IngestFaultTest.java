@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.territorypotential.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 import org.territorypotential.config.AppConfig;
@@ -19,104 +22,188 @@ import org.territorypotential.lake.Table;
 import org.territorypotential.ops.RunContext;
 
 /**
- * Faulty inputs after a good run (issue 7 item 6, the cheap part): a file truncated mid-row is
- * quarantined row by row; an empty (header-only) input and one that shrank by more than
- * tp.ingest.max-shrink are held back before any write (InputGuard) unless allowed; a missing
- * required column and a 0-byte file (not even a header) fail clearly; an extra column is ignored;
- * none of them touches what an earlier run published.
+ * The fault suite (issue 23 item 4): after a good published ingest, each kind of damaged extract is
+ * ingested again for the same run date through the CLI ({@code jobs/tp ingest}, write-audit-publish
+ * included). Per case: the exit code; for a failure, one {@code tp: error:} line naming the cause and
+ * the published tables untouched (each {@code _current} view on the same Delta version, the same
+ * rows); for a run that goes through, read = accepted + quarantined + excluded in
+ * ingest_reconciliation and the bad row quarantined with its reason. The table it prints is the one
+ * in docs/operations.md. Then the input rules on a run of their own date (undecodable bytes,
+ * implausible years, a declared charset).
  */
 // IngestFaultTest reuses CanonicalIngestTest's static fixture fields: never both at once (junit-platform.properties)
 @ResourceLock("CanonicalIngestTest.fixture")
 class IngestFaultTest {
-  private static final LocalDate LATER = LocalDate.parse("2024-07-31");
+  private static final String HEADER = "registration_id,registration_date,make,model,model_year,longitude,latitude,zip,geo_unit_id\n";
+  private static final String GEO_GOOD = "geo_unit_id,level,name,parent_id,geometry\n"
+      + "U1,tract,One,C1,\"POLYGON ((-123 47, -121 47, -121 48, -123 48, -123 47))\"\n";
+  private static final List<Table> BRONZE = List.of(Table.REGISTRATIONS_BRONZE, Table.DEALERS_BRONZE, Table.GEO_UNITS_BRONZE,
+      Table.SEGMENTS_BRONZE);
 
-  private static List<Row> published(Lake lake) {
-    return lake.read(Table.REGISTRATIONS_BRONZE, CanonicalIngestTest.AS_OF).drop("ingested_at", "run_id")
-        .orderBy("registration_id").collectAsList();
+  private static String good(int n) {
+    StringBuilder sb = new StringBuilder(HEADER);
+    for (int i = 0; i < n; i++) {
+      sb.append("G").append(i).append(",2024-0").append(1 + i % 6).append("-10,Aurora,Alpha,2023,").append(-122.0 - i * 0.01)
+          .append(",47.5,,U1\n");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * One damaged extract: the registrations file (or the geo units', {@code geoUnits} non-null), the exit
+   * code, and what must be said: in the error line for a failure, in a quarantine reason for a row
+   * (with the input, and the rows read and quarantined), or in the summary.
+   */
+  record Case(String name, byte[] registrations, String geoUnits, int exit, String said, String input, long read, long quarantined) {
+    static Case fails(String name, String regs, int exit, String said) {
+      return new Case(name, regs.getBytes(StandardCharsets.UTF_8), null, exit, said, null, 0, 0);
+    }
+
+    static Case quarantines(String name, byte[] regs, String geo, String input, long read, String reason) {
+      return new Case(name, regs, geo, Main.OK, reason, input, read, 1);
+    }
   }
 
   @Test
-  void faultyInputsNeverDamageWhatIsPublished() throws IOException {
-    CanonicalIngestTest.spark = TestSpark.session();
-    CanonicalIngestTest.files = TestSpark.dir("faults");
-    File f = CanonicalIngestTest.files;
-    String header = "registration_id,registration_date,make,model,segment,longitude,latitude,zip,geo_unit_id,extra_note\n";
-    String good = header + CanonicalIngestTest.goodRows(10, 6);
-    CanonicalIngestTest.write("registrations.csv", good);
-    CanonicalIngestTest.write("dealers.csv", CanonicalIngestTest.DEALERS);
-    CanonicalIngestTest.write("geo_units.csv", CanonicalIngestTest.GEO_UNITS);
-    CanonicalIngestTest.write("segments.csv", CanonicalIngestTest.SEGMENTS);
-    // the last row cut in the middle of its fields, no newline: what a copy interrupted mid-write leaves
-    CanonicalIngestTest.write("truncated.csv", good + "R99,2024-05-10,Aur");
-    CanonicalIngestTest.write("empty.csv", header);
-    CanonicalIngestTest.write("nocol.csv", good.replace(",make,", ",brand_name,"));
-    CanonicalIngestTest.write("zero.csv", "");
+  void faultSuite() throws IOException {
+    File dir = TestSpark.dir("fault_suite");
+    String ten = good(10);
+    java.io.ByteArrayOutputStream latin1 = new java.io.ByteArrayOutputStream();
+    latin1.write(ten.getBytes(StandardCharsets.UTF_8));
+    latin1.write("B1,2024-05-10,Aur\u00e9ora,Alpha,2023,-122.1,47.5,,U1\n".getBytes(StandardCharsets.ISO_8859_1));
+    List<Case> cases = List.of(
+        Case.fails("header only", HEADER, Main.DQ_FAILED, "input 'registrations' has no rows"),
+        Case.fails("0 bytes", "", Main.BAD_INPUT, "lacks required column"),
+        Case.fails("wrong delimiter", ten.replace(',', ';'), Main.BAD_INPUT, "looks delimited by ';', not the configured ','"),
+        Case.fails("missing column", ten.replace(",make,", ",brand_name,"), Main.BAD_INPUT, "lacks required column make"),
+        new Case("extra column", ten.replace("geo_unit_id\n", "geo_unit_id,note\n").replace(",U1\n", ",U1,x\n")
+            .getBytes(StandardCharsets.UTF_8), null, Main.OK, "ignored columns not in its contract: note", "registrations", 10, 0),
+        Case.quarantines("truncated row", (ten + "R99,2024-05-10,Aur").getBytes(StandardCharsets.UTF_8), null,
+            "registrations", 11, "malformed row"),
+        Case.quarantines("invalid UTF-8", latin1.toByteArray(), null, "registrations", 11,
+            "bytes not valid UTF-8 in make 'Aur\uFFFDora' at byte 3"),
+        Case.quarantines("implausible year", (ten + "B2,2024-05-10,Aurora,Alpha,3024,-122.1,47.5,,U1\n").getBytes(StandardCharsets.UTF_8),
+            null, "registrations", 11, "model_year '3024' after run year + 1 (2025)"),
+        Case.quarantines("duplicate id", (ten + "G0,2024-05-10,Aurora,Alpha,2023,-122.1,47.5,,U1\n").getBytes(StandardCharsets.UTF_8),
+            null, "registrations", 11, "duplicate registration_id"),
+        Case.quarantines("swapped coordinates", (ten + "S1,2024-05-10,Aurora,Alpha,2023,47.5,-122.1,,U1\n").getBytes(StandardCharsets.UTF_8),
+            null, "registrations", 11, "latitude '-122.1' outside -90..90"),
+        Case.quarantines("bad WKT", ten.getBytes(StandardCharsets.UTF_8), GEO_GOOD + "U2,tract,Broken,C1,\"POLYGON ((0 0, 1 1\"\n",
+            "geo_units", 2, "geometry"),
+        Case.fails("shrunk by more than half", good(3), Main.DQ_FAILED, "read 3 rows, 70.0% fewer than the 10"));
 
-    AppConfig cfg = CanonicalIngestTest.config("faults", Map.of());
-    Lake lake = new Lake(TestSpark.session(), cfg);
-    IngestJob.run(TestSpark.session(), cfg, RunContext.start("ingest", CanonicalIngestTest.AS_OF));
-    List<Row> before = published(lake);
-    assertEquals(6, before.size());
-    // extra column (extra_note is not in the contract): every row accepted, the column does not reach bronze
-    assertTrue(!List.of(lake.read(Table.REGISTRATIONS_BRONZE, CanonicalIngestTest.AS_OF).columns()).contains("extra_note"));
+    java.nio.file.Files.writeString(new File(dir, "dealers.csv").toPath(), CanonicalIngestTest.DEALERS);
+    java.nio.file.Files.writeString(new File(dir, "segments.csv").toPath(), CanonicalIngestTest.SEGMENTS);
+    File regs = new File(dir, "registrations.csv");
+    File geo = new File(dir, "geo_units.csv");
+    java.util.function.Supplier<String[]> args = () -> {
+      List<String> a = new java.util.ArrayList<>(List.of("ingest", "--as-of", CanonicalIngestTest.AS_OF.toString()));
+      for (String kv : List.of("tp.lakehouse=" + new File(dir, "lake"), "tp.spark.master=local[2]", "tp.spark.shuffle-partitions=2",
+          "tp.databases.bronze=faultsuite_bronze", "tp.databases.silver=faultsuite_silver", "tp.databases.gold=faultsuite_gold",
+          "tp.databases.ops=faultsuite_ops", "tp.ingest.source=canonical", "tp.ingest.max-quarantine-share=1.0",
+          "tp.ingest.inputs.registrations.path=" + regs, "tp.ingest.inputs.dealers.path=" + new File(dir, "dealers.csv"),
+          "tp.ingest.inputs.geo-units.path=" + geo, "tp.ingest.inputs.segments.path=" + new File(dir, "segments.csv"),
+          "tp.ingest.inputs.sales.path=", "tp.ingest.inputs.demographics.path=", "tp.ingest.inputs.territories.path=")) {
+        a.addAll(List.of("--set", kv));
+      }
+      return a.toArray(new String[0]);
+    };
+    java.nio.file.Files.writeString(regs.toPath(), ten);
+    java.nio.file.Files.writeString(geo.toPath(), GEO_GOOD);
+    String[] cli = args.get();
+    Cli good = Cli.run(cli);
+    assertEquals(Main.OK, good.code(), good.err() + good.out());
+    Lake lake = new Lake(TestSpark.session(), CanonicalIngestTest.config("faultsuite", Map.of("tp.lakehouse", new File(dir, "lake").getPath())));
 
-    // 0-byte file: no header, so no contract column: clear failure, nothing written
-    long v0 = lake.version(Table.REGISTRATIONS_BRONZE);
-    IngestError z = assertThrows(IngestError.class, () -> IngestJob.run(TestSpark.session(),
-        CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "zero.csv").getPath())),
-        RunContext.start("ingest", LATER)));
-    assertTrue(z.getMessage().contains("lacks required column"), z.getMessage());
-    assertEquals(v0, lake.version(Table.REGISTRATIONS_BRONZE), "a failed ingest commits nothing");
-    assertEquals(before, published(lake));
+    StringBuilder table = new StringBuilder("| case | exit | message or reason | read | accepted | quarantined | excluded | published tables |\n"
+        + "|---|---:|---|---:|---:|---:|---:|---|\n");
+    for (Case c : cases) {
+      java.nio.file.Files.write(regs.toPath(), c.registrations());
+      java.nio.file.Files.writeString(geo.toPath(), c.geoUnits() == null ? GEO_GOOD : c.geoUnits());
+      Map<Table, Long> versionsBefore = publishedVersions(lake);
+      List<Row> rowsBefore = current(lake);
+      Cli r = Cli.run(cli);
+      assertEquals(c.exit(), r.code(), c.name() + ": " + r.err() + r.out());
+      if (c.exit() != Main.OK) {
+        List<String> lines = r.err().lines().toList();
+        assertEquals(1, lines.size(), c.name() + ": one line: " + r.err());
+        assertTrue(lines.get(0).startsWith("tp: error: ") && lines.get(0).contains(c.said()), c.name() + ": " + lines.get(0));
+        assertEquals(versionsBefore, publishedVersions(lake), c.name() + ": every _current view on the version it showed");
+        assertEquals(rowsBefore, current(lake), c.name() + ": the published rows unchanged");
+        table.append(String.format("| %s | %d | `%s` | | | | | intact |%n", c.name(), r.code(), lines.get(0)));
+        continue;
+      }
+      assertEquals("", r.err(), c.name());
+      String runId = r.runId();
+      long[] n = counts(lake, runId, c.input());
+      long read = n[0];
+      long accepted = n[1];
+      long quarantined = n[2];
+      long excluded = n[3];
+      assertEquals(read, accepted + quarantined + excluded, c.name() + ": nothing lost");
+      assertEquals(c.read(), read, c.name());
+      assertEquals(c.quarantined(), quarantined, c.name());
+      String shown = c.said();
+      if (c.quarantined() > 0) {
+        List<String> reasons = lake.read(Table.QUARANTINE).where(functions.col("run_id").equalTo(runId)
+            .and(functions.col("source").equalTo(c.input()))).select("reason").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        assertEquals(1, reasons.size(), c.name() + ": " + reasons);
+        assertTrue(reasons.get(0).contains(c.said()), c.name() + ": " + reasons);
+        shown = reasons.get(0);
+      } else {
+        assertTrue(r.out().contains(c.said()), c.name() + ": " + r.out());
+      }
+      assertTrue(lake.publishedRun(Table.REGISTRATIONS_BRONZE).equals(runId), c.name() + ": the run published");
+      table.append(String.format("| %s | 0 | `%s` | %d | %d | %d | %d | the run published |%n", c.name(), shown, read, accepted,
+          quarantined, excluded));
+    }
+    // the shrink was real: --allow-shrink writes and publishes it (the file still holds the last case's 3 rows)
+    String[] allowed = java.util.Arrays.copyOf(cli, cli.length + 1);
+    allowed[cli.length] = "--allow-shrink";
+    Cli shrunk = Cli.run(allowed);
+    assertEquals(Main.OK, shrunk.code(), shrunk.err() + shrunk.out());
+    long[] n = counts(lake, shrunk.runId(), "registrations");
+    assertEquals(List.of(3L, 3L, 0L, 0L), java.util.Arrays.stream(n).boxed().toList());
+    assertEquals(3, current(lake).size());
+    assertTrue(!List.of(lake.read(Table.REGISTRATIONS_BRONZE).columns()).contains("note"), "an extra column never reaches bronze");
+    table.append(String.format("| shrunk by more than half, rerun with `--allow-shrink` | 0 | | %d | %d | %d | %d | the run published |%n",
+        n[0], n[1], n[2], n[3]));
+    System.out.println("IngestFaultTest fault suite:\n" + table);
+  }
 
-    // missing column: clear failure, nothing written (same run date: the published partition stays as it was)
-    long v = lake.version(Table.REGISTRATIONS_BRONZE);
-    IngestError e = assertThrows(IngestError.class, () -> IngestJob.run(TestSpark.session(),
-        CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "nocol.csv").getPath())),
-        RunContext.start("ingest", CanonicalIngestTest.AS_OF)));
-    assertTrue(e.getMessage().contains("lacks required column make"), e.getMessage());
-    assertEquals(v, lake.version(Table.REGISTRATIONS_BRONZE), "a failed ingest commits nothing");
-    assertEquals(before, published(lake));
+  /** What {@code jobs/tp} printed, and its exit code. */
+  record Cli(int code, String out, String err) {
+    static Cli run(String[] args) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      int code = Main.run(args, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+          new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+      return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
 
-    // truncated mid-row (next run date): the complete rows are accepted, the cut one quarantined with its reason
-    IngestJob.Result t = IngestJob.run(TestSpark.session(),
-        CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "truncated.csv").getPath())),
-        RunContext.start("ingest", LATER));
-    IngestJob.InputCounts regs = t.inputs().stream().filter(c -> c.input().equals("registrations")).findFirst().orElseThrow();
-    assertEquals(7, regs.read());
-    assertEquals(6, regs.accepted());
-    assertEquals(1, regs.quarantined());
-    String reason = lake.read(Table.QUARANTINE, LATER).where("source = 'registrations'").select("reason").first().getString(0);
-    assertTrue(reason.startsWith("malformed row"), reason);
-    assertEquals(before, published(lake), "the earlier run date still reads its rows");
+    /** The ingest run's id, from its summary's first line. */
+    String runId() {
+      return out.lines().filter(l -> l.startsWith("ingest run ")).findFirst().orElseThrow().substring("ingest run ".length()).strip();
+    }
+  }
 
-    // empty (header only) on a rerun of LATER: held back before any write (exit 4 through the CLI),
-    // so LATER keeps the truncated run's 6 rows; registrations is not in tp.ingest.may-be-empty
-    long vLater = lake.version(Table.REGISTRATIONS_BRONZE);
-    org.territorypotential.dq.Gates.GateFailed empty = assertThrows(org.territorypotential.dq.Gates.GateFailed.class,
-        () -> IngestJob.run(TestSpark.session(),
-            CanonicalIngestTest.config("faults", Map.of("tp.ingest.inputs.registrations.path", new File(f, "empty.csv").getPath())),
-            RunContext.start("ingest", LATER)));
-    assertTrue(empty.getMessage().contains("input 'registrations' has no rows")
-        && empty.getMessage().contains("the published run of " + LATER + " read 7"), empty.getMessage());
-    assertEquals(vLater, lake.version(Table.REGISTRATIONS_BRONZE), "a held-back ingest commits nothing");
-    assertEquals(6, lake.read(Table.REGISTRATIONS_BRONZE, LATER).count());
+  /** An input's rows read, accepted, quarantined and excluded in a run, from ingest_reconciliation. */
+  private static long[] counts(Lake lake, String runId, String input) {
+    Row rec = lake.read(Table.INGEST_RECONCILIATION).where(functions.col("run_id").equalTo(runId)
+        .and(functions.col("source").equalTo(input))).first();
+    return new long[] {rec.getAs("rows_read"), rec.getAs("rows_accepted"), rec.getAs("rows_quarantined"), rec.getAs("rows_excluded")};
+  }
 
-    // shrunk by more than half (2 of 7 rows read): held back; with --allow-shrink (tp.ingest.allow-shrink) written
-    CanonicalIngestTest.write("shrunk.csv", header + CanonicalIngestTest.goodRows(10, 2));
-    Map<String, String> shrunk = Map.of("tp.ingest.inputs.registrations.path", new File(f, "shrunk.csv").getPath());
-    org.territorypotential.dq.Gates.GateFailed shrink = assertThrows(org.territorypotential.dq.Gates.GateFailed.class,
-        () -> IngestJob.run(TestSpark.session(), CanonicalIngestTest.config("faults", shrunk), RunContext.start("ingest", LATER)));
-    assertTrue(shrink.getMessage().contains("input 'registrations' read 2 rows, 71.4% fewer than the 7 of the published run of "
-        + LATER), shrink.getMessage());
-    assertEquals(vLater, lake.version(Table.REGISTRATIONS_BRONZE), "a held-back ingest commits nothing");
-    Map<String, String> allowed = new java.util.HashMap<>(shrunk);
-    allowed.put("tp.ingest.allow-shrink", "true");
-    IngestJob.run(TestSpark.session(), CanonicalIngestTest.config("faults", allowed), RunContext.start("ingest", LATER));
-    assertEquals(2, lake.read(Table.REGISTRATIONS_BRONZE, LATER).count());
-    assertEquals(before, published(lake));
-    System.out.println("IngestFaultTest: truncated row quarantined as: " + reason + "; held back: " + empty.getMessage()
-        + " | " + shrink.getMessage());
+  private static Map<Table, Long> publishedVersions(Lake lake) {
+    Map<Table, Long> out = new java.util.LinkedHashMap<>();
+    BRONZE.forEach(t -> out.put(t, lake.publishedVersion(t).orElse(-1)));
+    return out;
+  }
+
+  /** The rows the registrations' _current view shows (what BI reads). */
+  private static List<Row> current(Lake lake) {
+    return TestSpark.session().table(lake.currentViewName(Table.REGISTRATIONS_BRONZE)).drop("ingested_at")
+        .orderBy("registration_id").collectAsList();
   }
 
   /**
