@@ -220,30 +220,24 @@ public final class Evaluation {
         throw new IllegalArgumentException("a backtest point has no actual (unit " + p.unit + ", origin " + p.origin + ")");
       }
     }
-    // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up sums)
-    List<Agg> aggs = aggregate(points);
-    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
-    for (Agg a : aggs) {
-      if (tuning.contains(a.origin)) {
-        for (int m = 0; m < methods.size(); m++) {
-          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
-          s[0] += Math.abs(a.actual - a.f[m]);
-          s[1] += a.actual;
-        }
-      }
-    }
-    Map<String, Map<String, Double>> tuningWape = new LinkedHashMap<>();
-    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
-        tuningWape.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up
+    // sums); the combination is that of the winning candidate, so it is measured once that is known
+    Map<String, Map<String, Double>> tuningWape = tuningWape(points, tuning);
     if (tuningWape.isEmpty()) {
       throw new IllegalArgumentException("no backtest point at a tuning origin");
     }
     String model = candidates.isEmpty() ? null : best(tuningWape.get(Levels.UNIT), candidates);
+    if (model != null) {
+      combine(points, model);
+      tuningWape = tuningWape(points, tuning);
+    }
+    List<Agg> aggs;
     Map<String, String> byLevel = new LinkedHashMap<>();
     for (String level : Levels.ALL) {
       List<String> pool = new ArrayList<>();
       if (model != null) {
         pool.add(model);
+        pool.add(COMBINATION);
       }
       pool.addAll(Panel.BASELINES);
       byLevel.put(level, guard || model == null ? best(tuningWape.get(level), pool) : model);
@@ -369,6 +363,37 @@ public final class Evaluation {
           cov ? s[9] / s[7] : null));
     });
     return new Result(choice, metrics, quantiles(resAll));
+  }
+
+  /** WAPE per level and method (every method but the reconciliations) on the tuning origins. */
+  private Map<String, Map<String, Double>> tuningWape(List<Point> points, Set<Integer> tuning) {
+    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
+    for (Agg a : aggregate(points)) {
+      if (tuning.contains(a.origin)) {
+        for (int m = 0; m < methods.size(); m++) {
+          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
+          s[0] += Math.abs(a.actual - a.f[m]);
+          s[1] += a.actual;
+        }
+      }
+    }
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
+        out.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    return out;
+  }
+
+  /** Sets each point's {@link #COMBINATION}: the mean of {@code model}'s and seasonal naive with drift's forecasts. */
+  private void combine(List<Point> points, String model) {
+    int c = methods.indexOf(COMBINATION);
+    int m = methods.indexOf(model);
+    int d = methods.indexOf("seasonal_naive_drift");
+    if (c < 0 || m < 0 || d < 0) {
+      return;
+    }
+    for (Point p : points) {
+      p.f[c] = 0.5 * (p.f[m] + p.f[d]);
+    }
   }
 
   private static boolean inside(double actual, double f, double qLo, double qHi) {
@@ -561,6 +586,9 @@ public final class Evaluation {
    * horizon (null bounds when the backtest had no residual there).
    */
   public List<Forecast> publish(List<Point> points, Choice choice, Map<String, Map<Integer, double[]>> quantiles) {
+    if (choice.model() != null) {
+      combine(points, choice.model());
+    }
     reconcile(points, choice);
     Map<String, Object[]> rows = new LinkedHashMap<>();
     for (Point p : points) {
@@ -632,10 +660,14 @@ public final class Evaluation {
     return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {c80 / n, c95 / n};
   }
 
-  /** Methods as listed: candidates, baselines. */
+  /** Methods as listed: candidates, baselines, the combination. */
   public static List<String> methods(List<String> candidates) {
     List<String> m = new ArrayList<>(candidates);
     m.addAll(Panel.BASELINES);
+    m.add(COMBINATION);
     return m;
   }
+
+  /** The mean of the winning model's and seasonal naive with drift's forecasts, a method of every level. */
+  public static final String COMBINATION = "model_drift_mean";
 }

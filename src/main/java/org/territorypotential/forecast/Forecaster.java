@@ -310,7 +310,7 @@ public final class Forecaster {
 
     // the final fit (the winner, on every example up to the last month) and the forecast from the last month
     PipelineModel model = savedModel;
-    boolean modelUsed = choice.byLevel().containsValue(choice.model());
+    boolean modelUsed = choice.byLevel().containsValue(choice.model()) || choice.byLevel().containsValue(Evaluation.COMBINATION);
     if (!modelUsed) {
       LOG.info("no level publishes the model: no final fit, the published forecast is the baselines' ({})", choice.byLevel());
     }

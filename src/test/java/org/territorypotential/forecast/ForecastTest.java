@@ -100,13 +100,13 @@ class ForecastTest {
       assertEquals(LocalDate.parse("2022-12-01").plusMonths(h), ((Date) r.getAs("target_month")).toLocalDate());
       assertEquals(o.published(r.getAs("level")), r.getAs("method"));
     }
-    // metrics: 8 origins x H horizons x 3 levels x (2 candidates + 5 baselines + top_down + mint + published)
-    assertEquals(8L * H * 3 * 10, o.metrics().count());
+    // metrics: 8 origins x H horizons x 3 levels x (2 candidates + 5 baselines + combination + top_down + mint + published)
+    assertEquals(8L * H * 3 * 11, o.metrics().count());
     assertTrue(Evaluation.RECONCILIATIONS.contains(o.choice().reconciliation()));
     // origins: the newest whose H months are all known, then every month earlier; the newest 3 held out
     assertEquals(LocalDate.parse("2021-11-01"), o.origins().get(0));
     assertEquals(List.of(LocalDate.parse("2022-04-01"), LocalDate.parse("2022-05-01"), LocalDate.parse("2022-06-01")), o.heldOut());
-    assertEquals(3L * H * 3 * 10, o.metrics().where("split = 'held_out'").count());
+    assertEquals(3L * H * 3 * 11, o.metrics().where("split = 'held_out'").count());
     for (Backtest.TrainWindow w : o.windows()) {
       // the tuning origins are forecast by the fit at the oldest origin, the held-out ones by the fit at the first held-out one
       assertEquals(w.origin().isBefore(LocalDate.parse("2022-04-01")) ? LocalDate.parse("2021-11-01") : LocalDate.parse("2022-04-01"),
