@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * their coverage on the held-out origins. Its input is a list of {@link Point}s (unit series x
  * origin x horizon, with every method's forecast), a few hundred thousand on the demo.
  *
- * <p><b>Reconciliation</b> (top-down through the chosen methods): at each origin x horizon x
+ * <p><b>Reconciliation</b>: top-down or MinT ({@link MinT}), whichever of the offered ones has the
+ * lowest mean tuning WAPE over the levels without losing to the best baseline at any level.
+ * Top-down through the chosen methods: at each origin x horizon x
  * segment, the state total is the state-level method's sum over the units; it is split over the
  * territories in proportion to the territory-level method's sums, and each territory's share over
  * its units in proportion to the unit-level method's forecasts (an all-zero split falls back to
@@ -41,6 +43,8 @@ public final class Evaluation {
     final double actual;
     final double[] f;
     double published;
+    /** The forecast of each offered reconciliation (see {@link Evaluation#RECONCILIATIONS}); published is one of them. */
+    double[] rec = new double[0];
 
     public Point(int unit, int origin, int h, double actual, double[] f) {
       this.unit = unit;
@@ -56,7 +60,17 @@ public final class Evaluation {
    * at each level (the winner or the baseline with the lowest WAPE of that level on the tuning
    * origins), and those tuning WAPEs (level -> method -> WAPE).
    */
-  public record Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape) {}
+  public record Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape,
+      String reconciliation) {
+    public Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape) {
+      this(model, byLevel, tuningWape, TOP_DOWN);
+    }
+  }
+
+  /** The reconciliations that can be offered: top-down through the chosen methods, and MinT with shrinkage. */
+  public static final String TOP_DOWN = "top_down";
+  public static final String MINT = "mint";
+  public static final List<String> RECONCILIATIONS = List.of(TOP_DOWN, MINT);
 
   /** A model_metrics row (coverage only on the published method's held-out rows). */
   public record Metric(LocalDate origin, int horizon, String level, String method, String split, Double wape, Double mape,
@@ -75,6 +89,21 @@ public final class Evaluation {
   private final List<String> candidates;
   private final Map<String, double[]> upper = new HashMap<>();
   private final Map<String, Integer> upperStart = new HashMap<>();
+  private final List<String> reconciliations;
+  private final int mintMaxAggregates;
+  /** Hierarchy groups (segment | state) for MinT, and each unit's group and position in it. */
+  private final Map<String, Group> groups = new LinkedHashMap<>();
+  private final Group[] groupOf;
+  private final int[] posOf;
+  /** MinT fitted on every backtest origin's residuals, for the published forecast (set by evaluate). */
+  private Map<String, MinT> mintAll = Map.of();
+
+  /** One MinT group: a segment in a state, its territories (1..t, in order seen) and units. */
+  private static final class Group {
+    final Map<String, Integer> territories = new LinkedHashMap<>();
+    final List<Integer> units = new ArrayList<>();
+    final List<Integer> unitTerritory = new ArrayList<>();
+  }
 
   /**
    * @param methods the forecasts' order in every point: the model candidates, then
@@ -82,9 +111,36 @@ public final class Evaluation {
    * @param candidates the model candidates among them
    */
   public Evaluation(Panel panel, List<String> methods, List<String> candidates) {
+    this(panel, methods, candidates, List.of(TOP_DOWN), 0);
+  }
+
+  /**
+   * @param reconciliations offered reconciliations ({@link #RECONCILIATIONS}); with more than one,
+   *     the choice is made on the tuning origins
+   * @param mintMaxAggregates above this many aggregates (territories + 1) in a segment, MinT uses
+   *     the diagonal of its covariance only (WLS-var)
+   */
+  public Evaluation(Panel panel, List<String> methods, List<String> candidates, List<String> reconciliations,
+      int mintMaxAggregates) {
     this.panel = panel;
     this.methods = methods;
     this.candidates = candidates;
+    if (reconciliations.isEmpty() || !RECONCILIATIONS.containsAll(reconciliations)) {
+      throw new IllegalArgumentException("reconciliations must be some of " + RECONCILIATIONS + ", got " + reconciliations);
+    }
+    this.reconciliations = List.copyOf(reconciliations);
+    this.mintMaxAggregates = mintMaxAggregates;
+    groupOf = new Group[panel.series().size()];
+    posOf = new int[panel.series().size()];
+    for (int u = 0; u < panel.series().size(); u++) {
+      Panel.Series s = panel.series().get(u);
+      Group g = groups.computeIfAbsent(s.segment() + "|" + s.state(), k -> new Group());
+      int t = g.territories.computeIfAbsent(s.territory(), k -> g.territories.size() + 1);
+      groupOf[u] = g;
+      posOf[u] = g.units.size();
+      g.units.add(u);
+      g.unitTerritory.add(t);
+    }
     for (Panel.Series s : panel.series()) {
       for (String[] k : new String[][] {{Levels.TERRITORY, s.territory()}, {Levels.STATE, s.state()}}) {
         String key = k[0] + "|" + k[1] + "|" + s.segment();
@@ -116,6 +172,7 @@ public final class Evaluation {
     double actual;
     final double[] f;
     double published;
+    double[] rec;
 
     Agg(String level, String id, String segment, int origin, int h, int m) {
       this.level = level;
@@ -140,6 +197,12 @@ public final class Evaluation {
           a.f[m] += p.f[m];
         }
         a.published += p.published;
+        if (a.rec == null) {
+          a.rec = new double[p.rec.length];
+        }
+        for (int r = 0; r < p.rec.length && r < a.rec.length; r++) {
+          a.rec[r] += p.rec[r];
+        }
       }
     }
     return new ArrayList<>(out.values());
@@ -157,36 +220,84 @@ public final class Evaluation {
         throw new IllegalArgumentException("a backtest point has no actual (unit " + p.unit + ", origin " + p.origin + ")");
       }
     }
-    // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up sums)
-    List<Agg> aggs = aggregate(points);
-    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
-    for (Agg a : aggs) {
-      if (tuning.contains(a.origin)) {
-        for (int m = 0; m < methods.size(); m++) {
-          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
-          s[0] += Math.abs(a.actual - a.f[m]);
-          s[1] += a.actual;
-        }
-      }
-    }
-    Map<String, Map<String, Double>> tuningWape = new LinkedHashMap<>();
-    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
-        tuningWape.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up
+    // sums); the combination is that of the winning candidate, so it is measured once that is known
+    Map<String, Map<String, Double>> tuningWape = tuningWape(points, tuning);
     if (tuningWape.isEmpty()) {
       throw new IllegalArgumentException("no backtest point at a tuning origin");
     }
     String model = candidates.isEmpty() ? null : best(tuningWape.get(Levels.UNIT), candidates);
+    if (model != null) {
+      combine(points, model);
+      tuningWape = tuningWape(points, tuning);
+    }
+    List<Agg> aggs;
     Map<String, String> byLevel = new LinkedHashMap<>();
     for (String level : Levels.ALL) {
       List<String> pool = new ArrayList<>();
       if (model != null) {
         pool.add(model);
+        pool.add(COMBINATION);
       }
       pool.addAll(Panel.BASELINES);
       byLevel.put(level, guard || model == null ? best(tuningWape.get(level), pool) : model);
     }
-    Choice choice = new Choice(model, byLevel, tuningWape);
-    reconcile(points, choice);
+    // every offered reconciliation on every origin (MinT's covariance from the tuning origins'
+    // residuals only); the one published has the lowest mean tuning WAPE over the levels among
+    // those no worse than the best baseline at any level (the guard), else the lowest overall
+    Choice base = new Choice(model, byLevel, tuningWape, TOP_DOWN);
+    Map<String, MinT> mintTuning = reconciliations.contains(MINT) ? fitMint(points, base, tuning) : Map.of();
+    mintAll = reconciliations.contains(MINT) ? fitMint(points, base, null) : Map.of();
+    for (int r = 0; r < reconciliations.size(); r++) {
+      if (MINT.equals(reconciliations.get(r))) {
+        mint(points, base, mintTuning);
+      } else {
+        topDown(points, base);
+      }
+      for (Point p : points) {
+        if (r == 0) {
+          p.rec = new double[reconciliations.size()];
+        }
+        p.rec[r] = p.published;
+      }
+    }
+    String chosen = reconciliations.get(0);
+    if (reconciliations.size() > 1) {
+      Map<String, double[]> recSums = new LinkedHashMap<>();
+      for (Agg a : aggregate(points)) {
+        if (tuning.contains(a.origin)) {
+          for (int r = 0; r < reconciliations.size(); r++) {
+            double[] s = recSums.computeIfAbsent(a.level + "|" + reconciliations.get(r), k -> new double[2]);
+            s[0] += Math.abs(a.actual - a.rec[r]);
+            s[1] += a.actual;
+          }
+        }
+      }
+      double bestScore = Double.POSITIVE_INFINITY;
+      boolean bestEligible = false;
+      for (String rec : reconciliations) {
+        double score = 0;
+        boolean eligible = true;
+        for (String level : Levels.ALL) {
+          double[] s = recSums.get(level + "|" + rec);
+          double w = s == null || s[1] == 0 ? Double.NaN : s[0] / s[1];
+          tuningWape.get(level).put(rec, w);
+          score += w / Levels.ALL.size();
+          Double bestBaseline = tuningWape.get(level).get(best(tuningWape.get(level), Panel.BASELINES));
+          eligible &= !guard || bestBaseline == null || bestBaseline.isNaN() || !(w > bestBaseline + 1e-12);
+        }
+        if ((eligible && !bestEligible) || (eligible == bestEligible && score < bestScore)) {
+          chosen = rec;
+          bestScore = score;
+          bestEligible = eligible;
+        }
+      }
+    }
+    int at = reconciliations.indexOf(chosen);
+    for (Point p : points) {
+      p.published = p.rec[at];
+    }
+    Choice choice = new Choice(model, byLevel, tuningWape, chosen);
     aggs = aggregate(points);
 
     // conformal quantiles of the published forecast's log residuals: from tuning origins (checked
@@ -207,10 +318,13 @@ public final class Evaluation {
     Map<String, String[]> keys = new HashMap<>();
     for (Agg a : aggs) {
       double scale = scale(a);
-      for (int m = 0; m <= methods.size(); m++) {
-        boolean pub = m == methods.size();
-        double f = pub ? a.published : a.f[m];
-        String method = pub ? PUBLISHED : methods.get(m);
+      // every method, each offered reconciliation (when there is a choice), then the published one
+      List<String> recRows = reconciliations.size() > 1 ? reconciliations : List.of();
+      int total = methods.size() + recRows.size();
+      for (int m = 0; m <= total; m++) {
+        boolean pub = m == total;
+        double f = pub ? a.published : m < methods.size() ? a.f[m] : a.rec[m - methods.size()];
+        String method = pub ? PUBLISHED : m < methods.size() ? methods.get(m) : recRows.get(m - methods.size());
         String k = a.origin + "|" + a.h + "|" + a.level + "|" + method;
         keys.putIfAbsent(k, new String[] {String.valueOf(a.origin), String.valueOf(a.h), a.level, method});
         // abs error, actual, forecast, mape sum, mape n, mase sum, mase n, n, in80, in95
@@ -249,6 +363,37 @@ public final class Evaluation {
           cov ? s[9] / s[7] : null));
     });
     return new Result(choice, metrics, quantiles(resAll));
+  }
+
+  /** WAPE per level and method (every method but the reconciliations) on the tuning origins. */
+  private Map<String, Map<String, Double>> tuningWape(List<Point> points, Set<Integer> tuning) {
+    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
+    for (Agg a : aggregate(points)) {
+      if (tuning.contains(a.origin)) {
+        for (int m = 0; m < methods.size(); m++) {
+          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
+          s[0] += Math.abs(a.actual - a.f[m]);
+          s[1] += a.actual;
+        }
+      }
+    }
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
+        out.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    return out;
+  }
+
+  /** Sets each point's {@link #COMBINATION}: the mean of {@code model}'s and seasonal naive with drift's forecasts. */
+  private void combine(List<Point> points, String model) {
+    int c = methods.indexOf(COMBINATION);
+    int m = methods.indexOf(model);
+    int d = methods.indexOf("seasonal_naive_drift");
+    if (c < 0 || m < 0 || d < 0) {
+      return;
+    }
+    for (Point p : points) {
+      p.f[c] = 0.5 * (p.f[m] + p.f[d]);
+    }
   }
 
   private static boolean inside(double actual, double f, double qLo, double qHi) {
@@ -300,8 +445,101 @@ public final class Evaluation {
     return out;
   }
 
-  /** Sets every point's {@code published} value (see the class comment). */
+  /**
+   * Sets every point's {@code published} value with the choice's reconciliation (MinT with the
+   * covariance of every backtest origin's residuals, as fitted by the last {@link #evaluate}).
+   */
   void reconcile(List<Point> points, Choice choice) {
+    if (MINT.equals(choice.reconciliation())) {
+      mint(points, choice, mintAll);
+    } else {
+      topDown(points, choice);
+    }
+  }
+
+  /** The points of each MinT instance: segment | state | origin | horizon. */
+  private Map<String, List<Point>> instances(List<Point> points) {
+    Map<String, List<Point>> out = new LinkedHashMap<>();
+    for (Point p : points) {
+      Panel.Series s = panel.series().get(p.unit);
+      out.computeIfAbsent(s.segment() + "|" + s.state() + "|" + p.origin + "|" + p.h, k -> new ArrayList<>()).add(p);
+    }
+    return out;
+  }
+
+  /**
+   * The node vector of one instance (state, territories 1..t, units): the actuals, or the base
+   * forecasts of each level's chosen method (a territory's and the state's are that method's
+   * sums over their units). A unit without a point there counts 0.
+   */
+  private double[] nodes(Group g, List<Point> inst, Choice choice, boolean actual) {
+    int a = 1 + g.territories.size();
+    double[] v = new double[a + g.units.size()];
+    int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
+    int mt = methods.indexOf(choice.byLevel().get(Levels.TERRITORY));
+    int ms = methods.indexOf(choice.byLevel().get(Levels.STATE));
+    for (Point p : inst) {
+      int pos = posOf[p.unit];
+      v[a + pos] = actual ? p.actual : p.f[mu];
+      v[g.unitTerritory.get(pos)] += actual ? p.actual : p.f[mt];
+      v[0] += actual ? p.actual : p.f[ms];
+    }
+    return v;
+  }
+
+  /** MinT per group from the base forecasts' residuals at {@code origins} (null = every origin). */
+  private Map<String, MinT> fitMint(List<Point> points, Choice choice, Set<Integer> origins) {
+    Map<String, List<double[]>> residuals = new LinkedHashMap<>();
+    for (List<Point> inst : instances(points).values()) {
+      Point first = inst.get(0);
+      if (origins != null && !origins.contains(first.origin)) {
+        continue;
+      }
+      Group g = groupOf[first.unit];
+      double[] r = nodes(g, inst, choice, true);
+      double[] f = nodes(g, inst, choice, false);
+      for (int i = 0; i < r.length; i++) {
+        r[i] -= f[i];
+      }
+      Panel.Series s = panel.series().get(first.unit);
+      residuals.computeIfAbsent(s.segment() + "|" + s.state(), k -> new ArrayList<>()).add(r);
+    }
+    Map<String, MinT> out = new LinkedHashMap<>();
+    residuals.forEach((k, list) -> {
+      Group g = groups.get(k);
+      out.put(k, new MinT(list.toArray(new double[0][]), g.territories.size(),
+          g.unitTerritory.stream().mapToInt(Integer::intValue).toArray(), mintMaxAggregates));
+    });
+    return out;
+  }
+
+  /**
+   * MinT: each instance's base forecasts (the chosen method of each level) projected onto the
+   * coherent ones; negative units are clipped at 0 (the upper levels are always the sums of the
+   * published units, so they stay coherent). A group without residuals publishes the unit
+   * method's forecasts (bottom-up).
+   */
+  private void mint(List<Point> points, Choice choice, Map<String, MinT> fits) {
+    int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
+    for (List<Point> inst : instances(points).values()) {
+      Panel.Series s = panel.series().get(inst.get(0).unit);
+      MinT m = fits.get(s.segment() + "|" + s.state());
+      if (m == null) {
+        inst.forEach(p -> p.published = p.f[mu]);
+        continue;
+      }
+      Group g = groupOf[inst.get(0).unit];
+      int a = 1 + g.territories.size();
+      double[] base = nodes(g, inst, choice, false);
+      double[] units = m.reconcile(base[0], base, java.util.Arrays.copyOfRange(base, a, base.length));
+      for (Point p : inst) {
+        p.published = Math.max(0, units[posOf[p.unit]]);
+      }
+    }
+  }
+
+  /** Top-down through the chosen methods (see the class comment). */
+  private void topDown(List<Point> points, Choice choice) {
     int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
     int mt = methods.indexOf(choice.byLevel().get(Levels.TERRITORY));
     int ms = methods.indexOf(choice.byLevel().get(Levels.STATE));
@@ -348,6 +586,9 @@ public final class Evaluation {
    * horizon (null bounds when the backtest had no residual there).
    */
   public List<Forecast> publish(List<Point> points, Choice choice, Map<String, Map<Integer, double[]>> quantiles) {
+    if (choice.model() != null) {
+      combine(points, choice.model());
+    }
     reconcile(points, choice);
     Map<String, Object[]> rows = new LinkedHashMap<>();
     for (Point p : points) {
@@ -419,10 +660,14 @@ public final class Evaluation {
     return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {c80 / n, c95 / n};
   }
 
-  /** Methods as listed: candidates, baselines. */
+  /** Methods as listed: candidates, baselines, the combination. */
   public static List<String> methods(List<String> candidates) {
     List<String> m = new ArrayList<>(candidates);
     m.addAll(Panel.BASELINES);
+    m.add(COMBINATION);
     return m;
   }
+
+  /** The mean of the winning model's and seasonal naive with drift's forecasts, a method of every level. */
+  public static final String COMBINATION = "model_drift_mean";
 }

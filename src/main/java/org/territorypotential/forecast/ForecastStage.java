@@ -65,6 +65,8 @@ public final class ForecastStage extends BaseStage {
     out.printf("model chosen on the tuning origins (unit WAPE): %s (%s)%n", c.model(), c.tuningWape().get(Levels.UNIT).entrySet()
         .stream().filter(e -> o.choice().tuningWape() != null && ForecastModel.ALGORITHMS.contains(e.getKey()))
         .map(e -> e.getKey() + " " + Forecaster.pct(e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
+    out.printf("reconciliation published: %s (chosen on the tuning origins among those offered; tp.forecast.reconciliation.methods)%n",
+        c.reconciliation());
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);
     for (String level : Levels.ALL) {
@@ -74,7 +76,8 @@ public final class ForecastStage extends BaseStage {
           .min((a, b) -> Double.compare(tw.get(a), tw.get(b))).orElse(Panel.BASELINES.get(0));
       out.printf("level %s: published %s (tuning WAPE: model %s, best baseline %s %s)%s%n", level, c.byLevel().get(level),
           Forecaster.pct(tw.get(c.model())), bestBaseline, Forecaster.pct(tw.get(bestBaseline)),
-          c.byLevel().get(level).equals(c.model()) ? "" : "  GUARD: the model loses at this level, a baseline is published");
+          c.byLevel().get(level).equals(c.model()) || c.byLevel().get(level).equals(Evaluation.COMBINATION) ? ""
+              : "  GUARD: the model loses at this level, a baseline is published");
       out.println("held-out WAPE by horizon, level " + level);
       out.print(Backtest.formatTable(Evaluation.wapeByHorizon(o.metricList(), level, Evaluation.HELD_OUT),
           Evaluation.overallWape(o.metricList(), level, Evaluation.HELD_OUT), methods));

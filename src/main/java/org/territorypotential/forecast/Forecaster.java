@@ -43,7 +43,8 @@ public final class Forecaster {
    */
   public record Settings(int horizon, int movingAverageMonths, int minHistoryMonths, int origins, int stepMonths,
       int heldOutOrigins, int refitEvery, ForecastModel.Params params, List<String> candidates, Panel.Tsb tsb,
-      boolean publishBestBaselineWhenWorse, int maxTrainingSeries, int parallelFits) {
+      boolean publishBestBaselineWhenWorse, int maxTrainingSeries, int parallelFits, List<String> reconciliations,
+      int mintMaxAggregates) {
 
     public static Settings from(AppConfig cfg) {
       Settings s = new Settings(cfg.getInt("tp.forecast.horizon"), cfg.getInt("tp.forecast.moving-average-months"),
@@ -53,7 +54,16 @@ public final class Forecaster {
           cfg.getStringList("tp.forecast.model.candidates"),
           new Panel.Tsb(cfg.getDouble("tp.forecast.tsb.alpha"), cfg.getDouble("tp.forecast.tsb.beta")),
           cfg.getBoolean("tp.forecast.publish-best-baseline-when-worse"), cfg.getInt("tp.forecast.model.max-training-series"),
-          cfg.getInt("tp.forecast.model.parallel-fits"));
+          cfg.getInt("tp.forecast.model.parallel-fits"), cfg.getStringList("tp.forecast.reconciliation.methods"),
+          cfg.getInt("tp.forecast.reconciliation.mint-max-aggregates"));
+      if (s.reconciliations.isEmpty() || !Evaluation.RECONCILIATIONS.containsAll(s.reconciliations)) {
+        throw new ConfigError("configuration key 'tp.forecast.reconciliation.methods' must list some of "
+            + Evaluation.RECONCILIATIONS + ", got " + s.reconciliations);
+      }
+      if (s.mintMaxAggregates < 1) {
+        throw new ConfigError("configuration key 'tp.forecast.reconciliation.mint-max-aggregates' must be at least 1, got "
+            + s.mintMaxAggregates);
+      }
       if (s.horizon < 1 || s.horizon > 36) {
         throw new ConfigError("configuration key 'tp.forecast.horizon' must be between 1 and 36, got " + s.horizon);
       }
@@ -265,7 +275,7 @@ public final class Forecaster {
 
     // Java: baselines, choice on the tuning origins, reconciliation, metrics, intervals
     List<String> methods = Evaluation.methods(s.candidates());
-    Evaluation ev = new Evaluation(panel, methods, s.candidates());
+    Evaluation ev = new Evaluation(panel, methods, s.candidates(), s.reconciliations(), s.mintMaxAggregates());
     Map<String, Evaluation.Point> points = new LinkedHashMap<>();
     for (Row r : predictions) {
       int u = panel.find(r.getString(1), r.getString(2));
@@ -300,7 +310,7 @@ public final class Forecaster {
 
     // the final fit (the winner, on every example up to the last month) and the forecast from the last month
     PipelineModel model = savedModel;
-    boolean modelUsed = choice.byLevel().containsValue(choice.model());
+    boolean modelUsed = choice.byLevel().containsValue(choice.model()) || choice.byLevel().containsValue(Evaluation.COMBINATION);
     if (!modelUsed) {
       LOG.info("no level publishes the model: no final fit, the published forecast is the baselines' ({})", choice.byLevel());
     }

@@ -58,8 +58,9 @@ class ForecastRealDataTest {
     Forecaster.Outcome o = Forecaster.run(local, null, Forecaster.Settings.from(cfg), null);
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     methods.addAll(Evaluation.methods(Forecaster.Settings.from(cfg).candidates()));
-    System.out.printf("[wa-ev forecast] origins %s, held out %s; model chosen on the tuning origins: %s; published per level %s%n",
-        o.origins(), o.heldOut(), o.choice().model(), o.choice().byLevel());
+    methods.addAll(Forecaster.Settings.from(cfg).reconciliations());
+    System.out.printf("[wa-ev forecast] origins %s, held out %s; model chosen on the tuning origins: %s; published per level %s, "
+        + "reconciliation %s%n", o.origins(), o.heldOut(), o.choice().model(), o.choice().byLevel(), o.choice().reconciliation());
     o.training().fits().forEach(f -> System.out.printf("[wa-ev forecast] fit %s: %,d rows, %.1f s%n", f.name(), f.rows(), f.seconds()));
     for (String level : Levels.ALL) {
       System.out.println("[wa-ev forecast] held-out WAPE by horizon, level " + level + " (tuning WAPE "
