@@ -49,6 +49,8 @@ public final class Main {
                    (tp.bench.pipeline.incremental-month=true: an incremental month against a full rebuild)
         bench-design  benchmark: territory design on grids of units (tp.bench.design.*): seconds, balance,
                    Polsby-Popper and contiguity against the current territories and plain k-means
+        bench-serve  benchmark: serve-sql under load on an existing lakehouse (tp.bench.serve.*): N JDBC
+                   clients run the README's query M times, optionally beside a job; p50/p95/p99/max, errors
         maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
                    tp.maintenance.retention-hours; prints files and versions per table
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
@@ -200,7 +202,7 @@ public final class Main {
         spark.sql(a.positional.get(0)).show(100, false);
         return OK;
       }
-      case "bench-locate", "bench-pipeline", "bench-design":
+      case "bench-locate", "bench-pipeline", "bench-design", "bench-serve":
         return bench(a, cfg, out);
       case "maintain": {
         org.territorypotential.lake.Maintenance.retentionHours(cfg);
