@@ -271,10 +271,12 @@ public final class Main {
         + " first client)%n", warmed, (System.nanoTime() - t0) / 1e9);
     var server = org.territorypotential.serve.SqlServer.start(spark, s);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
-      stopped.countDown();
-    }));
+    // SIGTERM and Ctrl-C are a normal stop: handled here, so the server stops, run returns OK and the
+    // JVM exits 0 (in a shutdown hook, the exit status would be the signal's, 143 or 130). sun.misc.Signal
+    // (module jdk.unsupported) is the JDK's only way to handle a signal; javac warns about it.
+    for (String signal : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> stopped.countDown());
+    }
     out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
         + ", authentication " + s.auth());
     out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
@@ -292,6 +294,9 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    server.stop();
+    out.println("serve-sql: stopped");
+    out.flush();
     return OK;
   }
 
