@@ -10,7 +10,7 @@ import org.territorypotential.config.AppConfig;
 import org.territorypotential.spark.Sessions;
 
 /**
- * The benchmark commands (jobs/tp bench-locate, bench-pipeline, bench-design). Benchmark code lives in its own
+ * The benchmark commands (jobs/tp bench-locate, bench-pipeline, bench-design, bench-serve). Benchmark code lives in its own
  * source set (src/bench/java, compiled with the tests into target/test-classes), so it is not in
  * the application jars; the launcher finds it by name from a source checkout.
  */
@@ -39,6 +39,19 @@ public final class BenchCommands {
         List<DesignBench.Line> lines = DesignBench.run(cfg, "jobs/tp " + String.join(" ", argv), out);
         if (lines.stream().anyMatch(l -> !l.contiguous())) {
           throw new IllegalStateException("bench-design: a designed territory is not contiguous (see the table)");
+        }
+      }
+      case "bench-serve" -> {
+        ServeBench.Result r;
+        try {
+          r = ServeBench.run(cfg, conf, overrides, asOf, argv, out);
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException("bench-serve: " + e.getMessage(), e);
+        }
+        if (!r.clean()) {
+          throw new IllegalStateException("bench-serve: queries failed or the command run beside them failed (see above)");
         }
       }
       default -> throw new IllegalArgumentException("not a benchmark command: " + command);

@@ -49,6 +49,8 @@ public final class Main {
                    (tp.bench.pipeline.incremental-month=true: an incremental month against a full rebuild)
         bench-design  benchmark: territory design on grids of units (tp.bench.design.*): seconds, balance,
                    Polsby-Popper and contiguity against the current territories and plain k-means
+        bench-serve  benchmark: serve-sql under load on an existing lakehouse (tp.bench.serve.*): N JDBC
+                   clients run the README's query M times, optionally beside a job; p50/p95/p99/max, errors
         maintain   OPTIMIZE (ZORDER BY tp.maintenance.zorder) and VACUUM every table, retention
                    tp.maintenance.retention-hours; prints files and versions per table
         serve-sql  start the SQL endpoint (Spark Thrift Server, HiveServer2 protocol) for JDBC/ODBC
@@ -200,7 +202,7 @@ public final class Main {
         spark.sql(a.positional.get(0)).show(100, false);
         return OK;
       }
-      case "bench-locate", "bench-pipeline", "bench-design":
+      case "bench-locate", "bench-pipeline", "bench-design", "bench-serve":
         return bench(a, cfg, out);
       case "maintain": {
         org.territorypotential.lake.Maintenance.retentionHours(cfg);
@@ -269,10 +271,12 @@ public final class Main {
         + " first client)%n", warmed, (System.nanoTime() - t0) / 1e9);
     var server = org.territorypotential.serve.SqlServer.start(spark, s);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop();
-      stopped.countDown();
-    }));
+    // SIGTERM and Ctrl-C are a normal stop: handled here, so the server stops, run returns OK and the
+    // JVM exits 0 (in a shutdown hook, the exit status would be the signal's, 143 or 130). sun.misc.Signal
+    // (module jdk.unsupported) is the JDK's only way to handle a signal; javac warns about it.
+    for (String signal : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> stopped.countDown());
+    }
     out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
         + ", authentication " + s.auth());
     out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
@@ -290,6 +294,9 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    server.stop();
+    out.println("serve-sql: stopped");
+    out.flush();
     return OK;
   }
 

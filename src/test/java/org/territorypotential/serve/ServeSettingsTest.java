@@ -70,4 +70,43 @@ class ServeSettingsTest {
     assertThrows(ConfigError.class, () -> SqlServer.settings(cfg(Map.of(
         "tp.serve.hive-conf.\"hive.server2.authentication\"", "NONE"))));
   }
+
+  /**
+   * Issue 22 item 2, on the logging configuration the launcher uses (src/main/resources/log4j2.properties),
+   * in a logger context of its own: a client's failed query, which Spark logs as ERROR with a stack
+   * trace, comes out as one WARN line with the first line of its cause; other errors keep theirs.
+   */
+  @Test
+  void failedClientQueryIsOneWarnLine() throws Exception {
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    org.apache.logging.log4j.core.LoggerContext ctx = null;
+    try {
+      // the console appenders write to the System.err of the moment they start
+      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+      ctx = org.apache.logging.log4j.core.config.Configurator.initialize("serve-log-test", null,
+          new File("src/main/resources/log4j2.properties").toURI());
+      RuntimeException cause = new RuntimeException("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t`.`nope` cannot be found."
+          + " SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]\n+- 'UnresolvedRelation [t, nope]");
+      ctx.getLogger("org.apache.spark.sql.hive.thriftserver.SparkExecuteStatementOperation")
+          .error("Error executing query with 42, currentState RUNNING, ", cause);
+      ctx.getLogger("org.apache.spark.SomethingElse").error("a real error", new IllegalStateException("kept"));
+    } finally {
+      if (ctx != null) {
+        ctx.stop();
+      }
+      System.setErr(stderr);
+    }
+    List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    List<String> query = lines.stream().filter(l -> l.contains("SparkExecuteStatementOperation")).toList();
+    assertEquals(1, query.size(), String.join("\n", lines));
+    assertTrue(query.get(0).matches("\\d\\d:\\d\\d:\\d\\d WARN  SparkExecuteStatementOperation: Error executing query with 42,"
+        + " currentState RUNNING: \\[TABLE_OR_VIEW_NOT_FOUND\\] The table or view `t`.`nope` cannot be found\\..*"), query.get(0));
+    int at = lines.indexOf(query.get(0));
+    assertTrue(lines.stream().noneMatch(l -> l.contains("UnresolvedRelation") || l.contains("RuntimeException")),
+        "neither the rest of the message nor a stack trace of the failed query: " + String.join("\n", lines));
+    assertTrue(lines.get(at + 1).contains("ERROR SomethingElse: a real error"), String.join("\n", lines));
+    assertTrue(lines.get(at + 2).contains("IllegalStateException: kept"), "other errors keep their stack trace");
+    assertTrue(lines.get(at + 3).startsWith("\tat "), String.join("\n", lines));
+  }
 }
