@@ -40,6 +40,13 @@ public final class BenchCommands {
         if (lines.stream().anyMatch(l -> !l.contiguous())) {
           throw new IllegalStateException("bench-design: a designed territory is not contiguous (see the table)");
         }
+        if (!cfg.getStringList("tp.bench.design.adjacency-polygons").isEmpty()) {
+          List<DesignBench.AdjacencyLine> adj = DesignBench.adjacency(Sessions.create(cfg), cfg,
+              "jobs/tp " + String.join(" ", argv), out);
+          if (adj.stream().anyMatch(l -> l.edges() != l.gridEdges())) {
+            throw new IllegalStateException("bench-design: the adjacency join found other edges than the grid has (see the table)");
+          }
+        }
       }
       case "bench-serve" -> {
         ServeBench.Result r;

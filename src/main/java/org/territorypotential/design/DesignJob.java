@@ -21,14 +21,19 @@ import org.territorypotential.config.AppConfig;
 import org.territorypotential.config.ConfigError;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
+import org.territorypotential.market.Market;
+import org.territorypotential.market.MarketJob;
+import org.territorypotential.market.MarketParams;
 import org.territorypotential.ops.RunContext;
 import org.territorypotential.score.ScoreParams;
 
 /**
  * The {@code design} job: reads the geo units, the forecast, the scores, the territory assignment,
  * the located dealers and registrations; builds the adjacency graph with one Sedona self-join;
- * collects units, edges, dealers and flows once; designs every scenario and evaluates every
- * what-if on the driver ({@link Designer}, {@link WhatIf}); writes territory_design,
+ * collects units, edges, dealers and flows once; designs every scenario on the driver
+ * ({@link Designer}); evaluates every what-if with the market stage's code on Spark
+ * ({@link WhatIfMarket}: PMAs, expected, effectiveness) and the Huff layer on the driver
+ * ({@link WhatIf}); writes territory_design,
  * territory_design_metrics and whatif_results (docs/design-territories.md).
  */
 public final class DesignJob {
@@ -41,10 +46,14 @@ public final class DesignJob {
       double devKmeans, Double ppBefore, double ppAfter, double ppKmeans, int unitsMoved, double potentialMoved,
       boolean contiguous, boolean feasible, List<String> notes, double seconds) {}
 
-  /** A what-if's summary line. */
+  /**
+   * A what-if's summary line: the Huff layer's, and the market code's brand expected before and
+   * after and the dealer whose expected registrations grow most (with its effectiveness).
+   */
   public record WhatIfLine(String id, String action, String dealerId, String brand, int unitsReassigned,
       double netBrandGain, double cannibalisation, String topGainDealer, double topGain, double alpha, double beta,
-      String huffSource) {}
+      String huffSource, double brandExpectedBefore, double brandExpectedAfter, String topExpectedDealer,
+      double topExpectedBefore, double topExpectedAfter, Double topEffectivenessBefore, Double topEffectivenessAfter) {}
 
   public record Result(String runId, Map<String, Long> versionsRead, Map<String, Long> rowsWritten,
       Map<String, Long> versionsWritten, int units, int edges, List<UnitGraph.Bridge> bridges, List<String> bridgeIds,
@@ -108,7 +117,15 @@ public final class DesignJob {
     List<Row> whatIfRows = new ArrayList<>();
     List<WhatIfLine> whatIfLines = new ArrayList<>();
     if (!p.whatIfs().isEmpty()) {
-      whatIfs(p, units, asOf, dealers, regs, whatIfRows, whatIfLines);
+      Market.Inputs market = new Market.Inputs(regs, MarketJob.readSegments(spark, lake, asOf, versions), in.geo(), p.level(),
+          in.assignment(), dealers, MarketJob.readSales(lake, asOf, versions), cfg.getStringList("tp.locate.pma-brands"));
+      WhatIfMarket.Context ctx = WhatIfMarket.Context.of(market, MarketParams.from(cfg, asOf),
+          cfg.getDouble("tp.locate.mda-radius-km"));
+      try {
+        whatIfs(p, units, asOf, dealers, regs, ctx, whatIfRows, whatIfLines);
+      } finally {
+        ctx.unpersist();
+      }
     }
 
     String inputVersions = Lake.versionsText(versions);
@@ -283,7 +300,7 @@ public final class DesignJob {
   // ---- what-if ------------------------------------------------------------------------------
 
   private static void whatIfs(DesignParams p, Units u, LocalDate asOf, Dataset<Row> dealersFrame, Dataset<Row> regs,
-      List<Row> rows, List<WhatIfLine> lines) {
+      WhatIfMarket.Context market, List<Row> rows, List<WhatIfLine> lines) {
     java.sql.Date d = java.sql.Date.valueOf(asOf);
     java.sql.Date from = java.sql.Date.valueOf(windowStart(asOf, p.windowMonths()));
     Map<String, Map<String, Long>> flows = new HashMap<>();
@@ -351,36 +368,63 @@ public final class DesignJob {
       source = "alpha 1, beta 2 (not calibrated: " + (groups.isEmpty() ? "no unit -> selling-dealer flows" : e.getMessage()) + ")";
     }
     LOG.info("what-if Huff: alpha {} beta {}, {}", alpha, beta, source);
+    Map<String, WhatIfMarket.Outcome> baselines = new HashMap<>();
     for (String spec : p.whatIfs()) {
       WhatIf.Scenario s = WhatIf.Scenario.parse(spec);
       if (s.dealerId().equals(DesignParams.LARGEST)) {
-        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, dealers, p.brand()), s.brand(), s.x(), s.y(),
+        String[] pma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
+        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, pma, p.brand()), s.brand(), s.x(), s.y(),
             s.attractiveness());
       }
+      WhatIf.Scenario lonLat = s;
       if (!s.action().equals("close")) {
         // the spec gives lon/lat: project them like the units
         double[][] xy = project(new double[] {s.x()}, new double[] {s.y()}, lat0);
         s = new WhatIf.Scenario(s.id(), s.action(), s.dealerId(), s.brand(), xy[0][0], xy[1][0], s.attractiveness());
       }
       WhatIf.Result r;
+      WhatIfMarket.Outcome mo;
       try {
-        r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm());
+        WhatIf.apply(dealers, s); // refuses an unknown or duplicate dealer before any Spark work
+        mo = WhatIfMarket.evaluate(market, lonLat, WhatIf.brandOf(dealers, s), baselines);
+        r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
+            pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));
       } catch (IllegalArgumentException e) {
         throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
       }
+      double brandExpectedBefore = mo.before().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
+      double brandExpectedAfter = mo.after().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
       WhatIf.DealerEffect top = null;
+      String topExpected = null;
       for (WhatIf.DealerEffect e : r.dealers()) {
+        WhatIfMarket.Figures fb = mo.before(e.dealerId());
+        WhatIfMarket.Figures fa = mo.after(e.dealerId());
         rows.add(RowFactory.create(s.id(), s.action(), r.brand(), e.dealerId(), e.isScenarioDealer(), e.pmaUnitsBefore(),
             e.pmaUnitsAfter(), e.pmaPotentialBefore(), e.pmaPotentialAfter(), e.capturedBefore(), e.capturedAfter(),
             e.capturedAfter() - e.capturedBefore(), r.unitsReassigned(), r.brandCapturedBefore(), r.brandCapturedAfter(),
-            r.cannibalisation(), r.netBrandGain(), alpha, beta, source));
+            r.cannibalisation(), r.netBrandGain(), alpha, beta, source,
+            fb.industryRegistrations(), fa.industryRegistrations(), fb.expectedRegistrations(), fa.expectedRegistrations(),
+            fa.expectedRegistrations() - fb.expectedRegistrations(), fb.actualRegistrations(), fa.actualRegistrations(),
+            fa.actualRegistrations() - fb.actualRegistrations(), fb.actualSales(), fa.actualSales(),
+            fb.actualSales() == null || fa.actualSales() == null ? null : fa.actualSales() - fb.actualSales(),
+            fb.registrationEffectiveness(), fa.registrationEffectiveness(),
+            change(fb.registrationEffectiveness(), fa.registrationEffectiveness()), fb.salesEffectiveness(),
+            fa.salesEffectiveness(), change(fb.salesEffectiveness(), fa.salesEffectiveness()), brandExpectedBefore,
+            brandExpectedAfter));
         if (top == null || e.capturedAfter() - e.capturedBefore() > top.capturedAfter() - top.capturedBefore()) {
           top = e;
         }
+        if (topExpected == null || fa.expectedRegistrations() - fb.expectedRegistrations()
+            > mo.after(topExpected).expectedRegistrations() - mo.before(topExpected).expectedRegistrations()) {
+          topExpected = e.dealerId();
+        }
       }
+      WhatIfMarket.Figures xb = topExpected == null ? WhatIfMarket.Figures.NONE : mo.before(topExpected);
+      WhatIfMarket.Figures xa = topExpected == null ? WhatIfMarket.Figures.NONE : mo.after(topExpected);
       lines.add(new WhatIfLine(s.id(), s.action(), s.dealerId(), r.brand(), r.unitsReassigned(), r.netBrandGain(),
           r.cannibalisation(), top == null ? null : top.dealerId(), top == null ? 0 : top.capturedAfter() - top.capturedBefore(),
-          alpha, beta, source));
+          alpha, beta, source, brandExpectedBefore, brandExpectedAfter, topExpected, xb.expectedRegistrations(),
+          xa.expectedRegistrations(), xb.registrationEffectiveness(), xa.registrationEffectiveness()));
     }
   }
 
@@ -389,9 +433,22 @@ public final class DesignJob {
     return asOf.withDayOfMonth(1).minusMonths(months - 1L);
   }
 
-  /** The brand's open dealer whose PMA holds the most potential (ties: the smallest id). */
-  static String largestPma(List<WhatIf.Unit> units, List<WhatIf.Dealer> dealers, String brand) {
-    String[] pma = WhatIf.pma(units, dealers, brand);
+  /** after - before, null when either is null. */
+  private static Double change(Double before, Double after) {
+    return before == null || after == null ? null : after - before;
+  }
+
+  /** Each unit's PMA dealer from a unit -> dealer map (null: in no PMA of the brand). */
+  static String[] pmaArray(List<WhatIf.Unit> units, Map<String, String> pma) {
+    String[] out = new String[units.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = pma.get(units.get(i).id());
+    }
+    return out;
+  }
+
+  /** The brand's open dealer whose PMA (unit -> dealer, as the locate stage derived it) holds the most potential (ties: the smallest id). */
+  static String largestPma(List<WhatIf.Unit> units, String[] pma, String brand) {
     Map<String, Double> pot = new java.util.TreeMap<>();
     for (int i = 0; i < pma.length; i++) {
       if (pma[i] != null) {

@@ -41,8 +41,13 @@ public record DesignParams(String brand, String current, String level, List<Scen
       throw new ConfigError("tp.design: tolerance must be in (0, 1), compactness and disruption-penalty >= 0; got " + tol
           + ", " + compact + ", " + pen);
     }
+    double ppMinGain = cfg.getDouble("tp.design.polsby-popper-min-gain");
+    if (ppMinGain < 0) {
+      throw new ConfigError("configuration key 'tp.design.polsby-popper-min-gain' must be >= 0, got " + ppMinGain);
+    }
     Designer.Params dp = new Designer.Params(tol, compact, pen, positive(cfg, "tp.design.allocation-iterations"),
-        positive(cfg, "tp.design.max-passes"), positive(cfg, "tp.design.candidates"), cfg.getLong("tp.design.seed"));
+        positive(cfg, "tp.design.max-passes"), positive(cfg, "tp.design.candidates"), cfg.getLong("tp.design.seed"),
+        ppMinGain);
     List<String> whatIfs = new ArrayList<>();
     for (String w : cfg.getStringList("tp.whatif.scenarios")) {
       WhatIf.Scenario ws;

@@ -35,6 +35,10 @@ public final class DesignStage extends BaseStage {
     return new Summary(stats, out -> print(out, r));
   }
 
+  private static String pct(Double v) {
+    return v == null ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f", v);
+  }
+
   static void print(PrintStream out, DesignJob.Result r) {
     out.printf("design run %s: %,d units, %,d adjacency edges, %d island(s) bridged%s%n", r.runId(), r.units(), r.edges(),
         r.bridgeIds().size(), r.bridgeIds().isEmpty() ? "" : " " + r.bridgeIds());
@@ -55,6 +59,9 @@ public final class DesignStage extends BaseStage {
           w.action(), w.dealerId(), w.brand(), w.unitsReassigned(), w.netBrandGain(), w.cannibalisation());
       out.printf("    largest gain: %s (+%.1f captured demand); Huff alpha %.2f, beta %.2f, %s%n", w.topGainDealer(),
           w.topGain(), w.alpha(), w.beta(), w.huffSource());
+      out.printf("    market code: brand expected registrations %.1f -> %.1f; largest expected gain: %s (%.1f -> %.1f,"
+          + " registration effectiveness %s -> %s)%n", w.brandExpectedBefore(), w.brandExpectedAfter(), w.topExpectedDealer(),
+          w.topExpectedBefore(), w.topExpectedAfter(), pct(w.topEffectivenessBefore()), pct(w.topEffectivenessAfter()));
     }
   }
 }

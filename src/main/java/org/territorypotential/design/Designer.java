@@ -18,6 +18,7 @@ import java.util.SplittableRandom;
  *       shares most boundary with;</li>
  *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
  *       deviation (plus the disruption penalty), then moves that shorten the cut boundary without
+ *       leaving the tolerance, then moves that raise the two territories' Polsby-Popper without
  *       leaving the tolerance.</li>
  * </ol>
  * Locked units and units of locked territories never move, and no unit joins a locked territory.
@@ -26,15 +27,20 @@ import java.util.SplittableRandom;
 public final class Designer {
   /** Settings (tp.design.*). */
   public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
-      int maxPasses, int candidates, long seed) {
+      int maxPasses, int candidates, long seed, double polsbyPopperMinGain) {
     public static Params defaults() {
-      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L);
+      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001);
+    }
+
+    /** The same settings with another disruption penalty. */
+    public Params withDisruptionPenalty(double penalty) {
+      return new Params(tolerance, compactness, penalty, allocationIterations, maxPasses, candidates, seed, polsbyPopperMinGain);
     }
   }
 
   /** The design: territory per unit, targets per territory, and what could not be met, in words. */
   public record Result(int[] territory, double[] target, boolean feasible, List<String> notes, int movesBalance,
-      int movesCompact, double allocationDeviation) {}
+      int movesCompact, double allocationDeviation, int movesPolsbyPopper) {}
 
   private final Problem p;
   private final Params prm;
@@ -84,9 +90,10 @@ public final class Designer {
     repairContiguity();
     int mb = balanceMoves();
     int mc = compactMoves();
+    int mp = polsbyPopperMoves();
     recomputeLoads();
     boolean feasible = checkFeasible();
-    return new Result(terr.clone(), target.clone(), feasible, List.copyOf(notes), mb, mc, allocDev);
+    return new Result(terr.clone(), target.clone(), feasible, List.copyOf(notes), mb, mc, allocDev, mp);
   }
 
   /** Locked territories keep their load as target; the free ones share the rest equally. */
@@ -548,6 +555,12 @@ public final class Designer {
 
   /** Change of the cut boundary length when u moves from a to b. */
   private double cutDelta(int u, int a, int b) {
+    double[] s = sharedWith(u, a, b);
+    return s[0] - s[1];
+  }
+
+  /** The boundary u shares with territory a and with territory b. */
+  private double[] sharedWith(int u, int a, int b) {
     double toA = 0;
     double toB = 0;
     for (int e = g.off[u]; e < g.off[u + 1]; e++) {
@@ -558,13 +571,79 @@ public final class Designer {
         toB += g.len[e];
       }
     }
-    return toA - toB;
+    return new double[] {toA, toB};
   }
 
   private void apply(int u, int a, int b) {
+    if (areaT != null) { // the Polsby-Popper pass keeps its territories' areas and perimeters
+      double[] dp = ppPerimDelta(u, a, b);
+      perimT[a] += dp[0];
+      perimT[b] += dp[1];
+      areaT[a] -= p.area()[u];
+      areaT[b] += p.area()[u];
+    }
     terr[u] = b;
     loadT[a] -= p.load()[u];
     loadT[b] += p.load()[u];
+  }
+
+  // ---- Polsby-Popper pass ----------------------------------------------------------------------
+
+  private double[] areaT;
+  private double[] perimT;
+
+  /**
+   * The last pass: a free boundary unit moves to a neighbouring territory when that raises the sum
+   * of the two territories' Polsby-Popper (4 pi A / P^2, the dissolved perimeter as in
+   * {@link Metrics}) by more than {@code polsbyPopperMinGain}, or by more than that x (1 +
+   * disruption penalty) when the move takes the unit from its current territory; both territories
+   * stay within the tolerance (or no further from target) and one piece. The cut-length moves
+   * shorten the total boundary, which favours long thin territories beside round ones; this one
+   * rounds each territory's own shape. Off when the units carry no perimeter or the min gain is 0.
+   */
+  private int polsbyPopperMoves() {
+    double minGain = prm.polsbyPopperMinGain();
+    if (minGain <= 0 || Arrays.stream(p.perimeter()).allMatch(v -> v <= 0)) {
+      return 0;
+    }
+    areaT = new double[k];
+    perimT = new double[k];
+    for (int u = 0; u < n; u++) {
+      int t = terr[u];
+      areaT[t] += p.area()[u];
+      perimT[t] += p.perimeter()[u];
+      for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+        if (terr[g.nbr[e]] == t) {
+          perimT[t] -= g.len[e];
+        }
+      }
+    }
+    double tol = prm.tolerance();
+    double pen = prm.disruptionPenalty();
+    try {
+      return movePasses(minGain, (u, a, b, w) -> {
+        if (!withinAfter(a, -w, tol) || !withinAfter(b, w, tol)) {
+          return Double.NaN;
+        }
+        double[] dp = ppPerimDelta(u, a, b);
+        double before = pp(areaT[a], perimT[a]) + pp(areaT[b], perimT[b]);
+        double after = pp(areaT[a] - p.area()[u], perimT[a] + dp[0]) + pp(areaT[b] + p.area()[u], perimT[b] + dp[1]);
+        return after - before - Math.max(0, disruption(u, a, b)) * pen * minGain;
+      });
+    } finally {
+      areaT = null;
+      perimT = null;
+    }
+  }
+
+  /** Change of a's and b's dissolved perimeters when u moves from a to b. */
+  private double[] ppPerimDelta(int u, int a, int b) {
+    double[] s = sharedWith(u, a, b);
+    return new double[] {-p.perimeter()[u] + 2 * s[0], p.perimeter()[u] - 2 * s[1]};
+  }
+
+  private static double pp(double area, double perim) {
+    return perim > 0 ? 4 * Math.PI * area / (perim * perim) : 0;
   }
 
   private int[] seen;

@@ -95,17 +95,34 @@ public final class WhatIf {
     return out;
   }
 
+  /** {@link #evaluate(List, List, Scenario, double, double, int, double, String[], String[])} with planar nearest-dealer PMAs ({@link #pma}). */
   public static Result evaluate(List<Unit> units, List<Dealer> before, Scenario s, double alpha, double beta, int k,
       double minDistanceKm) {
+    String brand = brandOf(before, s);
+    return evaluate(units, before, s, alpha, beta, k, minDistanceKm, pma(units, before, brand), pma(units, apply(before, s), brand));
+  }
+
+  /** The scenario's brand: the added dealer's, else the dealer's it names. */
+  static String brandOf(List<Dealer> before, Scenario s) {
+    return s.brand() != null ? s.brand()
+        : before.stream().filter(d -> d.id().equals(s.dealerId())).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("what-if " + s.id() + ": no open dealer " + s.dealerId())).brand();
+  }
+
+  /**
+   * The scenario with each unit's PMA dealer of the brand given before and after (null: none); the
+   * design job passes the PMAs of the locate stage's rule ({@code Territories.pmas}). A dealer is
+   * reported when a unit entered or left its PMA, its capture changed, or it is the scenario's.
+   */
+  public static Result evaluate(List<Unit> units, List<Dealer> before, Scenario s, double alpha, double beta, int k,
+      double minDistanceKm, String[] pmaBefore, String[] pmaAfter) {
     List<Dealer> after = apply(before, s);
-    String brand = s.brand() != null ? s.brand()
-        : before.stream().filter(d -> d.id().equals(s.dealerId())).findFirst().orElseThrow().brand();
-    String[] pmaBefore = pma(units, before, brand);
-    String[] pmaAfter = pma(units, after, brand);
+    String brand = brandOf(before, s);
     Map<String, double[]> capBefore = captured(units, before, alpha, beta, k, minDistanceKm);
     Map<String, double[]> capAfter = captured(units, after, alpha, beta, k, minDistanceKm);
     Map<String, int[]> pmaUnits = new HashMap<>();
     Map<String, double[]> pmaPot = new HashMap<>();
+    Set<String> changed = new java.util.HashSet<>();
     int reassigned = 0;
     for (int u = 0; u < units.size(); u++) {
       if (pmaBefore[u] != null) {
@@ -118,6 +135,8 @@ public final class WhatIf {
       }
       if (!java.util.Objects.equals(pmaBefore[u], pmaAfter[u])) {
         reassigned++;
+        changed.add(pmaBefore[u]);
+        changed.add(pmaAfter[u]);
       }
     }
     Set<String> ids = new LinkedHashSet<>();
@@ -138,7 +157,7 @@ public final class WhatIf {
       if (!mine) {
         cannibal += cb - ca;
       }
-      if (mine || pu[0] != pu[1] || Math.abs(cb - ca) > 1e-9 * Math.max(1, cb)) {
+      if (mine || changed.contains(id) || Math.abs(cb - ca) > 1e-9 * Math.max(1, cb)) {
         effects.add(new DealerEffect(id, brand, mine, pu[0], pu[1], pp[0], pp[1], cb, ca));
       }
     }

@@ -71,7 +71,8 @@ public enum Table {
           + " Polsby-Popper compactness, connected pieces, cut edges, and the units, potential and dealers moved", null),
   WHATIF_RESULTS(Layer.GOLD, "whatif_results",
       "Per what-if scenario (tp.whatif.scenarios: add, close or move a dealer) and affected dealer of its brand: PMA units and"
-          + " potential before and after (nearest-dealer rule), Huff-captured demand before and after, cannibalisation of"
+          + " potential before and after (nearest-dealer rule), expected registrations, attributed actuals and effectiveness"
+          + " before and after (the market stage's code), Huff-captured demand before and after, cannibalisation of"
           + " same-brand dealers and the brand's net gain", null),
 
   // gold: market segments of geo units, campaign targets, CRM export (package segment, docs/segments.md)
@@ -368,8 +369,8 @@ public enum Table {
       Map.entry("brand", "Brand of the scenario's dealer (upper case)"),
       Map.entry("dealer_id", "A dealer of the brand whose PMA or captured demand changed, or the scenario's dealer"),
       Map.entry("is_scenario_dealer", "True for the dealer the scenario adds, closes or moves"),
-      Map.entry("pma_units_before", "Units in the dealer's PMA before (nearest same-brand dealer, planar km)"),
-      Map.entry("pma_units_after", "Units in the dealer's PMA after the scenario"),
+      Map.entry("pma_units_before", "Units in the dealer's PMA before (territory_assignment: the locate stage's nearest same-brand dealer)"),
+      Map.entry("pma_units_after", "Units in the dealer's PMA after the scenario (the same rule, Territories.pmas, over the scenario's dealers)"),
       Map.entry("pma_potential_before", "Potential units of the PMA before"),
       Map.entry("pma_potential_after", "Potential units of the PMA after"),
       Map.entry("captured_before", "Huff-captured industry demand before: sum over units of demand x P(unit -> dealer)"),
@@ -382,7 +383,26 @@ public enum Table {
       Map.entry("net_brand_gain", "brand_captured_after - brand_captured_before"),
       Map.entry("huff_alpha", "Attractiveness exponent alpha of P ~ A^alpha d^-beta"),
       Map.entry("huff_beta", "Distance-decay exponent beta"),
-      Map.entry("huff_source", "How alpha and beta were found: calibrated (maximum likelihood on unit -> selling-dealer flows) or the defaults and why"));
+      Map.entry("huff_source", "How alpha and beta were found: calibrated (maximum likelihood on unit -> selling-dealer flows) or the defaults and why"),
+      Map.entry("industry_registrations_before", "Counted registrations of every brand in the dealer's PMA in the market window, before (dealer_performance's term)"),
+      Map.entry("industry_registrations_after", "The same after the scenario's PMAs"),
+      Map.entry("expected_registrations_before", "Expected registrations before: sum over segments of the benchmark share x the PMA's industry (the market stage's code)"),
+      Map.entry("expected_registrations_after", "Expected registrations after, by the same code over the scenario's dealers and PMAs; 0 for a closed dealer"),
+      Map.entry("expected_registrations_change", "expected_registrations_after - expected_registrations_before"),
+      Map.entry("actual_registrations_before", "Registrations of the brand in the dealer's PMA in the window, before (attributed by PMA)"),
+      Map.entry("actual_registrations_after", "Registrations of the brand in the dealer's PMA after the scenario"),
+      Map.entry("actual_registrations_change", "actual_registrations_after - actual_registrations_before"),
+      Map.entry("actual_sales_before", "The dealer's own sales in the window (sales input); null without a sales input for the brand"),
+      Map.entry("actual_sales_after", "The same after the scenario (unchanged for an existing dealer; null for a closed or added one)"),
+      Map.entry("actual_sales_change", "actual_sales_after - actual_sales_before; null when either is null"),
+      Map.entry("registration_effectiveness_before", "100 x actual_registrations_before / expected_registrations_before; null when expected is 0"),
+      Map.entry("registration_effectiveness_after", "100 x actual_registrations_after / expected_registrations_after; null when expected is 0"),
+      Map.entry("registration_effectiveness_change", "registration_effectiveness_after - registration_effectiveness_before; null when either is null"),
+      Map.entry("sales_effectiveness_before", "100 x actual_sales_before / expected_registrations_before; null when either is null or expected 0"),
+      Map.entry("sales_effectiveness_after", "100 x actual_sales_after / expected_registrations_after; null when either is null or expected 0"),
+      Map.entry("sales_effectiveness_change", "sales_effectiveness_after - sales_effectiveness_before; null when either is null"),
+      Map.entry("brand_expected_before", "Expected registrations summed over the brand's open dealers before"),
+      Map.entry("brand_expected_after", "Expected registrations summed over the brand's open dealers after (equal when the PMAs cover the same units and share one benchmark area)"));
 
   /** Column comments of the segment tables; docs/segments.md has the method. */
   private static final Map<String, String> SEGMENT_COMMENTS = Map.ofEntries(

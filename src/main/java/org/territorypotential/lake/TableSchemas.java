@@ -82,8 +82,14 @@ final class TableSchemas {
           pma_units_before INT, pma_units_after INT, pma_potential_before DOUBLE, pma_potential_after DOUBLE,
           captured_before DOUBLE, captured_after DOUBLE, captured_change DOUBLE, units_reassigned INT,
           brand_captured_before DOUBLE, brand_captured_after DOUBLE, cannibalisation DOUBLE, net_brand_gain
-          DOUBLE, huff_alpha DOUBLE, huff_beta DOUBLE, huff_source STRING, run_id STRING, input_versions STRING,
-          as_of DATE""";
+          DOUBLE, huff_alpha DOUBLE, huff_beta DOUBLE, huff_source STRING, industry_registrations_before BIGINT,
+          industry_registrations_after BIGINT, expected_registrations_before DOUBLE, expected_registrations_after DOUBLE,
+          expected_registrations_change DOUBLE, actual_registrations_before BIGINT, actual_registrations_after BIGINT,
+          actual_registrations_change BIGINT, actual_sales_before BIGINT, actual_sales_after BIGINT, actual_sales_change
+          BIGINT, registration_effectiveness_before DOUBLE, registration_effectiveness_after DOUBLE,
+          registration_effectiveness_change DOUBLE, sales_effectiveness_before DOUBLE, sales_effectiveness_after DOUBLE,
+          sales_effectiveness_change DOUBLE, brand_expected_before DOUBLE, brand_expected_after DOUBLE, run_id STRING,
+          input_versions STRING, as_of DATE""";
       case UNIT_SEGMENTS -> """
           geo_unit_id STRING, segment_id STRING, segment_name STRING, distance_to_centroid DOUBLE, territory_id STRING,
           potential DOUBLE, opportunity_gap DOUBLE, growth DOUBLE, features MAP<STRING, DOUBLE>, model_version STRING,

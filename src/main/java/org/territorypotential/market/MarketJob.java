@@ -50,10 +50,8 @@ public final class MarketJob {
     Dataset<Row> assignment = lake.readPinned(Table.TERRITORY_ASSIGNMENT, asOf, versions).persist(StorageLevel.MEMORY_AND_DISK());
     persisted.add(assignment);
     Dataset<Row> units = lake.readPinned(Table.GEO_UNITS_SILVER, asOf, versions);
-    Dataset<Row> sales = lake.exists(Table.SALES_LOCATED) ? lake.readPinned(Table.SALES_LOCATED, asOf, versions) : null;
-    Dataset<Row> segments = lake.exists(Table.SEGMENTS_BRONZE) ? lake.readPinned(Table.SEGMENTS_BRONZE, asOf, versions)
-        : spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS make", "CAST(NULL AS STRING) AS model",
-            "CAST(NULL AS STRING) AS segment").where("false");
+    Dataset<Row> sales = readSales(lake, asOf, versions);
+    Dataset<Row> segments = readSegments(spark, lake, asOf, versions);
     String inputVersions = Lake.versionsText(versions);
     LOG.info("market {}: window {} .. {}, benchmark {}, local {}; inputs {}", asOf, p.windowStart(), p.windowEnd(),
         p.benchmarkArea(), p.localArea(), inputVersions);
@@ -90,6 +88,18 @@ public final class MarketJob {
     persisted.forEach(Dataset::unpersist);
     return new Result(run.runId(), p.windowStart(), p.windowEnd(), rowsRead, versions, rowsWritten, versionsWritten, weakest,
         strongest, benchmarkEffect);
+  }
+
+  /** The located sales of the run date (pinned), or null when there is no sales input. */
+  public static Dataset<Row> readSales(Lake lake, LocalDate asOf, Map<String, Long> versions) {
+    return lake.exists(Table.SALES_LOCATED) ? lake.readPinned(Table.SALES_LOCATED, asOf, versions) : null;
+  }
+
+  /** The segment reference of the run date (pinned), or no rows when there is none. */
+  public static Dataset<Row> readSegments(SparkSession spark, Lake lake, LocalDate asOf, Map<String, Long> versions) {
+    return lake.exists(Table.SEGMENTS_BRONZE) ? lake.readPinned(Table.SEGMENTS_BRONZE, asOf, versions)
+        : spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS make", "CAST(NULL AS STRING) AS model",
+            "CAST(NULL AS STRING) AS segment").where("false");
   }
 
   private static List<DealerLine> lines(Dataset<Row> df) {

@@ -89,10 +89,21 @@ class DesignJobTest {
     assertEquals(wr.getDouble(3), wr.getDouble(4), 1e-6 * Math.max(1, wr.getDouble(3)));
     assertEquals(0, wr.getInt(5));
     assertEquals(0.0, wr.getDouble(6), 1e-12);
+    // the market code again: the closed dealer's expected goes to the neighbours, the brand's is conserved
+    Row mk = w.selectExpr("max(CASE WHEN is_scenario_dealer THEN expected_registrations_before END)",
+        "max(CASE WHEN is_scenario_dealer THEN expected_registrations_after END)", "sum(expected_registrations_change)",
+        "min(brand_expected_before)", "max(brand_expected_after)",
+        "sum(CASE WHEN registration_effectiveness_after IS NOT NULL AND abs(registration_effectiveness_after"
+            + " - 100 * actual_registrations_after / expected_registrations_after) > 1e-9 THEN 1 ELSE 0 END)").first();
+    assertTrue(mk.getDouble(0) > 0, "the closed dealer had expected registrations");
+    assertEquals(0.0, mk.getDouble(1), 1e-12);
+    assertEquals(0.0, mk.getDouble(2), 1e-6 * mk.getDouble(0), "what the closed dealer expected moves to the changed dealers");
+    assertEquals(mk.getDouble(3), mk.getDouble(4), 1e-6 * mk.getDouble(3));
+    assertEquals(0L, mk.getLong(5), "effectiveness = 100 x actual / expected");
 
     String printed = demo.printed();
     for (String s : List.of("before (current)", "after (design)", "k-means baseline", "units moved:", "what-if close-largest",
-        "largest gain:")) {
+        "largest gain:", "market code: brand expected registrations")) {
       assertTrue(printed.contains(s), "the demo prints '" + s + "':\n" + printed);
     }
   }

@@ -57,6 +57,29 @@ class DesignTest {
   }
 
   @Test
+  void thePolsbyPopperPassRaisesCompactnessWithinTheToleranceAndKeepsEveryTerritoryOnePiece() {
+    int rows = 60;
+    int cols = 60;
+    int k = 12;
+    int[] strips = Grid.strips(rows, cols, k);
+    Problem p = Grid.of(rows, cols, Grid.skewedLoad(rows * cols, 7), strips, k);
+    Designer.Params on = Designer.Params.defaults();
+    Designer.Params off = new Designer.Params(on.tolerance(), on.compactness(), on.disruptionPenalty(), on.allocationIterations(),
+        on.maxPasses(), on.candidates(), on.seed(), 0.0);
+    Designer.Result without = Designer.design(p, off);
+    Designer.Result with = Designer.design(p, on);
+    Metrics.Summary a = Metrics.of(p, without.territory(), strips, without.target());
+    Metrics.Summary b = Metrics.of(p, with.territory(), strips, with.target());
+    assertEquals(0, without.movesPolsbyPopper());
+    assertTrue(with.movesPolsbyPopper() > 0);
+    assertTrue(b.meanPolsbyPopper() > a.meanPolsbyPopper(), b.meanPolsbyPopper() + " with the pass, " + a.meanPolsbyPopper()
+        + " without");
+    assertTrue(with.feasible(), with.notes().toString());
+    assertTrue(b.allContiguous());
+    assertTrue(b.maxAbsDeviation() <= 0.05, "deviation " + b.maxAbsDeviation());
+  }
+
+  @Test
   void lockedUnitsAndTerritoriesNeverMoveAndNothingJoinsALockedTerritory() {
     int rows = 30;
     int cols = 30;
@@ -158,7 +181,7 @@ class DesignTest {
     Designer.Result r2 = Designer.design(p, a);
     assertArrayEquals(r1.territory(), r2.territory());
     Designer.Params b = new Designer.Params(a.tolerance(), a.compactness(), a.disruptionPenalty(), a.allocationIterations(), a.maxPasses(),
-        a.candidates(), a.seed() + 1);
+        a.candidates(), a.seed() + 1, a.polsbyPopperMinGain());
     assertFalse(Arrays.equals(r1.territory(), Designer.design(p, b).territory()), "the seed changes k-means++ seeding");
   }
 
@@ -170,8 +193,7 @@ class DesignTest {
     int[] strips = Grid.strips(rows, cols, k);
     Problem p = Grid.of(rows, cols, Grid.skewedLoad(rows * cols, 5), strips, k);
     Designer.Params free = Designer.Params.defaults();
-    Designer.Params sticky = new Designer.Params(free.tolerance(), free.compactness(), 2.0, free.allocationIterations(),
-        free.maxPasses(), free.candidates(), free.seed());
+    Designer.Params sticky = free.withDisruptionPenalty(2.0);
     int movedFree = Metrics.of(p, Designer.design(p, free).territory(), strips, null).unitsMoved();
     Designer.Result r = Designer.design(p, sticky);
     Metrics.Summary m = Metrics.of(p, r.territory(), strips, r.target());

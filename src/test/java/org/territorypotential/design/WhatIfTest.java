@@ -4,15 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.territorypotential.TestSpark;
+import org.territorypotential.geo.Territories;
+import org.territorypotential.market.Market;
+import org.territorypotential.market.MarketParams;
 
 /**
  * Huff calibration on planted flows, and what-ifs on a small planar market (no Spark): three NISSAN
  * dealers on a line at x = 0, 10, 20 and one competitor at x = 10, y = 5; units every km from x = 0
- * to 20 with demand 10 and brand potential 1.
+ * to 20 with demand 10 and brand potential 1. One Spark case runs a what-if through the market
+ * stage's code ({@link WhatIfMarket}) on 41 units along the 40 N parallel.
  */
 class WhatIfTest {
   @Test
@@ -118,5 +132,116 @@ class WhatIfTest {
     assertEquals(5, n4.pmaUnitsAfter()); // x = 13..17 (x = 15 itself; 12.5 and 17.5 fall on either side)
     assertThrows(IllegalArgumentException.class, () -> WhatIf.Scenario.parse("x:add:N4:NISSAN:15"));
     assertThrows(IllegalArgumentException.class, () -> WhatIf.evaluate(line(), dealers(), WhatIf.Scenario.parse("x:close:N9"), 1, 2, 4, 0.5));
+  }
+
+  /**
+   * The market code again for a closed dealer, on Spark. Units U00..U40 every 0.01 degree of longitude
+   * on 40 N (one county, one state); dealers of brand N at units 0, 10, 20 and 40 (N1..N4) and one of
+   * brand T at 10. Unit i registers 1 + i % 3 N and 2 T of segment X, and one each of segment Y when
+   * i is even; N has a sales input. Closing N2 (units 6..15) gives its units to N1 and N3, the
+   * nearest N dealers; N4 (units 31..40) keeps its PMA.
+   */
+  @Test
+  void closingADealerThroughTheMarketCodeConservesExpectedAndLeavesUntouchedDealersAsTheMarketStageHasThem() {
+    SparkSession spark = TestSpark.session();
+    LocalDate asOf = LocalDate.of(2024, 6, 30);
+    List<Row> units = new ArrayList<>();
+    List<Row> regs = new ArrayList<>();
+    List<Row> sales = new ArrayList<>();
+    for (int i = 0; i <= 40; i++) {
+      String id = String.format("U%02d", i);
+      units.add(RowFactory.create(id, "tract", "C1", "S", lon(i), 40.0));
+      for (int r = 0; r < 1 + i % 3; r++) {
+        regs.add(reg(id + "n" + r, "N", "NX", id));
+      }
+      regs.add(reg(id + "t0", "T", "TX", id));
+      regs.add(reg(id + "t1", "T", "TX", id));
+      if (i % 2 == 0) {
+        regs.add(reg(id + "ny", "N", "NY", id));
+        regs.add(reg(id + "ty", "T", "TY", id));
+      }
+    }
+    String[] sellers = {"N1", "N1", "N1", "N2", "N2", "N3", "N3", "N3", "N3", "N4", "N4"};
+    for (int k = 0; k < sellers.length; k++) {
+      sales.add(RowFactory.create("S" + k, Date.valueOf("2024-02-01"), "N", sellers[k], String.format("U%02d", 3 * k)));
+    }
+    Dataset<Row> unitFrame = spark.createDataFrame(units, StructType.fromDDL(
+        "geo_unit_id string, level string, county_id string, state_id string, centroid_lon double, centroid_lat double"));
+    Dataset<Row> dealers = spark.createDataFrame(List.of(dealer("N1", "N", 0), dealer("N2", "N", 10), dealer("N3", "N", 20),
+        dealer("N4", "N", 40), dealer("T1", "T", 10)), StructType.fromDDL("dealer_id string, name string, brand string,"
+            + " longitude double, latitude double, geo_unit_id string, open_date date, close_date date"));
+    Dataset<Row> assignment = Territories.pmas(unitFrame, dealers, List.of("N", "T"), 15.0);
+    Market.Inputs in = new Market.Inputs(
+        spark.createDataFrame(regs, StructType.fromDDL("registration_id string, registration_date date, make string,"
+            + " model string, segment string, sale_type string, geo_unit_id string, selling_dealer_id string")),
+        spark.createDataFrame(List.of(RowFactory.create("N", "NX", "X"), RowFactory.create("N", "NY", "Y"),
+            RowFactory.create("T", "TX", "X"), RowFactory.create("T", "TY", "Y")), StructType.fromDDL(
+                "make string, model string, segment string")),
+        unitFrame, "tract", assignment, dealers,
+        spark.createDataFrame(sales, StructType.fromDDL("sale_id string, sale_date date, make string, dealer_id string,"
+            + " geo_unit_id string")), List.of());
+    MarketParams p = MarketParams.defaults(asOf);
+    Market.Outputs market = Market.compute(in, p);
+    Map<String, Row> stage = new HashMap<>();
+    for (Row r : market.performance().collectAsList()) {
+      stage.put(r.getAs("dealer_id"), r);
+    }
+    WhatIfMarket.Context ctx = WhatIfMarket.Context.of(in, p, 15.0);
+    WhatIfMarket.Outcome o = WhatIfMarket.evaluate(ctx, WhatIf.Scenario.parse("close-n2:close:N2"), "N", new HashMap<>());
+    ctx.unpersist();
+    market.unpersist();
+
+    // the baseline is the market stage's, for every N dealer
+    for (String d : List.of("N1", "N2", "N3", "N4")) {
+      assertFigures(stage.get(d), o.before(d), d + " before");
+    }
+    // the closed dealer's units go to the nearest remaining N dealers; the others keep theirs
+    int[] at = {0, 10, 20, 40};
+    int moved = 0;
+    for (int i = 0; i <= 40; i++) {
+      String id = String.format("U%02d", i);
+      if (o.pmaBefore().get(id).equals("N2")) {
+        moved++;
+        int best = Math.min(Math.abs(i - at[0]), Math.min(Math.abs(i - at[2]), Math.abs(i - at[3])));
+        int got = at[Integer.parseInt(o.pmaAfter().get(id).substring(1)) - 1];
+        assertEquals(best, Math.abs(i - got), id + " went to " + o.pmaAfter().get(id));
+      } else {
+        assertEquals(o.pmaBefore().get(id), o.pmaAfter().get(id), id);
+      }
+    }
+    assertEquals(10, moved, "N2 held units 6..15");
+    // expected registrations are conserved: one benchmark area, and the brand's PMAs cover every unit before and after
+    double before = o.before().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
+    double after = o.after().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
+    assertTrue(before > 0);
+    assertEquals(before, after, 1e-9 * before);
+    assertEquals(WhatIfMarket.Figures.NONE, o.after("N2"), "a closed dealer has no row");
+    assertTrue(o.after("N1").expectedRegistrations() > o.before("N1").expectedRegistrations());
+    assertTrue(o.after("N3").actualRegistrations() > o.before("N3").actualRegistrations());
+    // N4's PMA did not change: its expected, actuals and effectiveness are the market stage's
+    assertFigures(stage.get("N4"), o.after("N4"), "N4 after");
+    assertTrue(o.after("N4").salesEffectiveness() != null, "N has a sales input");
+  }
+
+  private static void assertFigures(Row stage, WhatIfMarket.Figures f, String what) {
+    assertEquals((Long) stage.getAs("pma_units"), f.pmaUnits(), what);
+    assertEquals((Long) stage.getAs("industry_registrations"), f.industryRegistrations(), what);
+    assertEquals((Double) stage.getAs("expected_registrations"), f.expectedRegistrations(), 1e-12, what);
+    assertEquals((Long) stage.getAs("actual_registrations"), f.actualRegistrations(), what);
+    assertEquals((Long) stage.getAs("actual_sales"), f.actualSales(), what);
+    assertEquals((Double) stage.getAs("registration_effectiveness"), f.registrationEffectiveness(), what);
+    assertEquals((Double) stage.getAs("sales_effectiveness"), f.salesEffectiveness(), what);
+  }
+
+  private static double lon(int i) {
+    return -100.0 + 0.01 * i;
+  }
+
+  private static Row reg(String id, String make, String model, String unit) {
+    return RowFactory.create(id, Date.valueOf("2024-03-15"), make, model, null, "retail", unit, null);
+  }
+
+  private static Row dealer(String id, String brand, int unit) {
+    return RowFactory.create(id, id, brand, lon(unit), 40.0, String.format("U%02d", unit), null, null);
   }
 }
