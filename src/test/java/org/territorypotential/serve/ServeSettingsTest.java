@@ -71,33 +71,32 @@ class ServeSettingsTest {
         "tp.serve.hive-conf.\"hive.server2.authentication\"", "NONE"))));
   }
 
+  /** Logs what {@link #failedClientQueryIsOneWarnLine} checks, in a JVM of its own. */
+  public static final class LogProbe {
+    public static void main(String[] args) {
+      RuntimeException cause = new RuntimeException("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t`.`nope` cannot be found."
+          + " SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]\n+- 'UnresolvedRelation [t, nope]");
+      org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.sql.hive.thriftserver.SparkExecuteStatementOperation")
+          .error("Error executing query with 42, currentState RUNNING, ", cause);
+      org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.SomethingElse").error("a real error", new IllegalStateException("kept"));
+    }
+  }
+
   /**
-   * Issue 22 item 2, on the logging configuration the launcher uses (src/main/resources/log4j2.properties),
-   * in a logger context of its own: a client's failed query, which Spark logs as ERROR with a stack
-   * trace, comes out as one WARN line with the first line of its cause; other errors keep theirs.
+   * Issue 22 item 2, on the logging configuration the launcher uses (log4j2.properties on the
+   * classpath), in a JVM of its own ({@link LogProbe}): log4j's console managers are shared by the
+   * whole JVM, so once Spark has logged in the suite's JVM a context of the test's own would still
+   * write to the stderr of that moment. A client's failed query, which Spark logs as ERROR with a
+   * stack trace, comes out as one WARN line with the first line of its cause; other errors keep theirs.
    */
   @Test
   void failedClientQueryIsOneWarnLine() throws Exception {
-    java.io.PrintStream stderr = System.err;
-    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-    org.apache.logging.log4j.core.LoggerContext ctx = null;
-    try {
-      // the console appenders write to the System.err of the moment they start
-      System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
-      ctx = org.apache.logging.log4j.core.config.Configurator.initialize("serve-log-test", null,
-          new File("src/main/resources/log4j2.properties").toURI());
-      RuntimeException cause = new RuntimeException("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t`.`nope` cannot be found."
-          + " SQLSTATE: 42P01; line 1 pos 14;\n'Project [*]\n+- 'UnresolvedRelation [t, nope]");
-      ctx.getLogger("org.apache.spark.sql.hive.thriftserver.SparkExecuteStatementOperation")
-          .error("Error executing query with 42, currentState RUNNING, ", cause);
-      ctx.getLogger("org.apache.spark.SomethingElse").error("a real error", new IllegalStateException("kept"));
-    } finally {
-      if (ctx != null) {
-        ctx.stop();
-      }
-      System.setErr(stderr);
-    }
-    List<String> lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    Process p = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath(), "-cp",
+        System.getProperty("java.class.path"), LogProbe.class.getName()).redirectErrorStream(true).start();
+    String printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), printed);
+    assertEquals(0, p.exitValue(), printed);
+    List<String> lines = printed.lines().toList();
     List<String> query = lines.stream().filter(l -> l.contains("SparkExecuteStatementOperation")).toList();
     assertEquals(1, query.size(), String.join("\n", lines));
     assertTrue(query.get(0).matches("\\d\\d:\\d\\d:\\d\\d WARN  SparkExecuteStatementOperation: Error executing query with 42,"
