@@ -622,7 +622,7 @@ public final class Lake {
     }
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (race && System.nanoTime() < deadline) {
-      if (committed(t)) {
+      if (exists(t)) {
         return true;
       }
       try {
@@ -633,18 +633,6 @@ public final class Lake {
       }
     }
     return false;
-  }
-
-  /**
-   * True when the table's log has a first commit, read afresh: {@link #exists} asks the DeltaLog this
-   * JVM cached, whose snapshot stays at "no table" after this process's own create lost the race.
-   */
-  private boolean committed(Table t) {
-    try {
-      return deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).version() >= 0;
-    } catch (RuntimeException e) {
-      return false;
-    }
   }
 
   private static String oneLine(Throwable e) {
@@ -703,7 +691,7 @@ public final class Lake {
     if (databasesCreated.add(db)) {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
     }
-    if (!committed(t)) {
+    if (!exists(t)) {
       io.delta.tables.DeltaTableBuilder b = io.delta.tables.DeltaTable.createIfNotExists(spark)
           .tableName(sqlName(t)).location(path(t))
           .addColumns(withComments(t, rows).schema())
@@ -713,18 +701,10 @@ public final class Lake {
       for (Table.Check c : t.checks()) {
         b = b.property("delta.constraints." + identifier(c.name()), c.expression());
       }
-      try {
-        b.execute();
-        createLogView(t);
-        registered.add(t);
-        return;
-      } catch (RuntimeException e) {
-        // another process of a first-ever run created it first (the metastore says it exists): register it
-        if (!createdByAnother(t, e)) {
-          throw e;
-        }
-        LOG.info("{} was created meanwhile by another process ({}); registering it", sqlName(t), oneLine(e));
-      }
+      b.execute();
+      createLogView(t);
+      registered.add(t);
+      return;
     }
     scala.collection.immutable.Map<String, String> conf =
         deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).metadata().configuration();
