@@ -293,61 +293,242 @@ public final class Lake {
 
   private static final String PUBLISHED_VERSION = "tp.published.version";
   private static final String PUBLISHED_RUN = "tp.published.run";
+  /** Property of a {@code _current} view: the publication view it reads ({@link #publish}). */
+  private static final String PUBLICATION = "tp.publication";
 
   /**
-   * Publishes a run's tables: points each table's {@code _current} view at the version the run
-   * wrote ({@code VERSION AS OF n}), the view's properties naming the version and the run. One
-   * CREATE OR REPLACE VIEW per table (a metastore change, no Delta commit, no Spark job), up to
-   * {@code tp.lake.parallel-writes} at once; tables without a published view are skipped. Returns
-   * the tables published.
+   * Publishes a stage run's tables in one step: every {@code <table>_current} view moves to the
+   * version the run wrote, and a reader sees all of them move together, never some on the previous
+   * run and some on this one. Hive views have no multi-object transaction, so the switch is one
+   * object: the stage's publication view ({@link #publicationView}), one branch per table the stage
+   * ever published,
+   * <pre>
+   * SELECT 'market_share' AS tbl, 12L AS version, '&lt;run&gt;' AS run, struct(*) AS market_share, NULL AS expected, ...
+   *   FROM (&lt;the latest as_of of gold.market_share VERSION AS OF 12&gt;)
+   * UNION ALL SELECT 'expected' AS tbl, ...
+   * </pre>
+   * and each {@code <table>_current} is {@code SELECT market_share.* FROM <publication view> WHERE
+   * tbl = 'market_share'}, a text that does not change from run to run. Publication changes the
+   * publication view in place (ALTER VIEW ... AS: one metastore update; CREATE OR REPLACE would drop
+   * it first). Spark's analyzer resolves each relation once per query, views included, so a query
+   * that reads several {@code _current} views of a stage sees one text of the publication view: one
+   * run. The optimizer drops the other tables' branches (the tbl filter folds to false), so a query
+   * scans only its own table; resolving the other branches' Delta snapshots is the price. A kill at
+   * any point leaves the previous run visible, or the new one, whole. A {@code _current} view that
+   * does not read the publication view yet (the first publication of a table by this stage, or a
+   * table whose columns changed) is pointed at it right after the switch: that one step is per view.
+   * No Delta commit and no Spark job. Tables without a published view are skipped. Returns the
+   * tables published.
    */
-  public List<Table> publish(List<Written> written, String runId) {
+  public List<Table> publish(String stage, List<Written> written, String runId) {
     Map<Table, Long> versions = new java.util.LinkedHashMap<>();
     written.stream().filter(w -> w.table().hasPublishedView())
         .forEach(w -> versions.merge(w.table(), w.version(), Math::max));
-    org.territorypotential.ops.Parallel.map(List.copyOf(versions.entrySet()), parallelWrites, "tp-publish", e -> {
-      pin(e.getKey(), e.getValue(), runId);
+    if (versions.isEmpty()) {
+      return List.of();
+    }
+    String view = publicationView(stage, versions.keySet());
+    Map<Table, Published> entries = new java.util.LinkedHashMap<>(publications(view));
+    versions.forEach((t, v) -> entries.put(t, new Published(v, runId == null ? "" : runId)));
+    setPublication(view, stage, entries);
+    List<Map.Entry<Table, Long>> repoint = versions.entrySet().stream().filter(e -> !readsPublication(e.getKey(), view,
+        e.getValue())).toList();
+    org.territorypotential.ops.Parallel.map(repoint, parallelWrites, "tp-publish", e -> {
+      pointAt(e.getKey(), view);
       return e.getKey();
     });
     return List.copyOf(versions.keySet());
   }
 
-  /** {@code <table>_current} := the latest as_of of {@code t} at {@code version}, tagged with the run. */
-  private void pin(Table t, long version, String runId) {
-    spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape(t.currentViewComment(sqlName(t)))
-        + "' TBLPROPERTIES ('" + PUBLISHED_VERSION + "' = '" + version + "', '" + PUBLISHED_RUN + "' = '"
-        + escape(runId == null ? "" : runId) + "') AS " + t.currentViewSql(sqlName(t), version));
+  /** What a publication view names for one table: its Delta version and the run that wrote it. */
+  public record Published(long version, String run) {}
+
+  /**
+   * The view that holds the published version of every table of {@code stage} ({@link #publish}):
+   * {@code published_<stage>} in the database of the most private layer among {@code tables}
+   * (bronze before silver, gold and ops), because it holds their rows: ingest's stays beside the
+   * bronze tables, whose personal data BI should not reach through another database.
+   */
+  public String publicationView(String stage, java.util.Collection<Table> tables) {
+    Layer layer = tables.stream().map(t -> t.layer).min(java.util.Comparator.naturalOrder()).orElse(Layer.OPS);
+    return databases.get(layer) + "." + identifier("published_" + stage.toLowerCase(java.util.Locale.ROOT)
+        .replaceAll("[^a-z0-9_]", "_"));
+  }
+
+  private static final java.util.regex.Pattern BRANCH = java.util.regex.Pattern.compile(
+      "SELECT '([a-z0-9_]+)' AS tbl, (\\d+)L AS version, '((?:[^'\\\\]|\\\\.)*)' AS run");
+
+  /**
+   * The tables {@code view} publishes, read from its text in the metastore (one look-up, no Spark
+   * job): the text is the one thing publication changes, so what it names is what readers see.
+   */
+  private Map<Table, Published> publications(String view) {
+    String text = viewText(view);
+    Map<Table, Published> out = new java.util.LinkedHashMap<>();
+    if (text == null) {
+      return out;
+    }
+    java.util.regex.Matcher m = BRANCH.matcher(text);
+    while (m.find()) {
+      String name = m.group(1);
+      java.util.Arrays.stream(Table.values()).filter(t -> t.tableName.equals(name)).findFirst().ifPresent(t ->
+          out.put(t, new Published(Long.parseLong(m.group(2)), m.group(3).replace("\\'", "'").replace("\\\\", "\\"))));
+    }
+    return out;
+  }
+
+  private String viewText(String view) {
+    Map.Entry<String, String> id = split(view);
+    org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
+    org.apache.spark.sql.catalyst.TableIdentifier ti =
+        new org.apache.spark.sql.catalyst.TableIdentifier(id.getValue(), scala.Option.apply(id.getKey()));
+    if (!catalog.tableExists(ti)) {
+      return null;
+    }
+    try {
+      scala.Option<String> text = catalog.getTableMetadata(ti).viewText();
+      return text.isDefined() ? text.get() : null;
+    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
+        | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  private static Map.Entry<String, String> split(String qualified) {
+    int dot = qualified.indexOf('.');
+    return Map.entry(qualified.substring(0, dot), qualified.substring(dot + 1));
+  }
+
+  /** Changes (or creates) the publication view of {@code stage} to show {@code entries}: the switch. */
+  private void setPublication(String view, String stage, Map<Table, Published> entries) {
+    String db = split(view).getKey();
+    if (databasesCreated.add(db)) {
+      spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
+    }
+    List<String> branches = new ArrayList<>();
+    for (Map.Entry<Table, Published> e : entries.entrySet()) {
+      StringBuilder b = new StringBuilder("SELECT '").append(e.getKey().tableName).append("' AS tbl, ")
+          .append(e.getValue().version()).append("L AS version, '").append(escape(e.getValue().run())).append("' AS run");
+      for (Table other : entries.keySet()) {
+        b.append(", ").append(other == e.getKey() ? "struct(*)" : "NULL").append(" AS ").append(identifier(other.tableName));
+      }
+      b.append(" FROM (").append(e.getKey().currentViewSql(sqlName(e.getKey()), e.getValue().version())).append(')');
+      branches.add(b.toString());
+    }
+    replaceView(view, "The published run of every table of stage " + stage + ": the _current views read it, and"
+        + " publication switches them all at once by changing this view", Map.of(), String.join(" UNION ALL ", branches));
+  }
+
+  /** True when {@code <table>_current} reads {@code view} and has the columns of {@code t} at {@code version}. */
+  private boolean readsPublication(Table t, String view, long version) {
+    Map<String, String> props = viewProperties(t);
+    if (props == null || !view.equals(props.get(PUBLICATION))) {
+      return false;
+    }
+    org.apache.spark.sql.types.StructType shown = spark.sessionState().catalog().getTempViewOrPermanentTableMetadata(
+        currentViewId(t)).schema();
+    org.apache.spark.sql.types.StructType table = readVersion(t, version).schema();
+    return java.util.Arrays.equals(shown.fieldNames(), table.fieldNames());
+  }
+
+  /** {@code <table>_current} := the rows of {@code t} that publication view {@code view} names. */
+  private void pointAt(Table t, String view) {
+    String col = identifier(t.tableName);
+    replaceView(currentViewName(t), t.currentViewComment(sqlName(t)), Map.of(PUBLICATION, view),
+        "SELECT " + col + ".* FROM " + view + " WHERE tbl = '" + col + "'");
   }
 
   /**
-   * The version {@code <table>_current} shows, from the view's properties in the metastore (no Spark
-   * job); empty when nothing was published yet. A view made before publication existed (no property)
-   * showed the table's latest version, which is returned then.
+   * {@code <table>_current} of a lakehouse made before publication views: pinned to one version,
+   * with the version and run in its properties. Kept for Maintenance's repin of such a view.
+   */
+  private void pin(Table t, long version, String runId) {
+    replaceView(currentViewName(t), t.currentViewComment(sqlName(t)),
+        Map.of(PUBLISHED_VERSION, Long.toString(version), PUBLISHED_RUN, runId == null ? "" : runId),
+        t.currentViewSql(sqlName(t), version));
+  }
+
+  /**
+   * Makes view {@code name} show {@code sql} with {@code properties}, never dropping it: Spark's
+   * CREATE OR REPLACE VIEW drops the view and creates it again, and a reader between the two gets
+   * TABLE_OR_VIEW_NOT_FOUND. A view that exists is changed in place: ALTER VIEW ... AS (one metastore
+   * update, the query and its columns), then its comment and properties. A missing view is created
+   * (CREATE VIEW IF NOT EXISTS); when another process creates it meanwhile, it is changed in place.
+   */
+  private void replaceView(String name, String comment, Map<String, String> properties, String sql) {
+    StringBuilder p = new StringBuilder();
+    new java.util.TreeMap<>(properties).forEach((k, v) ->
+        p.append(", '").append(k).append("' = '").append(escape(v)).append('\''));
+    if (!spark.catalog().tableExists(name)) {
+      try {
+        spark.sql("CREATE VIEW IF NOT EXISTS " + name + " COMMENT '" + escape(comment) + "'"
+            + (properties.isEmpty() ? "" : " TBLPROPERTIES (" + p.substring(2) + ")") + " AS " + sql);
+        return;
+      } catch (RuntimeException e) {
+        if (!alreadyExists(e)) {
+          throw e;
+        }
+        LOG.info("{} was created by another process meanwhile: changing it in place", name);
+      }
+    }
+    spark.sql("ALTER VIEW " + name + " AS " + sql);
+    spark.sql("ALTER VIEW " + name + " SET TBLPROPERTIES ('comment' = '" + escape(comment) + "'" + p + ")");
+  }
+
+  private static boolean alreadyExists(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException
+          || c.getClass().getSimpleName().equals("AlreadyExistsException")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The version {@code <table>_current} shows: the entry of its publication view, or for a view made
+   * before publication views, its property; empty when nothing was published yet. A view made
+   * before publication existed (no property) showed the table's latest version, which is returned
+   * then. Metastore look-ups, no Spark job.
    */
   public java.util.OptionalLong publishedVersion(Table t) {
     Map<String, String> props = viewProperties(t);
     if (props == null) {
       return java.util.OptionalLong.empty();
     }
+    if (props.containsKey(PUBLICATION)) {
+      Published p = publications(props.get(PUBLICATION)).get(t);
+      return p == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(p.version());
+    }
     String v = props.get(PUBLISHED_VERSION);
     return v != null ? java.util.OptionalLong.of(Long.parseLong(v)) : java.util.OptionalLong.of(version(t));
   }
 
-  /** The run {@code <table>_current} shows (its property), or null. */
+  /** The run {@code <table>_current} shows, or null. */
   public String publishedRun(Table t) {
     Map<String, String> props = viewProperties(t);
-    return props == null ? null : props.get(PUBLISHED_RUN);
+    if (props == null) {
+      return null;
+    }
+    if (props.containsKey(PUBLICATION)) {
+      Published p = publications(props.get(PUBLICATION)).get(t);
+      return p == null ? null : p.run();
+    }
+    return props.get(PUBLISHED_RUN);
+  }
+
+  private org.apache.spark.sql.catalyst.TableIdentifier currentViewId(Table t) {
+    return new org.apache.spark.sql.catalyst.TableIdentifier(identifier(t.tableName) + "_current",
+        scala.Option.apply(databases.get(t.layer)));
   }
 
   private Map<String, String> viewProperties(Table t) {
-    org.apache.spark.sql.catalyst.TableIdentifier id = new org.apache.spark.sql.catalyst.TableIdentifier(
-        identifier(t.tableName) + "_current", scala.Option.apply(databases.get(t.layer)));
     org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
-    if (!catalog.tableExists(id)) {
+    if (!catalog.tableExists(currentViewId(t))) {
       return null;
     }
     try {
-      return scala.collection.JavaConverters.mapAsJavaMap(catalog.getTableMetadata(id).properties());
+      return scala.collection.JavaConverters.mapAsJavaMap(catalog.getTableMetadata(currentViewId(t)).properties());
     } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
         | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
       return null;
@@ -358,13 +539,22 @@ public final class Lake {
    * Moves {@code <table>_current} from {@code from} to {@code to} when it shows {@code from}: for a
    * commit that changes files but no rows (OPTIMIZE), so that VACUUM does not delete the files of the
    * published version. A view on another version (newer commits are not published) is left alone.
+   * The table's entry in its publication view changes; the other tables' stay.
    */
   public boolean repin(Table t, long from, long to) {
     java.util.OptionalLong v = publishedVersion(t);
     if (!t.hasPublishedView() || v.isEmpty() || v.getAsLong() != from || from == to) {
       return false;
     }
-    pin(t, to, publishedRun(t));
+    Map<String, String> props = viewProperties(t);
+    String view = props.get(PUBLICATION);
+    if (view == null) {
+      pin(t, to, props.get(PUBLISHED_RUN));
+      return true;
+    }
+    Map<Table, Published> entries = new java.util.LinkedHashMap<>(publications(view));
+    entries.put(t, new Published(to, entries.get(t).run()));
+    setPublication(view, split(view).getValue().substring("published_".length()), entries);
     return true;
   }
 
@@ -747,8 +937,11 @@ public final class Lake {
       spark.sql("ALTER TABLE " + sqlName(t) + " ADD CONSTRAINT " + c.name() + " CHECK (" + c.expression() + ")");
     }
     createLogView(t);
-    java.util.OptionalLong published = t.hasPublishedView() ? publishedVersion(t) : java.util.OptionalLong.empty();
-    if (published.isPresent()) {
+    Map<String, String> viewProps = t.hasPublishedView() ? viewProperties(t) : null;
+    if (viewProps != null && viewProps.containsKey(PUBLICATION)) {
+      pointAt(t, viewProps.get(PUBLICATION));
+    } else if (viewProps != null) {
+      java.util.OptionalLong published = publishedVersion(t);
       pin(t, published.getAsLong(), publishedRun(t));
     }
     registered.add(t);
@@ -761,8 +954,7 @@ public final class Lake {
   private void createLogView(Table t) {
     String sql = t.currentViewSql(sqlName(t));
     if (sql != null) {
-      spark.sql("CREATE OR REPLACE VIEW " + currentViewName(t) + " COMMENT '" + escape(t.currentViewComment(sqlName(t)))
-          + "' AS " + sql);
+      replaceView(currentViewName(t), t.currentViewComment(sqlName(t)), Map.of(), sql);
     }
   }
 

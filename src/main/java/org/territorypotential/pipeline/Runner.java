@@ -54,7 +54,7 @@ public final class Runner {
       summary.print(out);
       Gates.run(lake, cfg, run, stage.name(), java.util.Set.copyOf(stage.writes()), Lake.stagedVersions(staged), out);
       JobMeter.Snapshot beforePublish = meter.snapshot();
-      List<Table> published = lake.publish(staged.stream().map(Lake.Staged::written).toList(), run.runId());
+      List<Table> published = lake.publish(stage.name(), staged.stream().map(Lake.Staged::written).toList(), run.runId());
       if (!published.isEmpty()) {
         JobMeter.Snapshot p = meter.snapshot().minus(beforePublish);
         out.printf("  published: %d _current views show run %s (%.1f s, %d Spark jobs)%n", published.size(), run.runId(),

@@ -40,7 +40,7 @@ class GoldTablesTest {
     src.read(t).drop("description").write().format("delta").partitionBy("as_of").save(lake.path(t));
     assertTrue(!List.of(lake.read(t).columns()).contains("description"));
 
-    lake.publish(List.of(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2),
+    lake.publish("test", List.of(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2),
         JUNE, null)), "r2");
     // Delta appends a merged column after the others; every reader selects by name
     List<String> declared = new java.util.ArrayList<>(List.of(t.schema().fieldNames()));
@@ -88,15 +88,89 @@ class GoldTablesTest {
     java.util.function.Supplier<List<Object>> shares = () -> lake.readPinned(t, JUNE, new java.util.HashMap<>())
         .select("share").distinct().collectAsList().stream().map(r -> r.get(0)).collect(Collectors.toList());
     assertEquals(List.of(0.1), shares.get(), "never published: the newest version");
-    lake.publish(List.of(first), "first");
+    lake.publish("test", List.of(first), "first");
     Lake.Written killed = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "killed", 0.2), JUNE, "killed", null);
     assertTrue(killed.version() > first.version());
     Map<String, Long> versions = new java.util.HashMap<>();
     lake.readPinned(t, JUNE, versions);
     assertEquals(first.version(), versions.get(lake.sqlName(t)), "the lineage names the version read");
     assertEquals(List.of(0.1), shares.get(), "the unpublished run's rows do not reach a stage");
-    lake.publish(List.of(killed), "killed");
+    lake.publish("test", List.of(killed), "killed");
     assertEquals(List.of(0.2), shares.get(), "published: now read");
+  }
+
+  /** Rows of ingest_reconciliation for one run: 2 sources. */
+  private static Dataset<Row> reconciliation(SparkSession spark, String run) {
+    return spark.sql("SELECT source, 'f.csv' AS source_file, 10L AS rows_read, 10L AS rows_accepted, 0L AS rows_quarantined,"
+        + " 0L AS rows_excluded, CAST(NULL AS STRING) AS excluded_reason, '" + run + "' AS run_id, DATE'" + JUNE + "' AS as_of"
+        + " FROM VALUES ('registrations'), ('dealers') AS s(source)");
+  }
+
+  /**
+   * Publication switches a stage's views together (issue 23): two tables of one stage are published
+   * again and again, alternating between two runs, while another thread asks both _current views in
+   * one query. Every answer names one run for both tables, never one table on each; the reader saw
+   * both runs, so it did read during the switches (with one CREATE OR REPLACE VIEW per table, it
+   * saw a view missing, or the two tables on different runs).
+   */
+  @Test
+  void aReaderDuringPublicationSeesOneRun() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_atomic_publish", Map.of()));
+    Table a = Table.MARKET_DATA_QUALITY;
+    Table b = Table.INGEST_RECONCILIATION;
+    List<List<Lake.Written>> runs = new java.util.ArrayList<>();
+    for (String run : List.of("r0", "r1")) {
+      runs.add(List.of(
+          org.territorypotential.TestTables.write(lake, a, GoldTablesTestFixtures.quality(spark, JUNE, run, 0.1), JUNE, run, null),
+          org.territorypotential.TestTables.write(lake, b, reconciliation(spark, run), JUNE, run, null)));
+    }
+    lake.publish("stage", runs.get(0), "r0");
+    String both = "SELECT 'a', run_id FROM " + lake.currentViewName(a) + " UNION ALL SELECT 'b', run_id FROM "
+        + lake.currentViewName(b);
+    // per table, the runs its view showed: one answer is one query
+    java.util.function.Supplier<List<String>> ask = () -> {
+      Map<String, java.util.TreeSet<String>> seen = new java.util.TreeMap<>();
+      spark.sql(both).collectAsList().forEach(r -> seen.computeIfAbsent(r.getString(0), k -> new java.util.TreeSet<>()).add(r.getString(1)));
+      return seen.values().stream().map(x -> String.join("+", x)).toList();
+    };
+    assertEquals(List.of("r0", "r0"), ask.get());
+
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    List<List<String>> answers = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.concurrent.Future<?> reader = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() -> {
+      while (!done.get()) {
+        answers.add(ask.get());
+      }
+    });
+    int publications = 0;
+    try {
+      while (publications < 40 && (answers.size() < 6
+          || List.copyOf(answers).stream().map(x -> x.get(0)).distinct().count() < 2)) {
+        int i = (publications + 1) % 2;
+        lake.publish("stage", runs.get(i), "r" + i);
+        publications++;
+      }
+    } finally {
+      done.set(true);
+    }
+    reader.get();
+    List<List<String>> mixed = answers.stream().filter(x -> x.size() != 2 || x.stream().distinct().count() != 1
+        || x.get(0).contains("+")).toList();
+    System.out.printf("publication: %d publications, %d reader queries, %d mixed%n", publications, answers.size(), mixed.size());
+    assertEquals(List.of(), mixed, "every answer names one run");
+    assertEquals(2, answers.stream().map(x -> x.get(0)).distinct().count(), "the reader read during the switches: " + answers);
+
+    // The views read one text of the publication view; what stages read is what it names.
+    String shown = lake.publishedRun(a);
+    assertEquals(shown, lake.publishedRun(b));
+    assertEquals(runs.get(shown.equals("r0") ? 0 : 1).get(0).version(), lake.inputVersion(a), "stages read the published run");
+    assertEquals(lake.sqlName(a).split("\\.")[0] + ".published_stage", lake.publicationView("stage", List.of(a, b)),
+        "the publication view is in the most private database of the stage's tables (gold before ops)");
+    assertEquals(Map.of("market_data_quality", shown, "ingest_reconciliation", shown),
+        spark.sql("SELECT DISTINCT tbl, run FROM " + lake.publicationView("stage", List.of(a, b))).collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1), (x, y) -> x + "+" + y)),
+        "SELECT DISTINCT tbl, run FROM the publication view lists what is published");
   }
 
   @Test
@@ -107,14 +181,14 @@ class GoldTablesTest {
     Table t = Table.MARKET_DATA_QUALITY;
     org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null);
     Lake.Written r2 = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null);
-    lake.publish(List.of(r2), "r2");
+    lake.publish("test", List.of(r2), "r2");
     Lake.Written r3 = org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r3", 0.3), JUNE, null);
     long v = r3.version();
     // Committed is not published: the view stays on r2 until r3 is published.
     String viewRuns = "SELECT DISTINCT run_id FROM " + lake.currentViewName(t);
     assertEquals(List.of("r2"), spark.sql(viewRuns).collectAsList().stream().map(x -> x.getString(0)).toList());
     assertEquals(r2.version(), lake.publishedVersion(t).getAsLong());
-    lake.publish(List.of(r3), "r3");
+    lake.publish("test", List.of(r3), "r3");
     assertEquals("r3", lake.publishedRun(t));
 
     // Constraints declared in the catalog are on the table; registering again commits nothing.

@@ -48,7 +48,7 @@ class ServeSqlTest {
     Table t = Table.MARKET_DATA_QUALITY;
     org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-05-31"), "may", 0.1),
         LocalDate.parse("2024-05-31"), null);
-    lake.publish(List.of(org.territorypotential.TestTables.write(lake, t,
+    lake.publish("test", List.of(org.territorypotential.TestTables.write(lake, t,
         GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-06-30"), "june", 0.25), LocalDate.parse("2024-06-30"), null)), "june");
 
     SqlServer.Settings settings = SqlServer.settings(cfg);
