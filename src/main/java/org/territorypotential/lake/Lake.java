@@ -303,12 +303,12 @@ public final class Lake {
    * object: the stage's publication view ({@link #publicationView}), one branch per table the stage
    * ever published,
    * <pre>
-   * SELECT 'market_share' AS tbl, 12L AS version, '&lt;run&gt;' AS run, struct(*) AS market_share, NULL AS expected, ...
-   *   FROM (&lt;the latest as_of of gold.market_share VERSION AS OF 12&gt;)
-   * UNION ALL SELECT 'expected' AS tbl, ...
+   * SELECT 'gold_market_share' AS tbl, 12L AS version, '&lt;run&gt;' AS run, struct(*) AS gold_market_share,
+   *   NULL AS gold_expected, ... FROM (&lt;the latest as_of of gold.market_share VERSION AS OF 12&gt;)
+   * UNION ALL SELECT 'gold_expected' AS tbl, ...
    * </pre>
-   * and each {@code <table>_current} is {@code SELECT market_share.* FROM <publication view> WHERE
-   * tbl = 'market_share'}, a text that does not change from run to run. Publication changes the
+   * and each {@code <table>_current} is {@code SELECT gold_market_share.* FROM <publication view>
+   * WHERE tbl = 'gold_market_share'} ({@link #branch}), a text that does not change from run to run. Publication changes the
    * publication view in place (ALTER VIEW ... AS: one metastore update; CREATE OR REPLACE would drop
    * it first). Spark's analyzer resolves each relation once per query, views included, so a query
    * that reads several {@code _current} views of a stage sees one text of the publication view: one
@@ -371,7 +371,7 @@ public final class Lake {
     java.util.regex.Matcher m = BRANCH.matcher(text);
     while (m.find()) {
       String name = m.group(1);
-      java.util.Arrays.stream(Table.values()).filter(t -> t.tableName.equals(name)).findFirst().ifPresent(t ->
+      java.util.Arrays.stream(Table.values()).filter(t -> branch(t).equals(name)).findFirst().ifPresent(t ->
           out.put(t, new Published(Long.parseLong(m.group(2)), m.group(3).replace("\\'", "'").replace("\\\\", "\\"))));
     }
     return out;
@@ -399,6 +399,15 @@ public final class Lake {
     return Map.entry(qualified.substring(0, dot), qualified.substring(dot + 1));
   }
 
+  /**
+   * The name of {@code t}'s branch in a publication view (its {@code tbl} value and its column):
+   * {@code <layer>_<table>}, because a table name alone is not unique (bronze and silver
+   * geo_units).
+   */
+  static String branch(Table t) {
+    return identifier(t.layer.key + "_" + t.tableName);
+  }
+
   /** Changes (or creates) the publication view of {@code stage} to show {@code entries}: the switch. */
   private void setPublication(String view, String stage, Map<Table, Published> entries) {
     String db = split(view).getKey();
@@ -407,10 +416,10 @@ public final class Lake {
     }
     List<String> branches = new ArrayList<>();
     for (Map.Entry<Table, Published> e : entries.entrySet()) {
-      StringBuilder b = new StringBuilder("SELECT '").append(e.getKey().tableName).append("' AS tbl, ")
+      StringBuilder b = new StringBuilder("SELECT '").append(branch(e.getKey())).append("' AS tbl, ")
           .append(e.getValue().version()).append("L AS version, '").append(escape(e.getValue().run())).append("' AS run");
       for (Table other : entries.keySet()) {
-        b.append(", ").append(other == e.getKey() ? "struct(*)" : "NULL").append(" AS ").append(identifier(other.tableName));
+        b.append(", ").append(other == e.getKey() ? "struct(*)" : "NULL").append(" AS ").append(branch(other));
       }
       b.append(" FROM (").append(e.getKey().currentViewSql(sqlName(e.getKey()), e.getValue().version())).append(')');
       branches.add(b.toString());
@@ -433,7 +442,7 @@ public final class Lake {
 
   /** {@code <table>_current} := the rows of {@code t} that publication view {@code view} names. */
   private void pointAt(Table t, String view) {
-    String col = identifier(t.tableName);
+    String col = branch(t);
     replaceView(currentViewName(t), t.currentViewComment(sqlName(t)), Map.of(PUBLICATION, view),
         "SELECT " + col + ".* FROM " + view + " WHERE tbl = '" + col + "'");
   }

@@ -99,6 +99,14 @@ class GoldTablesTest {
     assertEquals(List.of(0.2), shares.get(), "published: now read");
   }
 
+  /** Every table has its own branch name in a publication view, though table names repeat across layers. */
+  @Test
+  void publicationBranchesAreUniqueAcrossLayers() {
+    List<Table> published = java.util.Arrays.stream(Table.values()).filter(Table::hasPublishedView).toList();
+    assertTrue(published.stream().map(t -> t.tableName).distinct().count() < published.size(), "table names repeat (geo_units)");
+    assertEquals(published.size(), published.stream().map(Lake::branch).distinct().count());
+  }
+
   /** Rows of ingest_reconciliation for one run: 2 sources. */
   private static Dataset<Row> reconciliation(SparkSession spark, String run) {
     return spark.sql("SELECT source, 'f.csv' AS source_file, 10L AS rows_read, 10L AS rows_accepted, 0L AS rows_quarantined,"
@@ -167,7 +175,7 @@ class GoldTablesTest {
     assertEquals(runs.get(shown.equals("r0") ? 0 : 1).get(0).version(), lake.inputVersion(a), "stages read the published run");
     assertEquals(lake.sqlName(a).split("\\.")[0] + ".published_stage", lake.publicationView("stage", List.of(a, b)),
         "the publication view is in the most private database of the stage's tables (gold before ops)");
-    assertEquals(Map.of("market_data_quality", shown, "ingest_reconciliation", shown),
+    assertEquals(Map.of("gold_market_data_quality", shown, "ops_ingest_reconciliation", shown),
         spark.sql("SELECT DISTINCT tbl, run FROM " + lake.publicationView("stage", List.of(a, b))).collectAsList().stream()
             .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1), (x, y) -> x + "+" + y)),
         "SELECT DISTINCT tbl, run FROM the publication view lists what is published");
