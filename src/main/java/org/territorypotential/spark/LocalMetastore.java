@@ -121,6 +121,9 @@ public final class LocalMetastore {
     try (FileChannel ch = FileChannel.open(new File(dir, "start.lock").toPath(), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
       Optional<Running> found = find(s.lakehouse());
+      if (found.isEmpty()) {
+        found = awaitHeld(s);
+      }
       Running r = found.isPresent() ? found.get() : start(s);
       lease(r);
       return r.uri();
@@ -145,6 +148,30 @@ public final class LocalMetastore {
     socket.setKeepAlive(true);
     socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port()), 5000);
     lease = socket;
+  }
+
+  /**
+   * When a service holds the lakehouse's lock but did not answer (busy, or still writing its port):
+   * waits for it to answer, up to tp.metastore.start-timeout-seconds, instead of starting a second
+   * one that would fail on the lock ("another metastore service runs", seen with two jobs/tp
+   * commands back to back on a loaded machine). Empty once no service holds the lock (it stopped):
+   * the caller starts one.
+   */
+  private static Optional<Running> awaitHeld(Settings s) {
+    File lock = new File(s.dir(), "server.lock");
+    long deadline = System.nanoTime() + s.startTimeoutSeconds() * 1_000_000_000L;
+    while (alive(lock)) {
+      Optional<Running> r = find(s.lakehouse());
+      if (r.isPresent()) {
+        return r;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new MetastoreUnavailable("the lakehouse's metastore service holds " + lock + " but did not answer within "
+            + s.startTimeoutSeconds() + " s (tp.metastore.start-timeout-seconds; log: " + new File(s.dir(), "server.log") + ")");
+      }
+      sleep(200);
+    }
+    return Optional.empty();
   }
 
   private static Running start(Settings s) throws IOException {
