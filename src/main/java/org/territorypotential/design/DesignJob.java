@@ -368,12 +368,17 @@ public final class DesignJob {
       source = "alpha 1, beta 2 (not calibrated: " + (groups.isEmpty() ? "no unit -> selling-dealer flows" : e.getMessage()) + ")";
     }
     LOG.info("what-if Huff: alpha {} beta {}, {}", alpha, beta, source);
-    Map<String, WhatIfMarket.Outcome> baselines = new HashMap<>();
+    // the scenarios resolved and checked before any Spark work, then the market code once for all
+    List<WhatIf.Scenario[]> resolved = new ArrayList<>(); // {lon/lat, projected}
+    List<WhatIfMarket.Request> requests = new ArrayList<>();
+    String[] largestPma = null;
     for (String spec : p.whatIfs()) {
       WhatIf.Scenario s = WhatIf.Scenario.parse(spec);
       if (s.dealerId().equals(DesignParams.LARGEST)) {
-        String[] pma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
-        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, pma, p.brand()), s.brand(), s.x(), s.y(),
+        if (largestPma == null) {
+          largestPma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
+        }
+        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, largestPma, p.brand()), s.brand(), s.x(), s.y(),
             s.attractiveness());
       }
       WhatIf.Scenario lonLat = s;
@@ -382,16 +387,25 @@ public final class DesignJob {
         double[][] xy = project(new double[] {s.x()}, new double[] {s.y()}, lat0);
         s = new WhatIf.Scenario(s.id(), s.action(), s.dealerId(), s.brand(), xy[0][0], xy[1][0], s.attractiveness());
       }
-      WhatIf.Result r;
-      WhatIfMarket.Outcome mo;
       try {
         WhatIf.apply(dealers, s); // refuses an unknown or duplicate dealer before any Spark work
-        mo = WhatIfMarket.evaluate(market, lonLat, WhatIf.brandOf(dealers, s), baselines);
-        r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
-            pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));
+        requests.add(new WhatIfMarket.Request(lonLat, WhatIf.brandOf(dealers, s)));
       } catch (IllegalArgumentException e) {
         throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
       }
+      resolved.add(new WhatIf.Scenario[] {lonLat, s});
+    }
+    Map<String, WhatIfMarket.Outcome> outcomes;
+    try {
+      outcomes = WhatIfMarket.evaluate(market, requests);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
+    }
+    for (WhatIf.Scenario[] pair : resolved) {
+      WhatIf.Scenario s = pair[1];
+      WhatIfMarket.Outcome mo = outcomes.get(s.id());
+      WhatIf.Result r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
+          pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));
       double brandExpectedBefore = mo.before().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
       double brandExpectedAfter = mo.after().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
       WhatIf.DealerEffect top = null;
