@@ -315,19 +315,17 @@ public final class DesignJob {
             .and(col("open_date").isNull().or(col("open_date").leq(lit(d))))
             .and(col("close_date").isNull().or(col("close_date").gt(lit(d)))))
         .select("dealer_id", "brand", "longitude", "latitude").orderBy("dealer_id").collectAsList();
-    double lat0 = Arrays.stream(u.lat()).average().orElse(0);
     List<WhatIf.Dealer> dealers = new ArrayList<>();
     for (Row r : open) {
-      double[][] xy = project(new double[] {r.getDouble(2)}, new double[] {r.getDouble(3)}, lat0);
-      dealers.add(new WhatIf.Dealer(r.getString(0), r.getString(1).toUpperCase(java.util.Locale.ROOT), xy[0][0], xy[1][0],
-          1.0 + sold.getOrDefault(r.getString(0), 0L)));
+      dealers.add(new WhatIf.Dealer(r.getString(0), r.getString(1).toUpperCase(java.util.Locale.ROOT), r.getDouble(2),
+          r.getDouble(3), 1.0 + sold.getOrDefault(r.getString(0), 0L)));
     }
     if (dealers.isEmpty()) {
       throw new ConfigError("tp.whatif.scenarios: no open dealer with a location on " + asOf);
     }
     List<WhatIf.Unit> units = new ArrayList<>();
     for (int i = 0; i < u.n(); i++) {
-      units.add(new WhatIf.Unit(u.ids()[i], u.x()[i], u.y()[i], u.demand()[i], u.potential()[i]));
+      units.add(new WhatIf.Unit(u.ids()[i], u.lon()[i], u.lat()[i], u.demand()[i], u.potential()[i]));
     }
     // calibration: each unit with flows, its k nearest dealers as the choice set
     List<Huff.Group> groups = new ArrayList<>();
@@ -345,7 +343,7 @@ public final class DesignJob {
       for (int j = 0; j < m; j++) {
         WhatIf.Dealer dl = dealers.get(idx[j]);
         logA[j] = Math.log(dl.attractiveness());
-        logD[j] = Math.log(Math.max(p.huffMinDistanceKm(), Math.hypot(un.x() - dl.x(), un.y() - dl.y())));
+        logD[j] = Math.log(Math.max(p.huffMinDistanceKm(), WhatIf.km(un, dl)));
         counts[j] = f.getOrDefault(dl.id(), 0L);
         total += counts[j];
       }
@@ -369,7 +367,7 @@ public final class DesignJob {
     }
     LOG.info("what-if Huff: alpha {} beta {}, {}", alpha, beta, source);
     // the scenarios resolved and checked before any Spark work, then the market code once for all
-    List<WhatIf.Scenario[]> resolved = new ArrayList<>(); // {lon/lat, projected}
+    List<WhatIf.Scenario> resolved = new ArrayList<>();
     List<WhatIfMarket.Request> requests = new ArrayList<>();
     String[] largestPma = null;
     for (String spec : p.whatIfs()) {
@@ -378,22 +376,16 @@ public final class DesignJob {
         if (largestPma == null) {
           largestPma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
         }
-        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, largestPma, p.brand()), s.brand(), s.x(), s.y(),
+        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, largestPma, p.brand()), s.brand(), s.lon(), s.lat(),
             s.attractiveness());
-      }
-      WhatIf.Scenario lonLat = s;
-      if (!s.action().equals("close")) {
-        // the spec gives lon/lat: project them like the units
-        double[][] xy = project(new double[] {s.x()}, new double[] {s.y()}, lat0);
-        s = new WhatIf.Scenario(s.id(), s.action(), s.dealerId(), s.brand(), xy[0][0], xy[1][0], s.attractiveness());
       }
       try {
         WhatIf.apply(dealers, s); // refuses an unknown or duplicate dealer before any Spark work
-        requests.add(new WhatIfMarket.Request(lonLat, WhatIf.brandOf(dealers, s)));
+        requests.add(new WhatIfMarket.Request(s, WhatIf.brandOf(dealers, s)));
       } catch (IllegalArgumentException e) {
         throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
       }
-      resolved.add(new WhatIf.Scenario[] {lonLat, s});
+      resolved.add(s);
     }
     Map<String, WhatIfMarket.Outcome> outcomes;
     try {
@@ -401,8 +393,7 @@ public final class DesignJob {
     } catch (IllegalArgumentException e) {
       throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
     }
-    for (WhatIf.Scenario[] pair : resolved) {
-      WhatIf.Scenario s = pair[1];
+    for (WhatIf.Scenario s : resolved) {
       WhatIfMarket.Outcome mo = outcomes.get(s.id());
       WhatIf.Result r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
           pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));

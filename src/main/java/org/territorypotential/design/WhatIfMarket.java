@@ -72,7 +72,7 @@ final class WhatIfMarket {
     }
   }
 
-  /** A scenario to evaluate (x, y as longitude, latitude) and its brand (upper case). */
+  /** A scenario to evaluate and its brand (upper case). */
   record Request(WhatIf.Scenario scenario, String brand) {}
 
   /**
@@ -238,13 +238,13 @@ final class WhatIfMarket {
             out.add(r);
           }
         }
-        case "move" -> out.add(me ? RowFactory.create(r.getString(0), r.getString(1), r.getString(2), s.x(), s.y(), unit) : r);
+        case "move" -> out.add(me ? RowFactory.create(r.getString(0), r.getString(1), r.getString(2), s.lon(), s.lat(), unit) : r);
         case "add" -> out.add(r);
         default -> throw new IllegalArgumentException("what-if " + s.id() + ": action " + s.action());
       }
     }
     if (s.action().equals("add")) {
-      out.add(RowFactory.create(s.dealerId(), s.dealerId(), spelledBrand, s.x(), s.y(), unit));
+      out.add(RowFactory.create(s.dealerId(), s.dealerId(), spelledBrand, s.lon(), s.lat(), unit));
     }
     return out;
   }
@@ -279,7 +279,7 @@ final class WhatIfMarket {
     List<Row> points = new ArrayList<>();
     for (Request q : requests) {
       if (!q.scenario().action().equals("close")) {
-        points.add(RowFactory.create(q.scenario().id(), q.scenario().x(), q.scenario().y()));
+        points.add(RowFactory.create(q.scenario().id(), q.scenario().lon(), q.scenario().lat()));
       }
     }
     Map<String, String> out = new HashMap<>();

@@ -24,9 +24,9 @@ import org.territorypotential.market.Market;
 import org.territorypotential.market.MarketParams;
 
 /**
- * Huff calibration on planted flows, and what-ifs on a small planar market (no Spark): three NISSAN
- * dealers on a line at x = 0, 10, 20 and one competitor at x = 10, y = 5; units every km from x = 0
- * to 20 with demand 10 and brand potential 1. One Spark case runs a what-if through the market
+ * Huff calibration on planted flows, and what-ifs on a small market (no Spark): three NISSAN
+ * dealers on the equator at longitude x = 0, 10, 20 and one competitor at x = 10, latitude 5; units
+ * every degree from x = 0 to 20 with demand 10 and brand potential 1. One Spark case runs a what-if through the market
  * stage's code ({@link WhatIfMarket}) on 41 units along the 40 N parallel.
  */
 class WhatIfTest {
@@ -37,19 +37,19 @@ class WhatIfTest {
     SplittableRandom rnd = new SplittableRandom(2024);
     List<WhatIf.Dealer> dealers = new ArrayList<>();
     for (int d = 0; d < 40; d++) {
-      dealers.add(new WhatIf.Dealer("D" + d, "B", rnd.nextDouble() * 100, rnd.nextDouble() * 100,
+      dealers.add(new WhatIf.Dealer("D" + d, "B", lonOfKm(rnd.nextDouble() * 100), latOfKm(rnd.nextDouble() * 100),
           Math.exp(Grid.gaussian(rnd) * 0.7)));
     }
     List<Huff.Group> groups = new ArrayList<>();
     for (int u = 0; u < 500; u++) {
-      WhatIf.Unit un = new WhatIf.Unit("U" + u, rnd.nextDouble() * 100, rnd.nextDouble() * 100, 1, 1);
+      WhatIf.Unit un = new WhatIf.Unit("U" + u, lonOfKm(rnd.nextDouble() * 100), latOfKm(rnd.nextDouble() * 100), 1, 1);
       int[] idx = WhatIf.nearest(un, dealers, 8);
       double[] logA = new double[8];
       double[] logD = new double[8];
       for (int j = 0; j < 8; j++) {
         WhatIf.Dealer d = dealers.get(idx[j]);
         logA[j] = Math.log(d.attractiveness());
-        logD[j] = Math.log(Math.max(0.5, Math.hypot(un.x() - d.x(), un.y() - d.y())));
+        logD[j] = Math.log(Math.max(0.5, WhatIf.km(un, d)));
       }
       double[] p = Huff.probabilities(alpha, beta, logA, logD);
       double[] counts = new double[8];
@@ -68,6 +68,25 @@ class WhatIfTest {
     assertEquals(alpha, fit.alpha(), 0.1 * alpha, "alpha");
     assertEquals(beta, fit.beta(), 0.1 * beta, "beta");
     assertEquals(20_000, fit.flows(), 1e-9);
+  }
+
+  /** About 100 km square at 40 N: a km east of -100 degrees, a km north of 40 degrees. */
+  private static double lonOfKm(double km) {
+    return -100 + km / 85.4;
+  }
+
+  private static double latOfKm(double km) {
+    return 40 + km / 111.0;
+  }
+
+  @Test
+  void huffDistanceIsTheGreatCircleOfThePmaRule() {
+    // one degree of the equator on ST_DistanceSphere's sphere (radius 6371.008 km): 111.195 km;
+    // one degree of longitude at 60 N is half of it, where a planar degree would say 111.195 again
+    WhatIf.Dealer d = new WhatIf.Dealer("D", "B", 1, 0, 1);
+    assertEquals(6371.008 * Math.PI / 180, WhatIf.km(new WhatIf.Unit("U", 0, 0, 1, 1), d), 1e-6);
+    assertEquals(6371.008 * Math.PI / 180 / 2, WhatIf.km(new WhatIf.Unit("U", 0, 60, 1, 1),
+        new WhatIf.Dealer("D", "B", 1, 60, 1)), 0.01);
   }
 
   @Test
@@ -91,8 +110,8 @@ class WhatIfTest {
 
   @Test
   void closingADealerMovesItsUnitsToTheNearestSameBrandDealersWithTotalsConserved() {
-    // N2 had x = 6..15 (ties go to the smaller id: x = 5 to N1, x = 15 to N2); after closing it
-    // x = 6..10 go to N1 (x = 10 ties, N1 < N3) and 11..15 to N3
+    // (x in degrees of longitude on the equator) N2 had x = 6..15 (ties go to the smaller id: x = 5
+    // to N1, x = 15 to N2); after closing it x = 6..10 go to N1 (x = 10 ties, N1 < N3) and 11..15 to N3
     WhatIf.Result r = WhatIf.evaluate(line(), dealers(), WhatIf.Scenario.parse("close-n2:close:N2"), 1, 2, 4, 0.5);
     assertEquals("NISSAN", r.brand());
     String[] after = WhatIf.pma(line(), WhatIf.apply(dealers(), r.scenario()), "NISSAN");
