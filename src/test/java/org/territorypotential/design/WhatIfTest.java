@@ -187,10 +187,21 @@ class WhatIfTest {
     }
     Dataset<Row> unitFrame = spark.createDataFrame(units, StructType.fromDDL(
         "geo_unit_id string, level string, county_id string, state_id string, centroid_lon double, centroid_lat double"));
-    Dataset<Row> dealers = spark.createDataFrame(List.of(dealer("N1", "N", 0), dealer("N2", "N", 10), dealer("N3", "N", 20),
+    // the dealers read from files, as the design stage reads dealers_located: a filter on a table
+    // scan on the KNN join's object side makes Sedona print its filter-pushdown warning to stdout
+    String dealerFiles = new java.io.File(TestSpark.dir("whatif-dealers"), "dealers").getAbsolutePath();
+    spark.createDataFrame(List.of(dealer("N1", "N", 0), dealer("N2", "N", 10), dealer("N3", "N", 20),
         dealer("N4", "N", 40), dealer("T1", "T", 10)), StructType.fromDDL("dealer_id string, name string, brand string,"
-            + " longitude double, latitude double, geo_unit_id string, open_date date, close_date date"));
-    Dataset<Row> assignment = Territories.pmas(unitFrame, dealers, List.of("N", "T"), 15.0);
+            + " longitude double, latitude double, geo_unit_id string, open_date date, close_date date"))
+        .write().mode("overwrite").parquet(dealerFiles);
+    Dataset<Row> dealers = spark.read().parquet(dealerFiles);
+    Dataset<Row> pmas = Territories.pmas(unitFrame, dealers, List.of("N", "T"), 15.0);
+    String warning = "filter pushdowns have been detected on the object side of the KNN join";
+    List<Row> stored = new ArrayList<>();
+    assertTrue(stdout(() -> stored.addAll(pmas.collectAsList())).contains(warning),
+        "the warning this test guards against is Sedona's");
+    // territory_assignment as the design stage reads it: stored rows, not a KNN join to plan again
+    Dataset<Row> assignment = spark.createDataFrame(stored, pmas.schema());
     Market.Inputs in = new Market.Inputs(
         spark.createDataFrame(regs, StructType.fromDDL("registration_id string, registration_date date, make string,"
             + " model string, segment string, sale_type string, geo_unit_id string, selling_dealer_id string")),
@@ -215,10 +226,14 @@ class WhatIfTest {
     JobMeter.Snapshot t1 = meter.snapshot();
     WhatIfMarket.Context ctx = WhatIfMarket.Context.of(in, p, 15.0);
     // three scenarios of two brands in one pass: each must come out as the market code has it alone
-    Map<String, WhatIfMarket.Outcome> all = WhatIfMarket.evaluate(ctx, List.of(
+    List<Map<String, WhatIfMarket.Outcome>> outcomes = new ArrayList<>();
+    String printed = stdout(() -> outcomes.add(WhatIfMarket.evaluate(ctx, List.of(
         new WhatIfMarket.Request(WhatIf.Scenario.parse("close-n2:close:N2"), "N"),
         new WhatIfMarket.Request(WhatIf.Scenario.parse("close-n4:close:N4"), "N"),
-        new WhatIfMarket.Request(WhatIf.Scenario.parse("close-t1:close:T1"), "T")));
+        new WhatIfMarket.Request(WhatIf.Scenario.parse("close-t1:close:T1"), "T")))));
+    Map<String, WhatIfMarket.Outcome> all = outcomes.get(0);
+    // the scenarios' dealers are a local relation: the KNN joins read no table on their object side
+    assertTrue(!printed.contains(warning), "the what-if's KNN joins print Sedona's warning:\n" + printed);
     ctx.unpersist();
     long jobsThree = meter.snapshot().minus(t1).jobs();
     // one pass for all: 77 jobs for one scenario and 94 for three of two brands when measured (a KNN
@@ -265,6 +280,16 @@ class WhatIfTest {
     // N4's PMA did not change: its expected, actuals and effectiveness are the market stage's
     assertFigures(stage.get("N4"), o.after("N4"), "N4 after");
     assertTrue(o.after("N4").salesEffectiveness() != null, "N has a sales input");
+  }
+
+  /** What {@code r} prints to stdout through Scala's Console (where Sedona's println goes). */
+  private static String stdout(Runnable r) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    scala.Console$.MODULE$.withOut(out, () -> {
+      r.run();
+      return null;
+    });
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void assertFigures(Row stage, WhatIfMarket.Figures f, String what) {
