@@ -315,19 +315,17 @@ public final class DesignJob {
             .and(col("open_date").isNull().or(col("open_date").leq(lit(d))))
             .and(col("close_date").isNull().or(col("close_date").gt(lit(d)))))
         .select("dealer_id", "brand", "longitude", "latitude").orderBy("dealer_id").collectAsList();
-    double lat0 = Arrays.stream(u.lat()).average().orElse(0);
     List<WhatIf.Dealer> dealers = new ArrayList<>();
     for (Row r : open) {
-      double[][] xy = project(new double[] {r.getDouble(2)}, new double[] {r.getDouble(3)}, lat0);
-      dealers.add(new WhatIf.Dealer(r.getString(0), r.getString(1).toUpperCase(java.util.Locale.ROOT), xy[0][0], xy[1][0],
-          1.0 + sold.getOrDefault(r.getString(0), 0L)));
+      dealers.add(new WhatIf.Dealer(r.getString(0), r.getString(1).toUpperCase(java.util.Locale.ROOT), r.getDouble(2),
+          r.getDouble(3), 1.0 + sold.getOrDefault(r.getString(0), 0L)));
     }
     if (dealers.isEmpty()) {
       throw new ConfigError("tp.whatif.scenarios: no open dealer with a location on " + asOf);
     }
     List<WhatIf.Unit> units = new ArrayList<>();
     for (int i = 0; i < u.n(); i++) {
-      units.add(new WhatIf.Unit(u.ids()[i], u.x()[i], u.y()[i], u.demand()[i], u.potential()[i]));
+      units.add(new WhatIf.Unit(u.ids()[i], u.lon()[i], u.lat()[i], u.demand()[i], u.potential()[i]));
     }
     // calibration: each unit with flows, its k nearest dealers as the choice set
     List<Huff.Group> groups = new ArrayList<>();
@@ -345,7 +343,7 @@ public final class DesignJob {
       for (int j = 0; j < m; j++) {
         WhatIf.Dealer dl = dealers.get(idx[j]);
         logA[j] = Math.log(dl.attractiveness());
-        logD[j] = Math.log(Math.max(p.huffMinDistanceKm(), Math.hypot(un.x() - dl.x(), un.y() - dl.y())));
+        logD[j] = Math.log(Math.max(p.huffMinDistanceKm(), WhatIf.km(un, dl)));
         counts[j] = f.getOrDefault(dl.id(), 0L);
         total += counts[j];
       }
@@ -368,30 +366,37 @@ public final class DesignJob {
       source = "alpha 1, beta 2 (not calibrated: " + (groups.isEmpty() ? "no unit -> selling-dealer flows" : e.getMessage()) + ")";
     }
     LOG.info("what-if Huff: alpha {} beta {}, {}", alpha, beta, source);
-    Map<String, WhatIfMarket.Outcome> baselines = new HashMap<>();
+    // the scenarios resolved and checked before any Spark work, then the market code once for all
+    List<WhatIf.Scenario> resolved = new ArrayList<>();
+    List<WhatIfMarket.Request> requests = new ArrayList<>();
+    String[] largestPma = null;
     for (String spec : p.whatIfs()) {
       WhatIf.Scenario s = WhatIf.Scenario.parse(spec);
       if (s.dealerId().equals(DesignParams.LARGEST)) {
-        String[] pma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
-        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, pma, p.brand()), s.brand(), s.x(), s.y(),
+        if (largestPma == null) {
+          largestPma = pmaArray(units, WhatIfMarket.pmaOf(market.assignment(), p.brand()));
+        }
+        s = new WhatIf.Scenario(s.id(), s.action(), largestPma(units, largestPma, p.brand()), s.brand(), s.lon(), s.lat(),
             s.attractiveness());
       }
-      WhatIf.Scenario lonLat = s;
-      if (!s.action().equals("close")) {
-        // the spec gives lon/lat: project them like the units
-        double[][] xy = project(new double[] {s.x()}, new double[] {s.y()}, lat0);
-        s = new WhatIf.Scenario(s.id(), s.action(), s.dealerId(), s.brand(), xy[0][0], xy[1][0], s.attractiveness());
-      }
-      WhatIf.Result r;
-      WhatIfMarket.Outcome mo;
       try {
         WhatIf.apply(dealers, s); // refuses an unknown or duplicate dealer before any Spark work
-        mo = WhatIfMarket.evaluate(market, lonLat, WhatIf.brandOf(dealers, s), baselines);
-        r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
-            pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));
+        requests.add(new WhatIfMarket.Request(s, WhatIf.brandOf(dealers, s)));
       } catch (IllegalArgumentException e) {
         throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
       }
+      resolved.add(s);
+    }
+    Map<String, WhatIfMarket.Outcome> outcomes;
+    try {
+      outcomes = WhatIfMarket.evaluate(market, requests);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigError("tp.whatif.scenarios: " + e.getMessage());
+    }
+    for (WhatIf.Scenario s : resolved) {
+      WhatIfMarket.Outcome mo = outcomes.get(s.id());
+      WhatIf.Result r = WhatIf.evaluate(units, dealers, s, alpha, beta, p.huffCandidates(), p.huffMinDistanceKm(),
+          pmaArray(units, mo.pmaBefore()), pmaArray(units, mo.pmaAfter()));
       double brandExpectedBefore = mo.before().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
       double brandExpectedAfter = mo.after().values().stream().mapToDouble(WhatIfMarket.Figures::expectedRegistrations).sum();
       WhatIf.DealerEffect top = null;

@@ -59,6 +59,9 @@ public record DesignParams(String brand, String current, String level, List<Scen
       if (!ws.id().matches(ID) || !(ws.dealerId().matches(ID) || ws.dealerId().equals(LARGEST))) {
         throw new ConfigError("tp.whatif.scenarios: ids must be letters, digits, _ . - (or " + LARGEST + "), got '" + w + "'");
       }
+      if (whatIfs.stream().anyMatch(x -> WhatIf.Scenario.parse(x).id().equals(ws.id()))) {
+        throw new ConfigError("tp.whatif.scenarios: the id " + ws.id() + " is used twice");
+      }
       whatIfs.add(w);
     }
     double minDist = cfg.getDouble("tp.whatif.min-distance-km");

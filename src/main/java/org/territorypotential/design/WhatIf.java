@@ -7,28 +7,29 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.sedona.common.sphere.Haversine;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.GeometryFactory;
 
 /**
  * What-if for one dealer point (add, close or move): the brand's PMAs again by the nearest-dealer
  * rule, and a Huff layer over the k nearest dealers of every brand for the potential each dealer
- * captures, the cannibalisation of same-brand dealers and the brand's net gain. Planar km
- * coordinates; pure, no Spark.
+ * captures, the cannibalisation of same-brand dealers and the brand's net gain. Longitude and
+ * latitude; every distance is the great-circle km of {@link #km}, the PMA rule's
+ * (ST_DistanceSphere). Pure, no Spark.
  */
 public final class WhatIf {
   private WhatIf() {}
 
-  public record Dealer(String id, String brand, double x, double y, double attractiveness) {}
+  public record Dealer(String id, String brand, double lon, double lat, double attractiveness) {}
 
-  /** A unit: centroid (km), industry demand (all brands) and the brand's potential. */
-  public record Unit(String id, double x, double y, double demand, double potential) {}
+  /** A unit: centroid (lon, lat), industry demand (all brands) and the brand's potential. */
+  public record Unit(String id, double lon, double lat, double demand, double potential) {}
 
-  /** add (dealerId new, brand, x, y, attractiveness), close (dealerId) or move (dealerId, x, y). */
-  public record Scenario(String id, String action, String dealerId, String brand, double x, double y,
+  /** add (dealerId new, brand, lon, lat, attractiveness), close (dealerId) or move (dealerId, lon, lat). */
+  public record Scenario(String id, String action, String dealerId, String brand, double lon, double lat,
       double attractiveness) {
-    /**
-     * Parses "ID:add:DEALER:BRAND:X:Y:ATTRACTIVENESS", "ID:close:DEALER" or "ID:move:DEALER:X:Y" (x, y
-     * as given; the job passes lon/lat and projects them).
-     */
+    /** Parses "ID:add:DEALER:BRAND:LON:LAT:ATTRACTIVENESS", "ID:close:DEALER" or "ID:move:DEALER:LON:LAT". */
     public static Scenario parse(String spec) {
       String[] f = spec.split(":", -1);
       try {
@@ -81,21 +82,21 @@ public final class WhatIf {
         if (s.action().equals("add")) {
           throw new IllegalArgumentException("what-if " + s.id() + ": dealer " + s.dealerId() + " already exists");
         } else if (s.action().equals("move")) {
-          out.add(new Dealer(d.id(), d.brand(), s.x(), s.y(), d.attractiveness()));
+          out.add(new Dealer(d.id(), d.brand(), s.lon(), s.lat(), d.attractiveness()));
         }
         continue;
       }
       out.add(d);
     }
     if (s.action().equals("add")) {
-      out.add(new Dealer(s.dealerId(), s.brand(), s.x(), s.y(), s.attractiveness()));
+      out.add(new Dealer(s.dealerId(), s.brand(), s.lon(), s.lat(), s.attractiveness()));
     } else if (!found) {
       throw new IllegalArgumentException("what-if " + s.id() + ": no open dealer " + s.dealerId());
     }
     return out;
   }
 
-  /** {@link #evaluate(List, List, Scenario, double, double, int, double, String[], String[])} with planar nearest-dealer PMAs ({@link #pma}). */
+  /** {@link #evaluate(List, List, Scenario, double, double, int, double, String[], String[])} with nearest-dealer PMAs by {@link #pma}. */
   public static Result evaluate(List<Unit> units, List<Dealer> before, Scenario s, double alpha, double beta, int k,
       double minDistanceKm) {
     String brand = brandOf(before, s);
@@ -172,7 +173,7 @@ public final class WhatIf {
       Unit un = units.get(u);
       double best = Double.POSITIVE_INFINITY;
       for (Dealer d : own) {
-        double dist = Math.hypot(un.x() - d.x(), un.y() - d.y());
+        double dist = km(un, d);
         if (dist < best) {
           best = dist;
           out[u] = d.id();
@@ -195,7 +196,7 @@ public final class WhatIf {
       for (int j = 0; j < m; j++) {
         Dealer d = sorted.get(idx[j]);
         logA[j] = Math.log(d.attractiveness());
-        logD[j] = Math.log(Math.max(minDistanceKm, Math.hypot(un.x() - d.x(), un.y() - d.y())));
+        logD[j] = Math.log(Math.max(minDistanceKm, km(un, d)));
       }
       double[] p = Huff.probabilities(alpha, beta, logA, logD);
       for (int j = 0; j < m; j++) {
@@ -211,7 +212,7 @@ public final class WhatIf {
     double[] dist = new double[m];
     java.util.Arrays.fill(dist, Double.POSITIVE_INFINITY);
     for (int i = 0; i < dealers.size(); i++) {
-      double d = Math.hypot(un.x() - dealers.get(i).x(), un.y() - dealers.get(i).y());
+      double d = km(un, dealers.get(i));
       if (d < dist[m - 1]) {
         int j = m - 1;
         while (j > 0 && dist[j - 1] > d) {
@@ -224,5 +225,16 @@ public final class WhatIf {
       }
     }
     return idx;
+  }
+
+  private static final GeometryFactory POINTS = new GeometryFactory();
+
+  /**
+   * Great-circle km from the unit's centroid to the dealer: Sedona's {@link Haversine} (the formula
+   * of ST_DistanceSphere, radius 6,371.008 km), the distance of the locate stage's PMA rule.
+   */
+  static double km(Unit u, Dealer d) {
+    return Haversine.distance(POINTS.createPoint(new Coordinate(u.lon(), u.lat())),
+        POINTS.createPoint(new Coordinate(d.lon(), d.lat()))) / 1000;
   }
 }

@@ -1,18 +1,24 @@
 package org.territorypotential.design;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.territorypotential.geo.Locate;
 import org.territorypotential.geo.Territories;
@@ -23,7 +29,8 @@ import org.territorypotential.market.MarketParams;
  * A what-if through the market stage's own code: the scenario's open dealers, the brand's PMAs
  * again by {@link Territories#pmas} (the locate stage's nearest-dealer rule: Sedona KNN,
  * great-circle distance), then expected registrations and effectiveness by
- * {@link Market#dealerPerformance}, before (the stored assignment) and after.
+ * {@link Market#dealerPerformance}, before (the stored assignment) and after; every scenario and
+ * brand in one pass ({@link #evaluate}).
  */
 final class WhatIfMarket {
   private WhatIfMarket() {}
@@ -65,72 +72,186 @@ final class WhatIfMarket {
     }
   }
 
-  /**
-   * Runs scenario {@code s} (x, y as longitude, latitude) for {@code brand} (upper case).
-   * {@code before} holds the baseline of a brand already run (one market pass per brand).
-   */
-  static Outcome evaluate(Context c, WhatIf.Scenario s, String brand, Map<String, Outcome> before) {
-    Dataset<Row> openBrand = c.open().where(upper(col("brand")).equalTo(brand));
-    Outcome base = before.computeIfAbsent(brand, b -> {
-      Map<String, Figures> f = figures(c, openBrand, c.assignment());
-      Map<String, String> pma = pmaOf(c.assignment(), b);
-      return new Outcome(f, f, pma, pma);
-    });
-    Dataset<Row> openAfter = scenarioDealers(openBrand, s, c.unitsAtLevel());
-    Dataset<Row> assignmentAfter = scenarioAssignment(c.assignment(), openAfter, brand, c.unitsAtLevel(), c.mdaRadiusKm())
-        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    c.cached().add(assignmentAfter);
-    return new Outcome(base.before(), figures(c, openAfter, assignmentAfter), base.pmaBefore(), pmaOf(assignmentAfter, brand));
-  }
+  /** A scenario to evaluate and its brand (upper case). */
+  record Request(WhatIf.Scenario scenario, String brand) {}
 
   /**
-   * The brand's open dealers after the scenario: without the closed dealer; the moved dealer at its
-   * new point; the added one (named by its id). A moved or added dealer stands in the unit that
-   * contains its point ({@link Locate#pointInPolygon}; none when outside every unit, and then its
-   * benchmark area is its PMA's, as for any dealer outside the units).
+   * Joins a run's key to the ids it scopes (a control character: no id, unit or area spells it).
+   * Every key that {@link Market#dealerPerformance} groups or joins on (dealer, unit, benchmark
+   * and local area) carries its run's key, so the runs are disjoint copies of the market in one plan.
    */
-  static Dataset<Row> scenarioDealers(Dataset<Row> openBrand, WhatIf.Scenario s, Dataset<Row> unitsAtLevel) {
-    Column me = col("dealer_id").equalTo(s.dealerId());
-    switch (s.action()) {
-      case "close":
-        return openBrand.where(me.unary_$bang());
-      case "move": {
-        String unit = unitAt(unitsAtLevel, s.x(), s.y());
-        return openBrand.withColumn("longitude", when(me, lit(s.x())).otherwise(col("longitude")))
-            .withColumn("latitude", when(me, lit(s.y())).otherwise(col("latitude")))
-            .withColumn("geo_unit_id", when(me, lit(unit).cast("string")).otherwise(col("geo_unit_id")));
-      }
-      case "add": {
-        String unit = unitAt(unitsAtLevel, s.x(), s.y());
-        List<String> spelled = brandValues(openBrand);
-        Dataset<Row> added = openBrand.sparkSession().createDataFrame(List.of(RowFactory.create(s.dealerId(), s.dealerId(),
-            spelled.isEmpty() ? s.brand() : spelled.get(0), s.x(), s.y(), unit)), StructType.fromDDL(
-                "dealer_id string, name string, brand string, longitude double, latitude double, geo_unit_id string"));
-        return openBrand.unionByName(added, true);
-      }
-      default:
-        throw new IllegalArgumentException("what-if " + s.id() + ": action " + s.action());
+  static final String SEP = "\u001f";
+
+  /**
+   * Runs every scenario at once: one run per brand for the baseline (the stored assignment) and
+   * one per scenario (its dealers, its PMAs by {@link Territories#pmas}), all through ONE call of
+   * {@link Market#dealerPerformance} and one collect, so the Spark jobs do not grow with
+   * scenarios x brands. Each run is a copy of the market frames whose dealer, unit and area ids
+   * carry the run's key ({@link #SEP}): the market code's joins and groupings never mix two runs,
+   * and each run's figures are those of the market code on that run alone. The open dealers are
+   * collected once and every run's dealers are built on the driver (a local relation: the KNN
+   * join's object side reads no table, so Sedona's filter-pushdown warning does not apply).
+   * Returns scenario id -> outcome.
+   */
+  static Map<String, Outcome> evaluate(Context c, List<Request> requests) {
+    if (requests.isEmpty()) {
+      return Map.of();
     }
-  }
+    SparkSession spark = c.open().sparkSession();
+    List<Row> open = c.open().where(col("brand").isNotNull()).selectExpr(DEALER_COLUMNS).orderBy("dealer_id")
+        .collectAsList();
+    Map<String, String> unitOf = unitsAt(c.unitsAtLevel(), requests);
+    Map<String, String> spelling = new HashMap<>(); // brand (upper case) -> as the dealers spell it
+    for (Row r : open) {
+      spelling.putIfAbsent(r.getString(2).toUpperCase(Locale.ROOT), r.getString(2));
+    }
+    // runs: "0:BRAND" the baseline of each brand, "1:ID" each scenario
+    Map<String, String> brandOfRun = new LinkedHashMap<>();
+    Map<String, List<Row>> dealersOfRun = new LinkedHashMap<>();
+    for (Request q : requests) {
+      List<Row> own = open.stream().filter(r -> r.getString(2).toUpperCase(Locale.ROOT).equals(q.brand())).toList();
+      String base = "0:" + q.brand();
+      if (!brandOfRun.containsKey(base)) {
+        brandOfRun.put(base, q.brand());
+        dealersOfRun.put(base, own);
+      }
+      String run = "1:" + q.scenario().id();
+      if (brandOfRun.put(run, q.brand()) != null) {
+        throw new IllegalArgumentException("what-if " + q.scenario().id() + ": the id is used twice");
+      }
+      dealersOfRun.put(run, scenarioDealers(own, q.scenario(), spelling.getOrDefault(q.brand(), q.brand()),
+          unitOf.get(q.scenario().id())));
+    }
 
-  /** The stored assignment with the brand's PMA rows derived again from {@code openAfter} (the brand's dealers). */
-  static Dataset<Row> scenarioAssignment(Dataset<Row> assignment, Dataset<Row> openAfter, String brand,
-      Dataset<Row> unitsAtLevel, double mdaRadiusKm) {
-    Column brandPma = col("method").equalTo(Territories.PMA).and(upper(col("brand")).equalTo(brand));
-    Dataset<Row> kept = assignment.where(brandPma.unary_$bang().or(brandPma.isNull()));
+    List<Row> marketDealers = new ArrayList<>();
+    List<Row> knnDealers = new ArrayList<>();
+    List<String> knnRuns = new ArrayList<>();
+    for (Map.Entry<String, List<Row>> e : dealersOfRun.entrySet()) {
+      String k = e.getKey() + SEP;
+      for (Row r : e.getValue()) {
+        marketDealers.add(RowFactory.create(k + r.getString(0), r.getString(1), r.getString(2), r.get(3), r.get(4),
+            r.isNullAt(5) ? null : k + r.getString(5)));
+        if (e.getKey().startsWith("1:")) {
+          knnDealers.add(RowFactory.create(r.getString(0), e.getKey(), r.get(3), r.get(4)));
+        }
+      }
+      if (e.getKey().startsWith("1:") && !e.getValue().isEmpty()) {
+        knnRuns.add(e.getKey());
+      }
+    }
+    Dataset<Row> dealers = spark.createDataFrame(marketDealers, StructType.fromDDL(DEALERS_DDL));
+
+    // the PMAs of every run, their ids scoped by the run: baselines from the stored assignment,
+    // scenarios by the locate stage's KNN rule (one KNN join per scenario, all in this one plan)
     String[] cols = Territories.COLUMNS;
-    Dataset<Row> pmas = Territories.pmas(unitsAtLevel, openAfter, brandValues(openAfter), mdaRadiusKm);
-    return kept.selectExpr(cols).unionByName(pmas.selectExpr(cols));
+    List<Dataset<Row>> parts = new ArrayList<>();
+    for (Map.Entry<String, String> e : brandOfRun.entrySet()) {
+      if (e.getKey().startsWith("0:")) {
+        parts.add(scoped(c.assignment().where(col("method").equalTo(Territories.PMA)
+            .and(upper(col("brand")).equalTo(e.getValue()))).selectExpr(cols), lit(e.getKey() + SEP)));
+      }
+    }
+    if (!knnRuns.isEmpty()) {
+      Dataset<Row> knn = spark.createDataFrame(knnDealers,
+          StructType.fromDDL("dealer_id string, brand string, longitude double, latitude double"));
+      Column spelled = lit(null).cast("string");
+      for (String run : knnRuns) {
+        String b = brandOfRun.get(run);
+        spelled = when(col("brand").equalTo(run), lit(spelling.getOrDefault(b, b))).otherwise(spelled);
+      }
+      Dataset<Row> pmas = Territories.pmas(c.unitsAtLevel(), knn, knnRuns, c.mdaRadiusKm());
+      // the run's key before the ids, the brand as the dealers spell it
+      parts.add(scoped(pmas.withColumn("_run", concat(col("brand"), lit(SEP))).withColumn("brand", spelled), col("_run"))
+          .selectExpr(cols));
+    }
+    Dataset<Row> assignment = parts.stream().reduce(Dataset::unionByName).orElseThrow()
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    c.cached().add(assignment);
+
+    Map<String, Map<String, String>> pmaOfRun = new HashMap<>();
+    for (Row r : assignment.select("geo_unit_id", "dealer_id").collectAsList()) {
+      String[] u = r.getString(0).split(SEP, 2);
+      pmaOfRun.computeIfAbsent(u[0], x -> new HashMap<>()).put(u[1], unscoped(r.getString(1)));
+    }
+
+    // the market's dealer-independent frames, one copy per run
+    Column runs = explode(array(brandOfRun.keySet().stream().map(k -> lit(k + SEP)).toArray(Column[]::new)));
+    Market.Base b = c.base();
+    Dataset<Row> unitAreas = b.unitAreas().withColumn("_run", runs)
+        .withColumn("geo_unit_id", concat(col("_run"), col("geo_unit_id")))
+        .withColumn("benchmark_area_id", concat(col("_run"), col("benchmark_area_id")))
+        .withColumn("local_area_id", concat(col("_run"), col("local_area_id"))).drop("_run");
+    Dataset<Row> windowCounts = b.windowCounts().withColumn("_run", runs)
+        .withColumn("geo_unit_id", concat(col("_run"), col("geo_unit_id"))).drop("_run");
+    Dataset<Row> sales = b.salesInWindow().withColumn("_run", runs)
+        .withColumn("customer_geo_unit_id", concat(col("_run"), col("customer_geo_unit_id")))
+        .withColumn("selling_dealer_id", concat(col("_run"), col("selling_dealer_id"))).drop("_run");
+    Market.Base scoped = new Market.Base(b.registrations(), b.windowRegistrations(), unitAreas, b.unitCounts(), windowCounts,
+        sales);
+
+    Map<String, Map<String, Figures>> figuresOfRun = new HashMap<>();
+    for (Map.Entry<String, Figures> e : figures(c, scoped, dealers, assignment).entrySet()) {
+      String[] d = e.getKey().split(SEP, 2);
+      figuresOfRun.computeIfAbsent(d[0], x -> new HashMap<>()).put(d[1], e.getValue());
+    }
+    Map<String, Outcome> out = new LinkedHashMap<>();
+    for (Request q : requests) {
+      String base = "0:" + q.brand();
+      String run = "1:" + q.scenario().id();
+      out.put(q.scenario().id(), new Outcome(figuresOfRun.getOrDefault(base, Map.of()), figuresOfRun.getOrDefault(run, Map.of()),
+          pmaOfRun.getOrDefault(base, Map.of()), pmaOfRun.getOrDefault(run, Map.of())));
+    }
+    return out;
   }
 
-  /** The brand values as the dealers spell them (PMA rows carry the dealers' spelling). */
-  private static List<String> brandValues(Dataset<Row> dealers) {
-    return dealers.select("brand").distinct().collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+  /** The columns of the open dealers the runs use, in this order. */
+  private static final String[] DEALER_COLUMNS = {"dealer_id", "name", "brand", "longitude", "latitude", "geo_unit_id"};
+
+  private static final String DEALERS_DDL =
+      "dealer_id string, name string, brand string, longitude double, latitude double, geo_unit_id string";
+
+  /** Assignment rows with the run's key (a column ending in {@link #SEP}) before their unit and dealer ids. */
+  private static Dataset<Row> scoped(Dataset<Row> assignment, Column key) {
+    return assignment.withColumn("geo_unit_id", concat(key, col("geo_unit_id")))
+        .withColumn("dealer_id", concat(key, col("dealer_id")));
   }
 
-  /** The market stage's dealer performance of these dealers under this assignment, per dealer. */
-  static Map<String, Figures> figures(Context c, Dataset<Row> dealers, Dataset<Row> assignment) {
-    Dataset<Row> perf = Market.dealerPerformance(c.base(), dealers, assignment, c.params(), c.cached()).performance();
+  /** The id without its run's key (null stays null). */
+  private static String unscoped(String id) {
+    return id == null ? null : id.substring(id.indexOf(SEP) + 1);
+  }
+
+  /**
+   * The brand's open dealers (rows of {@link #DEALER_COLUMNS}) after the scenario: without the
+   * closed dealer; the moved dealer at its new point; the added one (named by its id, the brand as
+   * the dealers spell it). A moved or added dealer stands in {@code unit}, the unit that contains
+   * its point ({@link Locate#pointInPolygon}; null when outside every unit, and then its benchmark
+   * area is its PMA's, as for any dealer outside the units).
+   */
+  static List<Row> scenarioDealers(List<Row> own, WhatIf.Scenario s, String spelledBrand, String unit) {
+    List<Row> out = new ArrayList<>();
+    for (Row r : own) {
+      boolean me = r.getString(0).equals(s.dealerId());
+      switch (s.action()) {
+        case "close" -> {
+          if (!me) {
+            out.add(r);
+          }
+        }
+        case "move" -> out.add(me ? RowFactory.create(r.getString(0), r.getString(1), r.getString(2), s.lon(), s.lat(), unit) : r);
+        case "add" -> out.add(r);
+        default -> throw new IllegalArgumentException("what-if " + s.id() + ": action " + s.action());
+      }
+    }
+    if (s.action().equals("add")) {
+      out.add(RowFactory.create(s.dealerId(), s.dealerId(), spelledBrand, s.lon(), s.lat(), unit));
+    }
+    return out;
+  }
+
+  /** The market stage's dealer performance of these dealers under this assignment and base, per dealer. */
+  static Map<String, Figures> figures(Context c, Market.Base base, Dataset<Row> dealers, Dataset<Row> assignment) {
+    Dataset<Row> perf = Market.dealerPerformance(base, dealers, assignment, c.params(), c.cached()).performance();
     Map<String, Figures> out = new HashMap<>();
     for (Row r : perf.select("dealer_id", "pma_units", "industry_registrations", "expected_registrations",
         "actual_registrations", "actual_sales", "registration_effectiveness", "sales_effectiveness").collectAsList()) {
@@ -150,11 +271,26 @@ final class WhatIfMarket {
     return out;
   }
 
-  /** The unit containing the point (the smallest id on a shared edge), or null. */
-  static String unitAt(Dataset<Row> unitsAtLevel, double lon, double lat) {
-    Dataset<Row> pt = unitsAtLevel.sparkSession().createDataFrame(List.of(RowFactory.create("p", lon, lat)),
+  /**
+   * The unit containing each added or moved dealer's point (the smallest id on a shared edge), by
+   * scenario id; none when outside every unit. One point-in-polygon query for all the scenarios.
+   */
+  static Map<String, String> unitsAt(Dataset<Row> unitsAtLevel, List<Request> requests) {
+    List<Row> points = new ArrayList<>();
+    for (Request q : requests) {
+      if (!q.scenario().action().equals("close")) {
+        points.add(RowFactory.create(q.scenario().id(), q.scenario().lon(), q.scenario().lat()));
+      }
+    }
+    Map<String, String> out = new HashMap<>();
+    if (points.isEmpty()) {
+      return out;
+    }
+    Dataset<Row> pt = unitsAtLevel.sparkSession().createDataFrame(points,
         StructType.fromDDL(Locate.ID + " string, " + Locate.LON + " double, " + Locate.LAT + " double"));
-    List<Row> hit = Locate.pointInPolygon(pt, unitsAtLevel, true).select("_pip_unit").collectAsList();
-    return hit.isEmpty() ? null : hit.get(0).getString(0);
+    for (Row r : Locate.pointInPolygon(pt, unitsAtLevel, true).select("_pip_id", "_pip_unit").collectAsList()) {
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
   }
 }

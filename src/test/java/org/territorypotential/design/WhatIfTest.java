@@ -19,13 +19,14 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.territorypotential.TestSpark;
 import org.territorypotential.geo.Territories;
+import org.territorypotential.ops.JobMeter;
 import org.territorypotential.market.Market;
 import org.territorypotential.market.MarketParams;
 
 /**
- * Huff calibration on planted flows, and what-ifs on a small planar market (no Spark): three NISSAN
- * dealers on a line at x = 0, 10, 20 and one competitor at x = 10, y = 5; units every km from x = 0
- * to 20 with demand 10 and brand potential 1. One Spark case runs a what-if through the market
+ * Huff calibration on planted flows, and what-ifs on a small market (no Spark): three NISSAN
+ * dealers on the equator at longitude x = 0, 10, 20 and one competitor at x = 10, latitude 5; units
+ * every degree from x = 0 to 20 with demand 10 and brand potential 1. One Spark case runs a what-if through the market
  * stage's code ({@link WhatIfMarket}) on 41 units along the 40 N parallel.
  */
 class WhatIfTest {
@@ -36,19 +37,19 @@ class WhatIfTest {
     SplittableRandom rnd = new SplittableRandom(2024);
     List<WhatIf.Dealer> dealers = new ArrayList<>();
     for (int d = 0; d < 40; d++) {
-      dealers.add(new WhatIf.Dealer("D" + d, "B", rnd.nextDouble() * 100, rnd.nextDouble() * 100,
+      dealers.add(new WhatIf.Dealer("D" + d, "B", lonOfKm(rnd.nextDouble() * 100), latOfKm(rnd.nextDouble() * 100),
           Math.exp(Grid.gaussian(rnd) * 0.7)));
     }
     List<Huff.Group> groups = new ArrayList<>();
     for (int u = 0; u < 500; u++) {
-      WhatIf.Unit un = new WhatIf.Unit("U" + u, rnd.nextDouble() * 100, rnd.nextDouble() * 100, 1, 1);
+      WhatIf.Unit un = new WhatIf.Unit("U" + u, lonOfKm(rnd.nextDouble() * 100), latOfKm(rnd.nextDouble() * 100), 1, 1);
       int[] idx = WhatIf.nearest(un, dealers, 8);
       double[] logA = new double[8];
       double[] logD = new double[8];
       for (int j = 0; j < 8; j++) {
         WhatIf.Dealer d = dealers.get(idx[j]);
         logA[j] = Math.log(d.attractiveness());
-        logD[j] = Math.log(Math.max(0.5, Math.hypot(un.x() - d.x(), un.y() - d.y())));
+        logD[j] = Math.log(Math.max(0.5, WhatIf.km(un, d)));
       }
       double[] p = Huff.probabilities(alpha, beta, logA, logD);
       double[] counts = new double[8];
@@ -67,6 +68,25 @@ class WhatIfTest {
     assertEquals(alpha, fit.alpha(), 0.1 * alpha, "alpha");
     assertEquals(beta, fit.beta(), 0.1 * beta, "beta");
     assertEquals(20_000, fit.flows(), 1e-9);
+  }
+
+  /** About 100 km square at 40 N: a km east of -100 degrees, a km north of 40 degrees. */
+  private static double lonOfKm(double km) {
+    return -100 + km / 85.4;
+  }
+
+  private static double latOfKm(double km) {
+    return 40 + km / 111.0;
+  }
+
+  @Test
+  void huffDistanceIsTheGreatCircleOfThePmaRule() {
+    // one degree of the equator on ST_DistanceSphere's sphere (radius 6371.008 km): 111.195 km;
+    // one degree of longitude at 60 N is half of it, where a planar degree would say 111.195 again
+    WhatIf.Dealer d = new WhatIf.Dealer("D", "B", 1, 0, 1);
+    assertEquals(6371.008 * Math.PI / 180, WhatIf.km(new WhatIf.Unit("U", 0, 0, 1, 1), d), 1e-6);
+    assertEquals(6371.008 * Math.PI / 180 / 2, WhatIf.km(new WhatIf.Unit("U", 0, 60, 1, 1),
+        new WhatIf.Dealer("D", "B", 1, 60, 1)), 0.01);
   }
 
   @Test
@@ -90,8 +110,8 @@ class WhatIfTest {
 
   @Test
   void closingADealerMovesItsUnitsToTheNearestSameBrandDealersWithTotalsConserved() {
-    // N2 had x = 6..15 (ties go to the smaller id: x = 5 to N1, x = 15 to N2); after closing it
-    // x = 6..10 go to N1 (x = 10 ties, N1 < N3) and 11..15 to N3
+    // (x in degrees of longitude on the equator) N2 had x = 6..15 (ties go to the smaller id: x = 5
+    // to N1, x = 15 to N2); after closing it x = 6..10 go to N1 (x = 10 ties, N1 < N3) and 11..15 to N3
     WhatIf.Result r = WhatIf.evaluate(line(), dealers(), WhatIf.Scenario.parse("close-n2:close:N2"), 1, 2, 4, 0.5);
     assertEquals("NISSAN", r.brand());
     String[] after = WhatIf.pma(line(), WhatIf.apply(dealers(), r.scenario()), "NISSAN");
@@ -139,7 +159,7 @@ class WhatIfTest {
    * on 40 N (one county, one state); dealers of brand N at units 0, 10, 20 and 40 (N1..N4) and one of
    * brand T at 10. Unit i registers 1 + i % 3 N and 2 T of segment X, and one each of segment Y when
    * i is even; N has a sales input. Closing N2 (units 6..15) gives its units to N1 and N3, the
-   * nearest N dealers; N4 (units 31..40) keeps its PMA.
+   * nearest N dealers; N4 (units 31..40) keeps its PMA. Closing N4 and T1 run in the same pass.
    */
   @Test
   void closingADealerThroughTheMarketCodeConservesExpectedAndLeavesUntouchedDealersAsTheMarketStageHasThem() {
@@ -167,10 +187,21 @@ class WhatIfTest {
     }
     Dataset<Row> unitFrame = spark.createDataFrame(units, StructType.fromDDL(
         "geo_unit_id string, level string, county_id string, state_id string, centroid_lon double, centroid_lat double"));
-    Dataset<Row> dealers = spark.createDataFrame(List.of(dealer("N1", "N", 0), dealer("N2", "N", 10), dealer("N3", "N", 20),
+    // the dealers read from files, as the design stage reads dealers_located: a filter on a table
+    // scan on the KNN join's object side makes Sedona print its filter-pushdown warning to stdout
+    String dealerFiles = new java.io.File(TestSpark.dir("whatif-dealers"), "dealers").getAbsolutePath();
+    spark.createDataFrame(List.of(dealer("N1", "N", 0), dealer("N2", "N", 10), dealer("N3", "N", 20),
         dealer("N4", "N", 40), dealer("T1", "T", 10)), StructType.fromDDL("dealer_id string, name string, brand string,"
-            + " longitude double, latitude double, geo_unit_id string, open_date date, close_date date"));
-    Dataset<Row> assignment = Territories.pmas(unitFrame, dealers, List.of("N", "T"), 15.0);
+            + " longitude double, latitude double, geo_unit_id string, open_date date, close_date date"))
+        .write().mode("overwrite").parquet(dealerFiles);
+    Dataset<Row> dealers = spark.read().parquet(dealerFiles);
+    Dataset<Row> pmas = Territories.pmas(unitFrame, dealers, List.of("N", "T"), 15.0);
+    String warning = "filter pushdowns have been detected on the object side of the KNN join";
+    List<Row> stored = new ArrayList<>();
+    assertTrue(stdout(() -> stored.addAll(pmas.collectAsList())).contains(warning),
+        "the warning this test guards against is Sedona's");
+    // territory_assignment as the design stage reads it: stored rows, not a KNN join to plan again
+    Dataset<Row> assignment = spark.createDataFrame(stored, pmas.schema());
     Market.Inputs in = new Market.Inputs(
         spark.createDataFrame(regs, StructType.fromDDL("registration_id string, registration_date date, make string,"
             + " model string, segment string, sale_type string, geo_unit_id string, selling_dealer_id string")),
@@ -186,10 +217,38 @@ class WhatIfTest {
     for (Row r : market.performance().collectAsList()) {
       stage.put(r.getAs("dealer_id"), r);
     }
+    JobMeter meter = JobMeter.of(spark.sparkContext());
+    JobMeter.Snapshot t0 = meter.snapshot();
+    WhatIfMarket.Context ctx1 = WhatIfMarket.Context.of(in, p, 15.0);
+    WhatIfMarket.evaluate(ctx1, List.of(new WhatIfMarket.Request(WhatIf.Scenario.parse("close-n2:close:N2"), "N")));
+    ctx1.unpersist();
+    long jobsOne = meter.snapshot().minus(t0).jobs();
+    JobMeter.Snapshot t1 = meter.snapshot();
     WhatIfMarket.Context ctx = WhatIfMarket.Context.of(in, p, 15.0);
-    WhatIfMarket.Outcome o = WhatIfMarket.evaluate(ctx, WhatIf.Scenario.parse("close-n2:close:N2"), "N", new HashMap<>());
+    // three scenarios of two brands in one pass: each must come out as the market code has it alone
+    List<Map<String, WhatIfMarket.Outcome>> outcomes = new ArrayList<>();
+    String printed = stdout(() -> outcomes.add(WhatIfMarket.evaluate(ctx, List.of(
+        new WhatIfMarket.Request(WhatIf.Scenario.parse("close-n2:close:N2"), "N"),
+        new WhatIfMarket.Request(WhatIf.Scenario.parse("close-n4:close:N4"), "N"),
+        new WhatIfMarket.Request(WhatIf.Scenario.parse("close-t1:close:T1"), "T")))));
+    Map<String, WhatIfMarket.Outcome> all = outcomes.get(0);
+    // the scenarios' dealers are a local relation: the KNN joins read no table on their object side
+    assertTrue(!printed.contains(warning), "the what-if's KNN joins print Sedona's warning:\n" + printed);
     ctx.unpersist();
+    long jobsThree = meter.snapshot().minus(t1).jobs();
+    // one pass for all: 77 jobs for one scenario and 94 for three of two brands when measured (a KNN
+    // broadcast per scenario); a market pass per brand and scenario would be five passes here
+    assertTrue(jobsThree <= jobsOne * 3 / 2, "Spark jobs: one scenario " + jobsOne + ", three of two brands " + jobsThree);
     market.unpersist();
+    WhatIfMarket.Outcome o = all.get("close-n2");
+    // closing N4 leaves N1 and N2 as they were; closing T1, the only T dealer, leaves T no PMA
+    for (String d : List.of("N1", "N2")) {
+      assertFigures(stage.get(d), all.get("close-n4").after(d), d + " after closing N4");
+    }
+    assertEquals(WhatIfMarket.Figures.NONE, all.get("close-n4").after("N4"));
+    assertFigures(stage.get("T1"), all.get("close-t1").before("T1"), "T1 before");
+    assertEquals(41, all.get("close-t1").pmaBefore().size());
+    assertTrue(all.get("close-t1").pmaAfter().isEmpty(), "no T dealer is left");
 
     // the baseline is the market stage's, for every N dealer
     for (String d : List.of("N1", "N2", "N3", "N4")) {
@@ -221,6 +280,16 @@ class WhatIfTest {
     // N4's PMA did not change: its expected, actuals and effectiveness are the market stage's
     assertFigures(stage.get("N4"), o.after("N4"), "N4 after");
     assertTrue(o.after("N4").salesEffectiveness() != null, "N has a sales input");
+  }
+
+  /** What {@code r} prints to stdout through Scala's Console (where Sedona's println goes). */
+  private static String stdout(Runnable r) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    scala.Console$.MODULE$.withOut(out, () -> {
+      r.run();
+      return null;
+    });
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void assertFigures(Row stage, WhatIfMarket.Figures f, String what) {
