@@ -17,7 +17,9 @@ import java.util.TreeMap;
  * origin x horizon, with every method's forecast), a few hundred thousand on the demo.
  *
  * <p><b>Reconciliation</b>: top-down or MinT ({@link MinT}), whichever of the offered ones has the
- * lowest mean tuning WAPE over the levels without losing to the best baseline at any level.
+ * lowest mean tuning WAPE over the levels without losing to the best baseline at any level. That
+ * WAPE is out of sample for both: MinT's covariance at a tuning origin comes from the earlier
+ * tuning origins only, and the choice is scored on the tuning origins that have an earlier one.
  * Top-down through the chosen methods: at each origin x horizon x
  * segment, the state total is the state-level method's sum over the units; it is split over the
  * territories in proportion to the territory-level method's sums, and each territory's share over
@@ -242,15 +244,20 @@ public final class Evaluation {
       pool.addAll(Panel.BASELINES);
       byLevel.put(level, guard || model == null ? best(tuningWape.get(level), pool) : model);
     }
-    // every offered reconciliation on every origin (MinT's covariance from the tuning origins'
-    // residuals only); the one published has the lowest mean tuning WAPE over the levels among
-    // those no worse than the best baseline at any level (the guard), else the lowest overall
+    // every offered reconciliation on every origin. MinT's covariance is always estimated out of
+    // sample: at a tuning origin from the residuals of the earlier tuning origins only (a rolling
+    // split; the first tuning origin has none and publishes the unit method's forecasts there),
+    // at a held-out origin from every tuning origin's. The choice is scored on the tuning origins
+    // that have an earlier one, where every reconciliation is out of sample: the lowest mean WAPE
+    // over the levels among those no worse than the best baseline there at any level (the
+    // guard), else the lowest mean.
     Choice base = new Choice(model, byLevel, tuningWape, TOP_DOWN);
-    Map<String, MinT> mintTuning = reconciliations.contains(MINT) ? fitMint(points, base, tuning) : Map.of();
+    List<Integer> tuningOrder = new ArrayList<>(new java.util.TreeSet<>(tuning));
+    Set<Integer> scored = new java.util.HashSet<>(tuningOrder.subList(Math.min(1, tuningOrder.size()), tuningOrder.size()));
     mintAll = reconciliations.contains(MINT) ? fitMint(points, base, null) : Map.of();
     for (int r = 0; r < reconciliations.size(); r++) {
       if (MINT.equals(reconciliations.get(r))) {
-        mint(points, base, mintTuning);
+        mintRolling(points, base, tuningOrder);
       } else {
         topDown(points, base);
       }
@@ -263,35 +270,7 @@ public final class Evaluation {
     }
     String chosen = reconciliations.get(0);
     if (reconciliations.size() > 1) {
-      Map<String, double[]> recSums = new LinkedHashMap<>();
-      for (Agg a : aggregate(points)) {
-        if (tuning.contains(a.origin)) {
-          for (int r = 0; r < reconciliations.size(); r++) {
-            double[] s = recSums.computeIfAbsent(a.level + "|" + reconciliations.get(r), k -> new double[2]);
-            s[0] += Math.abs(a.actual - a.rec[r]);
-            s[1] += a.actual;
-          }
-        }
-      }
-      double bestScore = Double.POSITIVE_INFINITY;
-      boolean bestEligible = false;
-      for (String rec : reconciliations) {
-        double score = 0;
-        boolean eligible = true;
-        for (String level : Levels.ALL) {
-          double[] s = recSums.get(level + "|" + rec);
-          double w = s == null || s[1] == 0 ? Double.NaN : s[0] / s[1];
-          tuningWape.get(level).put(rec, w);
-          score += w / Levels.ALL.size();
-          Double bestBaseline = tuningWape.get(level).get(best(tuningWape.get(level), Panel.BASELINES));
-          eligible &= !guard || bestBaseline == null || bestBaseline.isNaN() || !(w > bestBaseline + 1e-12);
-        }
-        if ((eligible && !bestEligible) || (eligible == bestEligible && score < bestScore)) {
-          chosen = rec;
-          bestScore = score;
-          bestEligible = eligible;
-        }
-      }
+      chosen = chooseReconciliation(aggregate(points), scored, tuningWape, guard);
     }
     int at = reconciliations.indexOf(chosen);
     for (Point p : points) {
@@ -363,6 +342,81 @@ public final class Evaluation {
           cov ? s[9] / s[7] : null));
     });
     return new Result(choice, metrics, quantiles(resAll));
+  }
+
+  /**
+   * MinT at every origin with a covariance from earlier origins only: a tuning origin's from the
+   * residuals of the tuning origins before it (none for the first: the unit method's forecasts,
+   * as for a group without residuals), a held-out origin's from every tuning origin's.
+   */
+  private void mintRolling(List<Point> points, Choice choice, List<Integer> tuningOrder) {
+    Map<Integer, List<Point>> byOrigin = new TreeMap<>();
+    for (Point p : points) {
+      byOrigin.computeIfAbsent(p.origin, k -> new ArrayList<>()).add(p);
+    }
+    Map<String, MinT> heldOut = fitMint(points, choice, new java.util.HashSet<>(tuningOrder));
+    byOrigin.forEach((origin, at) -> {
+      int k = tuningOrder.indexOf(origin);
+      Map<String, MinT> fits = k < 0 ? heldOut : fitMint(points, choice, new java.util.HashSet<>(tuningOrder.subList(0, k)));
+      mint(at, choice, fits);
+    });
+  }
+
+  /**
+   * The reconciliation to publish, scored on the aggregates at {@code scored} origins (the tuning
+   * origins where every reconciliation was out of sample): the lowest mean WAPE over the levels
+   * among those no worse than the best baseline there at any level ({@code guard}), else the
+   * lowest mean. Records each reconciliation's WAPE there in {@code tuningWape}. Without a scored
+   * origin (a single tuning origin) MinT cannot be scored out of sample: the first other offered
+   * reconciliation is kept.
+   */
+  private String chooseReconciliation(List<Agg> aggs, Set<Integer> scored, Map<String, Map<String, Double>> tuningWape,
+      boolean guard) {
+    if (scored.isEmpty()) {
+      return reconciliations.stream().filter(r -> !MINT.equals(r)).findFirst().orElse(MINT);
+    }
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (Agg a : aggs) {
+      if (scored.contains(a.origin)) {
+        for (int r = 0; r < reconciliations.size(); r++) {
+          add(sums, a.level + "|" + reconciliations.get(r), a.actual, a.rec[r]);
+        }
+        for (String b : Panel.BASELINES) {
+          add(sums, a.level + "|" + b, a.actual, a.f[methods.indexOf(b)]);
+        }
+      }
+    }
+    String chosen = reconciliations.get(0);
+    double bestScore = Double.POSITIVE_INFINITY;
+    boolean bestEligible = false;
+    for (String rec : reconciliations) {
+      double score = 0;
+      boolean eligible = true;
+      for (String level : Levels.ALL) {
+        double w = wape(sums.get(level + "|" + rec));
+        tuningWape.get(level).put(rec, w);
+        score += w / Levels.ALL.size();
+        double bestBaseline = Panel.BASELINES.stream().mapToDouble(b -> wape(sums.get(level + "|" + b)))
+            .filter(x -> !Double.isNaN(x)).min().orElse(Double.NaN);
+        eligible &= !guard || Double.isNaN(bestBaseline) || !(w > bestBaseline + 1e-12);
+      }
+      if ((eligible && !bestEligible) || (eligible == bestEligible && score < bestScore)) {
+        chosen = rec;
+        bestScore = score;
+        bestEligible = eligible;
+      }
+    }
+    return chosen;
+  }
+
+  private static void add(Map<String, double[]> sums, String key, double actual, double forecast) {
+    double[] s = sums.computeIfAbsent(key, k -> new double[2]);
+    s[0] += Math.abs(actual - forecast);
+    s[1] += actual;
+  }
+
+  private static double wape(double[] s) {
+    return s == null || s[1] == 0 ? Double.NaN : s[0] / s[1];
   }
 
   /** WAPE per level and method (every method but the reconciliations) on the tuning origins. */

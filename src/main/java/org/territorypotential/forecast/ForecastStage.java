@@ -65,7 +65,7 @@ public final class ForecastStage extends BaseStage {
     out.printf("model chosen on the tuning origins (unit WAPE): %s (%s)%n", c.model(), c.tuningWape().get(Levels.UNIT).entrySet()
         .stream().filter(e -> o.choice().tuningWape() != null && ForecastModel.ALGORITHMS.contains(e.getKey()))
         .map(e -> e.getKey() + " " + Forecaster.pct(e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
-    out.printf("reconciliation published: %s (chosen on the tuning origins among those offered; tp.forecast.reconciliation.methods)%n",
+    out.printf("reconciliation published: %s (chosen among tp.forecast.reconciliation.methods on the tuning origins after the first, MinT fitted on the earlier ones)%n",
         c.reconciliation());
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trunc;
 
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -45,6 +46,16 @@ public final class History {
   }
 
   private History() {}
+
+  /**
+   * The series frame from the unit rows, without the orphan check: both histories build their
+   * hierarchy from the same rows as their units (every unit key is grouped into it), so a unit
+   * cannot be missing, and the check was a query over the whole uncached history (6 Spark jobs
+   * in ForecastJobTest) at every run.
+   */
+  private static Dataset<Row> rollUp(Dataset<Row> units, Dataset<Row> hierarchy) {
+    return Reconcile.rollUp(units, hierarchy, List.of("segment", "month"), List.of("value"), false);
+  }
 
   /**
    * Washington county history (bronze {@code county_history}) to monthly net new registrations
@@ -103,7 +114,7 @@ public final class History {
     Dataset<Row> hierarchy = wa.select(col("county"), col("county_key")).distinct()
         .select(col("county_key").as("series_id"), coalesce(territory, col("county_key")).as("territory_id"),
             lit("WA").as("state_id"));
-    return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);
+    return new Result(rollUp(units, hierarchy), hierarchy);
   }
 
   /** {@link #fromCountyHistory(Dataset, Map, Dataset, LocalDate)} keyed by county name. */
@@ -167,7 +178,7 @@ public final class History {
     Dataset<Row> hierarchy = c.groupBy("geo_unit_id").agg(min("territory_id").as("territory_id"))
         .select(col("geo_unit_id").as("series_id"), coalesce(col("territory_id"), col("geo_unit_id")).as("territory_id"),
             lit(stateId).as("state_id"));
-    return new Result(Reconcile.rollUp(units, hierarchy), hierarchy);
+    return new Result(rollUp(units, hierarchy), hierarchy);
   }
 
   /** The last month present in a series frame (first day of month). */

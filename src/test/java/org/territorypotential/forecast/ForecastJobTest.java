@@ -86,7 +86,11 @@ class ForecastJobTest {
 
     writeMonthly(lake);
     long monthlyVersion = lake.version(Table.MONTHLY_REGISTRATIONS);
+    org.territorypotential.ops.JobMeter.Snapshot s0 = org.territorypotential.ops.JobMeter.of(spark.sparkContext()).snapshot();
     ForecastJob.Result industry = ForecastJob.run(spark, cfg, RunContext.start("forecast", AS_OF));
+    // the cost of a cold run (backtest fits and the final fit), printed for docs/BENCHMARKS.md
+    System.out.println("[forecast cost] first run (cold backtest): "
+        + org.territorypotential.ops.JobMeter.of(spark.sparkContext()).snapshot().minus(s0).describe());
     assertEquals("industry", industry.scope());
     assertEquals(LocalDate.parse("2022-03-01"), industry.outcome().origin(), "the partial run month is not history");
     assertFalse(industry.modelReused());
