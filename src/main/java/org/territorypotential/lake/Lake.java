@@ -473,15 +473,19 @@ public final class Lake {
         spark.sql("CREATE VIEW IF NOT EXISTS " + name + " COMMENT '" + escape(comment) + "'"
             + (properties.isEmpty() ? "" : " TBLPROPERTIES (" + p.substring(2) + ")") + " AS " + sql);
         return;
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // AnalysisException is checked in Java's eyes
         if (!alreadyExists(e)) {
-          throw e;
+          throw unchecked(e);
         }
         LOG.info("{} was created by another process meanwhile: changing it in place", name);
       }
     }
     spark.sql("ALTER VIEW " + name + " AS " + sql);
     spark.sql("ALTER VIEW " + name + " SET TBLPROPERTIES ('comment' = '" + escape(comment) + "'" + p + ")");
+  }
+
+  private static RuntimeException unchecked(Exception e) {
+    return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }
 
   private static boolean alreadyExists(Throwable e) {
@@ -821,7 +825,7 @@ public final class Lake {
     }
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (race && System.nanoTime() < deadline) {
-      if (exists(t)) {
+      if (exists(t) || firstCommitOnDisk(t)) {
         return true;
       }
       try {
@@ -832,6 +836,28 @@ public final class Lake {
       }
     }
     return false;
+  }
+
+  /**
+   * True when the table's first commit file is on disk. {@link #exists} asks the DeltaLog this JVM
+   * cached, and after this process's own create failed that cache can say "no table" for good (seen
+   * in the clean-clone suite: SharedMetastoreTest's losing writer waited 30 s for a table the other
+   * writer had created); the file is the other writer's commit of version 0 itself. When it is
+   * there, the cached DeltaLog is dropped, else the write that follows would try to create the
+   * table again (DELTA_CREATE_TABLE_SCHEME_MISMATCH, seen).
+   */
+  private boolean firstCommitOnDisk(Table t) {
+    try {
+      org.apache.hadoop.fs.Path commit = new org.apache.hadoop.fs.Path(path(t) + "/_delta_log/00000000000000000000.json");
+      if (!commit.getFileSystem(spark.sessionState().newHadoopConf()).exists(commit)) {
+        return false;
+      }
+      // the stale "no table" DeltaLog goes, so exists() and the write that follows see the table
+      org.apache.spark.sql.delta.DeltaLog.invalidateCache(spark, new org.apache.hadoop.fs.Path(path(t)));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private static String oneLine(Throwable e) {
@@ -925,7 +951,15 @@ public final class Lake {
   public void register(Table t) {
     String db = databases.get(t.layer);
     spark.sql("CREATE DATABASE IF NOT EXISTS " + db);
-    spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
+    try {
+      spark.sql("CREATE TABLE IF NOT EXISTS " + sqlName(t) + " USING DELTA LOCATION '" + escape(path(t)) + "'");
+    } catch (Exception e) { // AnalysisException is checked in Java's eyes
+      // IF NOT EXISTS is not atomic across processes: another one registered it meanwhile
+      if (!alreadyExists(e)) {
+        throw unchecked(e);
+      }
+      LOG.info("{} was registered meanwhile by another process", sqlName(t));
+    }
     org.apache.spark.sql.delta.actions.Metadata md =
         deltaLog(t).update(false, scala.Option.empty(), scala.Option.empty()).metadata();
     Map<String, String> props = scala.collection.JavaConverters.mapAsJavaMap(md.configuration());
