@@ -59,13 +59,26 @@ public final class Evaluation {
 
   /**
    * The winning model candidate (lowest unit WAPE on the tuning origins), the method published
-   * at each level (the winner or the baseline with the lowest WAPE of that level on the tuning
-   * origins), and those tuning WAPEs (level -> method -> WAPE).
+   * at each level (chosen on the tuning origins, unless the held-out guard replaced it), those
+   * tuning WAPEs (level -> method -> WAPE) and the published reconciliation. {@code fallback}:
+   * level -> the tuning choice the held-out guard replaced by the best baseline there (empty
+   * when it replaced none); {@code tuningReconciliation}: the reconciliation the tuning origins
+   * chose (the guard publishes top-down when the tuning choice loses at some level).
    */
   public record Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape,
-      String reconciliation) {
+      String reconciliation, Map<String, String> fallback, String tuningReconciliation) {
     public Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape) {
       this(model, byLevel, tuningWape, TOP_DOWN);
+    }
+
+    public Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape,
+        String reconciliation) {
+      this(model, byLevel, tuningWape, reconciliation, Map.of(), reconciliation);
+    }
+
+    /** The method the tuning origins chose at a level (before the held-out guard). */
+    public String tuningMethod(String level) {
+      return fallback.getOrDefault(level, byLevel.get(level));
     }
   }
 
@@ -217,6 +230,14 @@ public final class Evaluation {
    * {@code guard} = false publishes the model at every level, even where a baseline was better.
    */
   public Result evaluate(List<Point> points, Set<Integer> tuning, boolean guard) {
+    return evaluate(points, tuning, guard, false);
+  }
+
+  /**
+   * As {@link #evaluate(List, Set, boolean)}; {@code heldOutGuard} (with {@code guard}) then
+   * checks the tuning choice on the held-out origins: see {@link #heldOutGuard}.
+   */
+  public Result evaluate(List<Point> points, Set<Integer> tuning, boolean guard, boolean heldOutGuard) {
     for (Point p : points) {
       if (Double.isNaN(p.actual)) {
         throw new IllegalArgumentException("a backtest point has no actual (unit " + p.unit + ", origin " + p.origin + ")");
@@ -277,6 +298,9 @@ public final class Evaluation {
       p.published = p.rec[at];
     }
     Choice choice = new Choice(model, byLevel, tuningWape, chosen);
+    if (guard && heldOutGuard) {
+      choice = heldOutGuard(points, tuning, choice);
+    }
     aggs = aggregate(points);
 
     // conformal quantiles of the published forecast's log residuals: from tuning origins (checked
@@ -342,6 +366,68 @@ public final class Evaluation {
           cov ? s[9] / s[7] : null));
     });
     return new Result(choice, metrics, quantiles(resAll));
+  }
+
+  /**
+   * The held-out guard, a veto after the choice: nothing is chosen on the held-out origins, but
+   * a level whose published forecast has a higher held-out WAPE than the best baseline of that
+   * level there publishes that baseline. When some level loses, the levels are reconciled
+   * top-down (MinT would move a baseline's total), then checked from the state down: the state
+   * total is then its method's total exactly, and a territory's value is the state total split by
+   * its method's shares, so a fallback never changes a level above it. A territory fallback
+   * whose baseline differs from the state's can still lose (the split is the baseline's, the
+   * total the state's); that is measured and printed, not hidden. Sets every point's
+   * {@code published}; returns the choice with the levels replaced ({@code fallback}).
+   */
+  private Choice heldOutGuard(List<Point> points, Set<Integer> tuning, Choice choice) {
+    Set<Integer> held = new java.util.HashSet<>();
+    List<Point> heldPoints = new ArrayList<>();
+    points.forEach(p -> {
+      if (!tuning.contains(p.origin)) {
+        held.add(p.origin);
+        heldPoints.add(p);
+      }
+    });
+    if (held.isEmpty() || Levels.ALL.stream().allMatch(l -> heldOutLoser(heldPoints, held, l) == null)) {
+      return choice;
+    }
+    Map<String, String> byLevel = new LinkedHashMap<>(choice.byLevel());
+    Map<String, String> fallback = new LinkedHashMap<>();
+    Choice c = new Choice(choice.model(), byLevel, choice.tuningWape(), TOP_DOWN);
+    topDown(points, c);
+    for (String level : List.of(Levels.STATE, Levels.TERRITORY, Levels.UNIT)) {
+      String baseline = heldOutLoser(heldPoints, held, level);
+      if (baseline != null) {
+        fallback.put(level, byLevel.get(level));
+        byLevel.put(level, baseline);
+        c = new Choice(choice.model(), byLevel, choice.tuningWape(), TOP_DOWN);
+        topDown(points, c);
+      }
+    }
+    return new Choice(choice.model(), java.util.Collections.unmodifiableMap(byLevel), choice.tuningWape(), TOP_DOWN,
+        java.util.Collections.unmodifiableMap(fallback), choice.reconciliation());
+  }
+
+  /** The best baseline at {@code level} on the {@code held} origins when the published forecast's WAPE there is higher, else null. */
+  private String heldOutLoser(List<Point> points, Set<Integer> held, String level) {
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (Agg a : aggregate(points)) {
+      if (a.level.equals(level) && held.contains(a.origin)) {
+        add(sums, PUBLISHED, a.actual, a.published);
+        for (String b : Panel.BASELINES) {
+          add(sums, b, a.actual, a.f[methods.indexOf(b)]);
+        }
+      }
+    }
+    String best = null;
+    for (String b : Panel.BASELINES) {
+      double w = wape(sums.get(b));
+      if (!Double.isNaN(w) && (best == null || w < wape(sums.get(best)))) {
+        best = b;
+      }
+    }
+    double pub = wape(sums.get(PUBLISHED));
+    return best != null && !Double.isNaN(pub) && pub > wape(sums.get(best)) + 1e-12 ? best : null;
   }
 
   /**

@@ -115,11 +115,14 @@ public final class ForecastJob {
     long rows = wf.rows();
 
     Column published = lit(out.published(Levels.UNIT));
+    Column fallback = lit(out.choice().fallback().containsKey(Levels.UNIT));
     for (String level : List.of(Levels.TERRITORY, Levels.STATE)) {
       published = when(col("level").equalTo(level), lit(out.published(level))).otherwise(published);
+      fallback = when(col("level").equalTo(level), lit(out.choice().fallback().containsKey(level))).otherwise(fallback);
     }
     Dataset<Row> metrics = withTrainWindows(spark, out.metrics(), out.windows())
         .withColumn("published_method", published)
+        .withColumn("is_held_out_fallback", fallback)
         .withColumn("feature_list", lit(String.join(",", out.features())))
         .withColumn("scope", lit(scope));
     Lake.Written wm = lake.write(Table.MODEL_METRICS, metrics, lineage, scopeOnly);

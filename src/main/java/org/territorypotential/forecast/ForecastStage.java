@@ -65,8 +65,12 @@ public final class ForecastStage extends BaseStage {
     out.printf("model chosen on the tuning origins (unit WAPE): %s (%s)%n", c.model(), c.tuningWape().get(Levels.UNIT).entrySet()
         .stream().filter(e -> o.choice().tuningWape() != null && ForecastModel.ALGORITHMS.contains(e.getKey()))
         .map(e -> e.getKey() + " " + Forecaster.pct(e.getValue())).collect(java.util.stream.Collectors.joining(", ")));
-    out.printf("reconciliation published: %s (chosen among tp.forecast.reconciliation.methods on the tuning origins after the first, MinT fitted on the earlier ones)%n",
-        c.reconciliation());
+    out.printf("reconciliation published: %s (chosen among tp.forecast.reconciliation.methods on the tuning origins after the first, MinT fitted on the earlier ones: %s)%n",
+        c.reconciliation(), c.tuningReconciliation());
+    out.printf("held-out guard (tp.forecast.held-out-guard): %s%n", c.fallback().isEmpty()
+        ? (c.reconciliation().equals(c.tuningReconciliation()) ? "the tuning choice is no worse than the best baseline at any level"
+            : "the tuning choice lost at some level; reconciled top-down instead, no level falls back")
+        : "levels that publish the held-out's best baseline: " + c.fallback().keySet());
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);
     for (String level : Levels.ALL) {
@@ -74,10 +78,16 @@ public final class ForecastStage extends BaseStage {
       Map<String, Double> tw = c.tuningWape().get(level);
       String bestBaseline = Panel.BASELINES.stream().filter(m -> !tw.get(m).isNaN())
           .min((a, b) -> Double.compare(tw.get(a), tw.get(b))).orElse(Panel.BASELINES.get(0));
-      out.printf("level %s: published %s (tuning WAPE: model %s, best baseline %s %s)%s%n", level, c.byLevel().get(level),
-          Forecaster.pct(tw.get(c.model())), bestBaseline, Forecaster.pct(tw.get(bestBaseline)),
-          c.byLevel().get(level).equals(c.model()) || c.byLevel().get(level).equals(Evaluation.COMBINATION) ? ""
-              : "  GUARD: the model loses at this level, a baseline is published");
+      String tuningChoice = c.tuningMethod(level);
+      out.printf("level %s: published %s (tuning WAPE: model %s, best baseline %s %s; chosen on the tuning origins: %s)%s%n",
+          level, c.byLevel().get(level), Forecaster.pct(tw.get(c.model())), bestBaseline, Forecaster.pct(tw.get(bestBaseline)),
+          tuningChoice, tuningChoice.equals(c.model()) || tuningChoice.equals(Evaluation.COMBINATION) ? ""
+              : "  GUARD: the model loses at this level on the tuning origins, a baseline is chosen");
+      if (c.fallback().containsKey(level)) {
+        out.printf("  HELD-OUT GUARD, level %s: the tuning choice (%s, reconciled %s) has a higher held-out WAPE than %s: this level"
+            + " publishes %s (reconciled top-down)%n", level, tuningChoice, c.tuningReconciliation(), c.byLevel().get(level),
+            c.byLevel().get(level));
+      }
       out.println("held-out WAPE by horizon, level " + level);
       out.print(Backtest.formatTable(Evaluation.wapeByHorizon(o.metricList(), level, Evaluation.HELD_OUT),
           Evaluation.overallWape(o.metricList(), level, Evaluation.HELD_OUT), methods));

@@ -44,7 +44,7 @@ public final class Forecaster {
   public record Settings(int horizon, int movingAverageMonths, int minHistoryMonths, int origins, int stepMonths,
       int heldOutOrigins, int refitEvery, ForecastModel.Params params, List<String> candidates, Panel.Tsb tsb,
       boolean publishBestBaselineWhenWorse, int maxTrainingSeries, int parallelFits, List<String> reconciliations,
-      int mintMaxAggregates) {
+      int mintMaxAggregates, boolean heldOutGuard) {
 
     public static Settings from(AppConfig cfg) {
       Settings s = new Settings(cfg.getInt("tp.forecast.horizon"), cfg.getInt("tp.forecast.moving-average-months"),
@@ -55,7 +55,7 @@ public final class Forecaster {
           new Panel.Tsb(cfg.getDouble("tp.forecast.tsb.alpha"), cfg.getDouble("tp.forecast.tsb.beta")),
           cfg.getBoolean("tp.forecast.publish-best-baseline-when-worse"), cfg.getInt("tp.forecast.model.max-training-series"),
           cfg.getInt("tp.forecast.model.parallel-fits"), cfg.getStringList("tp.forecast.reconciliation.methods"),
-          cfg.getInt("tp.forecast.reconciliation.mint-max-aggregates"));
+          cfg.getInt("tp.forecast.reconciliation.mint-max-aggregates"), cfg.getBoolean("tp.forecast.held-out-guard"));
       if (s.reconciliations.isEmpty() || !Evaluation.RECONCILIATIONS.containsAll(s.reconciliations)) {
         throw new ConfigError("configuration key 'tp.forecast.reconciliation.methods' must list some of "
             + Evaluation.RECONCILIATIONS + ", got " + s.reconciliations);
@@ -293,7 +293,8 @@ public final class Forecaster {
     int tuningCount = origins.size() - s.heldOutOrigins();
     java.util.Set<Integer> tuning = new java.util.HashSet<>();
     origins.subList(0, tuningCount).forEach(o -> tuning.add(panel.index(o)));
-    Evaluation.Result result = ev.evaluate(new ArrayList<>(points.values()), tuning, s.publishBestBaselineWhenWorse());
+    Evaluation.Result result = ev.evaluate(new ArrayList<>(points.values()), tuning, s.publishBestBaselineWhenWorse(),
+        s.heldOutGuard());
     Evaluation.Choice choice = result.choice();
     for (String level : Levels.ALL) {
       Map<String, Double> w = choice.tuningWape().get(level);
@@ -305,6 +306,11 @@ public final class Forecaster {
       } else {
         LOG.info("level {}: the model ({}) has tuning WAPE {} against {} for the best baseline {}; published: {}", level,
             choice.model(), pct(w.get(choice.model())), pct(w.get(bestBaseline)), bestBaseline, choice.byLevel().get(level));
+      }
+      if (choice.fallback().containsKey(level)) {
+        LOG.warn("!!! FORECAST HELD-OUT GUARD, level {}: the tuning choice {} has a higher held-out WAPE than the baseline {}; "
+            + "published at this level: {}", level, choice.fallback().get(level), choice.byLevel().get(level),
+            choice.byLevel().get(level));
       }
     }
 

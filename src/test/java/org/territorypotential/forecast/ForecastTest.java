@@ -43,7 +43,7 @@ class ForecastTest {
   /** 8 origins a month apart (the newest 3 held out), a fit for the tuning origins and one for the held-out ones. */
   static Forecaster.Settings settings(ForecastModel.Params p, List<String> candidates, boolean guard, int maxSeries) {
     return new Forecaster.Settings(H, 3, 12, 8, 1, 3, 5, p, candidates, new Panel.Tsb(0.1, 0.1), guard, maxSeries, 2,
-        Evaluation.RECONCILIATIONS, 1500);
+        Evaluation.RECONCILIATIONS, 1500, true);
   }
 
   /** Unit series: base x 1.2^(t/12) x (1 + 0.4 cos(2 pi (month - 4) / 12)) x (1 + 5% noise), rounded. */
