@@ -34,7 +34,8 @@ import org.territorypotential.config.AppConfig;
  * Throughout, this JVM queries serve-sql over JDBC. Asserted: one service for all three
  * processes; both writers exit 0; every JDBC read succeeds once the table exists and shows the
  * partition whole (exactly the 100 keys once each, from one writer's round: no duplicate, no lost
- * row); the table ends with one round's 100 rows; jobs/tp metastore stop stops the service.
+ * row); the table ends with one round's 100 rows; both writers' first-ever appends to job_runs
+ * (the run log every stage writes first) land, two rows per run; jobs/tp metastore stop stops the service.
  */
 class SharedMetastoreTest {
   private static final String AS_OF = "2024-06-30";
@@ -53,14 +54,20 @@ class SharedMetastoreTest {
       SparkSession spark = Sessions.create(AppConfig.load(null, set));
       AppConfig cfg = AppConfig.load(null, set);
       org.territorypotential.lake.Lake lake = new org.territorypotential.lake.Lake(spark, cfg);
+      // the run log first, as every stage does (Runner): on a first-ever lakehouse both writers
+      // create ops.job_runs with their first append (the append's CREATE race)
+      org.territorypotential.ops.RunContext run =
+          org.territorypotential.ops.RunContext.start("ingest", java.time.LocalDate.parse(AS_OF));
+      org.territorypotential.ops.JobRuns.started(lake, run, "{}");
       for (int r = 1; r <= ROUNDS; r++) {
         // the real write path (Lake.write): on a first-ever run the first round of both writers
         // creates the table, then each round replaces the as_of partition (conflicts retried)
         org.apache.spark.sql.Dataset<Row> rows = spark.range(KEYS).selectExpr("concat('MAKE', id) AS make", "'M' AS model",
             "'" + name + "-" + r + "' AS segment", "'f.csv' AS source_file", "id AS source_row");
         lake.write(org.territorypotential.lake.Table.SEGMENTS_BRONZE, rows, org.territorypotential.lake.Lake.Lineage.of(
-            org.territorypotential.ops.RunContext.start("ingest", java.time.LocalDate.parse(AS_OF))));
+            run));
       }
+      org.territorypotential.ops.JobRuns.finished(lake, run, "{}", new org.territorypotential.ops.RunStats(), null);
       System.out.println("writer " + name + ": done");
       spark.stop();
       System.exit(0);
@@ -135,6 +142,12 @@ class SharedMetastoreTest {
           .selectExpr("count(*)", "count(DISTINCT make)", "count(DISTINCT segment)").first();
       assertEquals(List.of((long) KEYS, (long) KEYS, 1L), List.of(r.getLong(0), r.getLong(1), r.getLong(2)),
           "the partition holds one writer's rows once");
+      // the run log: both first-ever appends landed (no lost or doubled row), each run succeeded
+      Row runs = TestSpark.session().read().format("delta").load(new File(lake, "ops/job_runs").getAbsolutePath())
+          .selectExpr("count(*)", "count(DISTINCT run_id)", "count_if(status = 'running')", "count_if(status = 'succeeded')")
+          .first();
+      assertEquals(List.of(4L, 2L, 2L, 2L), List.of(runs.getLong(0), runs.getLong(1), runs.getLong(2), runs.getLong(3)),
+          "job_runs: a running and a succeeded row for each of the two writers");
     } finally {
       for (Process p : new Process[] {a, b, serve}) {
         if (p != null) {
