@@ -91,7 +91,7 @@ public final class DesignJob {
       index.put(units.ids()[i], i);
     }
     List<UnitGraph.Edge> edges = new ArrayList<>();
-    for (Row r : DesignFrames.adjacency(levelUnits).collectAsList()) {
+    for (Row r : DesignFrames.adjacency(levelUnits, p.adjacencyToleranceM()).collectAsList()) {
       Integer a = index.get(r.getString(0));
       Integer b = index.get(r.getString(1));
       if (a != null && b != null) { // a unit without a centroid is not designed
