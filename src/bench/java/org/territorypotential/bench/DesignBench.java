@@ -34,7 +34,7 @@ public final class DesignBench {
   /** One scale's figures. */
   public record Line(int units, int territories, double seconds, double allocationDeviation, double devCurrent,
       double devDesign, double devKmeans, double ppCurrent, double ppDesign, double ppKmeans, double minPpDesign,
-      int piecesKmeans, boolean contiguous, int unitsMoved, boolean feasible, String notes) {}
+      int piecesKmeans, boolean contiguous, int unitsMoved, boolean feasible, String notes, int outsideTolerance) {}
 
   public static List<Line> run(AppConfig cfg, String command, PrintStream out) {
     Designer.Params dp = DesignParams.from(cfg).designer();
@@ -63,9 +63,11 @@ public final class DesignBench {
       int[] km = Metrics.kMeans(p.x(), p.y(), k, dp.seed(), cfg.getInt("tp.design.kmeans-iterations"));
       Metrics.Summary kms = Metrics.of(p, km, current, r.target());
       int kmPieces = kms.territories().stream().mapToInt(Metrics.Territory::components).sum();
+      int outside = (int) des.territories().stream().filter(t -> Math.abs(t.deviation()) > dp.tolerance() + 1e-12).count();
       Line l = new Line(n, k, secs, r.allocationDeviation(), cur.maxAbsDeviation(), des.maxAbsDeviation(),
           kms.maxAbsDeviation(), cur.meanPolsbyPopper(), des.meanPolsbyPopper(), kms.meanPolsbyPopper(),
-          des.minPolsbyPopper(), kmPieces, des.allContiguous(), des.unitsMoved(), r.feasible(), String.join("; ", r.notes()));
+          des.minPolsbyPopper(), kmPieces, des.allContiguous(), des.unitsMoved(), r.feasible(), String.join("; ", r.notes()),
+          outside);
       out.printf(Locale.ROOT, "bench-design %,d units / %d territories: %.2f s, deviation %.1f%% (current %.1f%%, k-means %.1f%%),"
           + " Polsby-Popper %.3f (current %.3f, k-means %.3f), contiguous %s%n", n, k, secs, 100 * l.devDesign(),
           100 * l.devCurrent(), 100 * l.devKmeans(), l.ppDesign(), l.ppCurrent(), l.ppKmeans(), l.contiguous());
@@ -172,12 +174,12 @@ public final class DesignBench {
         sigma, seed, dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(),
         dp.candidates(), java.math.BigDecimal.valueOf(dp.polsbyPopperMinGain()).toPlainString()));
     sb.append("| units | territories | design s | max dev. current | after allocation | design | k-means |"
-        + " PP current | PP design | PP design min | PP k-means | k-means pieces | contiguous | units moved | feasible |\n");
-    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|:-:|\n");
+        + " outside tol. | PP current | PP design | PP design min | PP k-means | k-means pieces | contiguous | units moved | feasible |\n");
+    sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|:-:|\n");
     for (Line l : lines) {
-      sb.append(String.format(Locale.ROOT, "| %,d | %d | %.2f | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %.3f | %.3f | %.3f | %.3f | %d | %s | %,d | %s |%n",
+      sb.append(String.format(Locale.ROOT, "| %,d | %d | %.2f | %.1f%% | %.1f%% | %.1f%% | %.1f%% | %d | %.3f | %.3f | %.3f | %.3f | %d | %s | %,d | %s |%n",
           l.units(), l.territories(), l.seconds(), 100 * l.devCurrent(), 100 * l.allocationDeviation(), 100 * l.devDesign(),
-          100 * l.devKmeans(), l.ppCurrent(), l.ppDesign(), l.minPpDesign(), l.ppKmeans(), l.piecesKmeans(),
+          100 * l.devKmeans(), l.outsideTolerance(), l.ppCurrent(), l.ppDesign(), l.minPpDesign(), l.ppKmeans(), l.piecesKmeans(),
           l.contiguous() ? "yes" : "no", l.unitsMoved(), l.feasible() ? "yes" : "no"));
     }
     for (Line l : lines) {

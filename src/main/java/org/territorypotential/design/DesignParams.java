@@ -11,7 +11,7 @@ import org.territorypotential.config.ConfigError;
 /** Settings of the design stage ({@code tp.design.*}, {@code tp.whatif.*}; docs/design-territories.md). */
 public record DesignParams(String brand, String current, String level, List<Scenario> scenarios, Designer.Params designer,
     int kmeansIterations, int demandMonths, List<String> whatIfs, int huffCandidates, double huffMinDistanceKm,
-    int huffMaxIterations, int windowMonths) {
+    int huffMaxIterations, int windowMonths, double adjacencyToleranceM) {
 
   public static final List<String> BALANCES = List.of("potential", "demand", "registrations", "units", "dealers");
   public static final String LARGEST = "@largest";
@@ -68,11 +68,15 @@ public record DesignParams(String brand, String current, String level, List<Scen
     if (!(minDist > 0)) {
       throw new ConfigError("configuration key 'tp.whatif.min-distance-km' must be > 0, got " + minDist);
     }
+    double adjTol = cfg.getDouble("tp.design.adjacency-tolerance-m");
+    if (!(adjTol >= 0 && adjTol <= 10_000)) {
+      throw new ConfigError("configuration key 'tp.design.adjacency-tolerance-m' must be 0..10000 (metres), got " + adjTol);
+    }
     String level = cfg.getString("tp.locate.level");
     return new DesignParams(cfg.getString("tp.score.brand").trim().toUpperCase(Locale.ROOT), current, level, scenarios, dp,
         positive(cfg, "tp.design.kmeans-iterations"), positive(cfg, "tp.design.demand-months"), whatIfs,
         positive(cfg, "tp.whatif.candidates"), minDist, positive(cfg, "tp.whatif.max-iterations"),
-        positive(cfg, "tp.market.window-months"));
+        positive(cfg, "tp.market.window-months"), adjTol);
   }
 
   private static int positive(AppConfig cfg, String key) {

@@ -167,7 +167,7 @@ public final class Designer {
         best[u] = t;
         loadT[t] += p.load()[u];
       }
-      double dev = maxDeviation();
+      double dev = avoidableDeviation(best);
       if (dev < bestDev) {
         bestDev = dev;
         bestAssign = best.clone();
@@ -182,6 +182,29 @@ public final class Designer {
     }
     System.arraycopy(bestAssign, 0, terr, 0, n);
     recomputeLoads();
+  }
+
+  /**
+   * The largest deviation a territory could avoid: over target, only what exceeds its heaviest free
+   * unit's load counts. A unit heavier than the target keeps the territory holding it over target
+   * in every round, so on the plain largest deviation all rounds would tie there and the first
+   * would be kept however unbalanced the other territories are.
+   */
+  private double avoidableDeviation(int[] assign) {
+    double[] heaviest = new double[k];
+    for (int u = 0; u < n; u++) {
+      if (!p.isFixed(u)) {
+        heaviest[assign[u]] = Math.max(heaviest[assign[u]], p.load()[u]);
+      }
+    }
+    double m = 0;
+    for (int t = 0; t < k; t++) {
+      if (!p.lockedTerritory()[t]) {
+        double over = loadT[t] - Math.max(target[t], heaviest[t]);
+        m = Math.max(m, Math.max(over, target[t] - loadT[t]) / meanTarget);
+      }
+    }
+    return m;
   }
 
   /** Centres from the current territories when every territory has units there, else k-means++ (seeded). */

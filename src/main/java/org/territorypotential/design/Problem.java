@@ -1,7 +1,7 @@
 package org.territorypotential.design;
 
 /**
- * A territory-design instance on the driver: the unit graph, per-unit centroid (planar km),
+ * A territory-design instance on the driver: the unit graph, per-unit centroid (km on a plane: DesignJob projects azimuthal equidistant),
  * load (the balanced measure), area (km2), perimeter (km), dealers, the current territory (-1 =
  * none), locks, and the number of territories. Territories are 0..k-1; the job maps them to ids.
  */
