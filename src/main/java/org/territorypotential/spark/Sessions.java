@@ -36,7 +36,9 @@ public final class Sessions {
         .config("spark.sql.session.timeZone", "UTC")
         // Unparsable dates become null (and are quarantined) instead of raising upgrade errors.
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
-        .config("spark.sql.adaptive.enabled", "true")
+        // Adaptive query execution is Spark's default (on since 3.2) and is not set here: setting it would
+        // also reset it on a session that exists already (getOrCreate applies runtime settings), e.g. the
+        // test JVM's, which turns it off (TestSpark).
         // Sedona KNN joins return every neighbour tied at the k-th distance, so PMA ties are
         // broken by dealer_id (deterministic) rather than by partitioning order.
         .config("spark.sedona.join.knn.includeTieBreakers", "true")
