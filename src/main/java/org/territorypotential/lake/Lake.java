@@ -796,16 +796,40 @@ public final class Lake {
     } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
       LOG.info("{} was created meanwhile; writing into it", sqlName(t));
       return null;
-    } catch (RuntimeException e) {
-      if (createdByAnother(t, e)) {
+    } catch (Exception e) { // the metastore's AlreadyExists comes as an AnalysisException, checked in Java's eyes
+      if (committedBeforeCatalog(e)) {
+        // our version 0 landed; the other process registered the table between our commit and our
+        // registration (seen in CI: SharedMetastoreTest's job_runs). Writing again would double the rows.
+        LOG.info("{}: this create committed version 0, and another process registered the table meanwhile ({})",
+            sqlName(t), oneLine(e));
+      } else if (createdByAnother(t, e)) {
         LOG.info("{} was created meanwhile by another process ({}); writing into it", sqlName(t), oneLine(e));
         return null;
+      } else {
+        throw unchecked(e);
       }
-      throw e;
     }
     createLogView(t);
     registered.add(t);
     return new Written(t, sqlName(t), 0, outputRows(deltaLog(t), 0));
+  }
+
+  /**
+   * True when a create failed after its Delta commit, in the metastore registration that follows it
+   * ({@code CreateDeltaTableCommand.runPostCommitUpdates}): another process registered the same
+   * table in between, and the metastore said AlreadyExists. The rows are then committed, and as
+   * version 0: a create commits only on an empty location (Delta's {@code checkPathEmpty}), and a
+   * concurrent version 0 makes it fail before this point (ProtocolChangedException).
+   */
+  static boolean committedBeforeCatalog(Throwable e) {
+    boolean postCommit = false;
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      for (StackTraceElement f : c.getStackTrace()) {
+        postCommit |= f.getClassName().endsWith(".CreateDeltaTableCommand")
+            && (f.getMethodName().equals("runPostCommitUpdates") || f.getMethodName().equals("updateCatalog"));
+      }
+    }
+    return postCommit && (alreadyExists(e) || String.valueOf(e.getMessage()).contains("AlreadyExistsException"));
   }
 
   /**
@@ -815,7 +839,7 @@ public final class Lake {
    * ({@link org.apache.spark.sql.delta.DeltaConcurrentModificationException}, an existing 0.json).
    * Waits up to 30 s for the other writer's first commit to land; any other failure is not this.
    */
-  private boolean createdByAnother(Table t, RuntimeException e) {
+  private boolean createdByAnother(Table t, Exception e) {
     boolean race = false;
     for (Throwable c = e; c != null; c = c.getCause()) {
       String m = String.valueOf(c.getMessage());

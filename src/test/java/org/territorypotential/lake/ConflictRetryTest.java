@@ -1,15 +1,20 @@
 package org.territorypotential.lake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delta.exceptions.ConcurrentAppendException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** Lake.retryOnConflict without Spark: which failures are retried, how often, and what escapes. */
+/**
+ * Lake's handling of concurrent writers, without Spark: which failures retryOnConflict retries, how
+ * often, and what escapes; and which failed creates had committed their rows already.
+ */
 class ConflictRetryTest {
   /** A commit that fails with {@code failure} the first {@code failures} times, then returns its call count. */
   private static Supplier<Integer> failing(int failures, RuntimeException failure, AtomicInteger calls) {
@@ -45,5 +50,28 @@ class ConflictRetryTest {
     calls.set(0);
     assertThrows(ConcurrentAppendException.class, () -> Lake.retryOnConflict("t", 0, failing(1, conflict, calls)));
     assertEquals(1, calls.get(), "0 retries fails on the first conflict");
+  }
+
+  /** An exception thrown from {@code frame} (class and method), as Spark would wrap the metastore's. */
+  private static RuntimeException thrownFrom(String cls, String method, Throwable cause) {
+    RuntimeException e = new RuntimeException("org.apache.hadoop.hive.ql.metadata.HiveException: " + cause, cause);
+    e.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("org.apache.spark.sql.hive.HiveExternalCatalog", "createTable", "HiveExternalCatalog.scala", 245),
+        new StackTraceElement(cls, method, "CreateDeltaTableCommand.scala", 242),
+        new StackTraceElement("org.apache.spark.sql.DataFrameWriterV2", "create", "DataFrameWriterV2.scala", 201)});
+    return e;
+  }
+
+  @Test
+  void aCreateWhoseRegistrationLostTheRaceHasCommittedItsRows() {
+    String cmd = "org.apache.spark.sql.delta.commands.CreateDeltaTableCommand";
+    Throwable exists = new org.apache.hadoop.hive.metastore.api.AlreadyExistsException("Table job_runs already exists");
+    // CI, 2 Dec 2026: the Delta commit landed, then the other process had registered job_runs
+    assertTrue(Lake.committedBeforeCatalog(thrownFrom(cmd, "runPostCommitUpdates", exists)));
+    assertTrue(Lake.committedBeforeCatalog(new IllegalStateException("wrapped", thrownFrom(cmd, "updateCatalog", exists))));
+    // the same refusal before the commit (Spark's stageCreate): nothing of ours was committed
+    assertFalse(Lake.committedBeforeCatalog(thrownFrom(cmd, "handleCommit", exists)));
+    // another failure after the commit is not the race: it is thrown
+    assertFalse(Lake.committedBeforeCatalog(thrownFrom(cmd, "runPostCommitUpdates", new java.io.IOException("metastore down"))));
   }
 }

@@ -133,6 +133,10 @@ class SharedMetastoreTest {
       assertEquals(0, a.exitValue(), Files.readString(new File(dir, "a.log").toPath()));
       assertEquals(0, b.exitValue(), Files.readString(new File(dir, "b.log").toPath()));
       System.out.printf("SharedMetastoreTest: %d JDBC reads during the writes, %d of them saw the %d rows%n", reads, whole, KEYS);
+      for (String w : List.of("a", "b")) { // which side of each first-ever CREATE race this run took
+        Files.readString(new File(dir, w + ".log").toPath()).lines().filter(l -> l.contains("meanwhile"))
+            .forEach(l -> System.out.println("SharedMetastoreTest: writer " + w + ": " + l));
+      }
       assertTrue(serve.isAlive(), "serve-sql kept running");
 
       String log = Files.readString(new File(lake, "metastore_service/server.log").toPath());
