@@ -61,30 +61,22 @@ public final class DesignFrames {
    * for polygons simplified one by one, which leave gaps and overlaps between neighbours: b's
    * polygon is buffered by that many metres on the spheroid (ST_Buffer with useSpheroid), the
    * self-join is ST_Intersects(a, buffered b), and the shared length is a's boundary inside the
-   * buffer (ST_LengthSpheroid). Still one self-join on ST_Intersects of two geometry columns.
+   * buffer (ST_LengthSpheroid). Still one self-join on ST_Intersects of two geometry columns. A
+   * pair must share more than twice the tolerance: units that touch (or nearly touch) at a corner
+   * have up to one tolerance of each of a's two sides there inside b's buffer, and stay no
+   * neighbours, as under the exact rule (DesignJobTest).
    */
   public static Dataset<Row> adjacency(Dataset<Row> units, double toleranceM) {
-    if (!(toleranceM > 0)) {
-      Dataset<Row> g = units.select(col("geo_unit_id"), expr("ST_GeomFromWKB(geometry)").as("geom"));
-      Dataset<Row> a = g.select(col("geo_unit_id").as("a_id"), col("geom").as("a_geom"));
-      Dataset<Row> b = g.select(col("geo_unit_id").as("b_id"), col("geom").as("b_geom"));
-      return a.join(b, expr("ST_Intersects(a_geom, b_geom)"), "inner")
-          .where(col("a_id").lt(col("b_id")))
-          .select(col("a_id"), col("b_id"),
-              expr("ST_LengthSpheroid(ST_CollectionExtract(ST_Intersection(a_geom, b_geom), 2)) / 1000.0").as("shared_km"))
-          .where(col("shared_km").gt(0))
-          .select("a_id", "b_id", "shared_km");
-    }
+    boolean buffered = toleranceM > 0;
     Dataset<Row> a = units.select(col("geo_unit_id").as("a_id"), expr("ST_GeomFromWKB(geometry)").as("a_geom"));
-    Dataset<Row> b = units.select(col("geo_unit_id").as("b_id"),
-        expr("ST_Buffer(ST_GeomFromWKB(geometry), " + toleranceM + ", true)").as("b_buf"));
-    return a.join(b, expr("ST_Intersects(a_geom, b_buf)"), "inner")
+    Dataset<Row> b = units.select(col("geo_unit_id").as("b_id"), expr(buffered
+        ? "ST_Buffer(ST_GeomFromWKB(geometry), " + toleranceM + ", true)" : "ST_GeomFromWKB(geometry)").as("b_geom"));
+    String shared = buffered ? "ST_Intersection(ST_Boundary(a_geom), b_geom)" : "ST_Intersection(a_geom, b_geom)";
+    return a.join(b, expr("ST_Intersects(a_geom, b_geom)"), "inner")
         .where(col("a_id").lt(col("b_id")))
         .select(col("a_id"), col("b_id"),
-            expr("ST_LengthSpheroid(ST_CollectionExtract(ST_Intersection(ST_Boundary(a_geom), b_buf), 2)) / 1000.0")
-                .as("shared_km"))
-        .where(col("shared_km").gt(0))
-        .select("a_id", "b_id", "shared_km");
+            expr("ST_LengthSpheroid(ST_CollectionExtract(" + shared + ", 2)) / 1000.0").as("shared_km"))
+        .where(col("shared_km").gt(buffered ? 2 * toleranceM / 1000.0 : 0));
   }
 
   /**

@@ -50,6 +50,27 @@ class DesignJobTest {
     for (int i = 0; i < 4; i++) {
       assertEquals(expected[i], rows.get(i).getDouble(2), 0.1, rows.get(i).toString());
     }
+
+    // the rule for polygons simplified one by one (tp.design.adjacency-tolerance-m): the same block
+    // with the east column moved 0.0002 degrees (about 17 m) east. The exact rule loses the two
+    // east-west pairs; a 50 m tolerance finds them again, still in one indexed spatial join, and
+    // neither rule makes the corner pairs (a-d, b-c) neighbours
+    Dataset<Row> gap = spark.sql("SELECT id AS geo_unit_id, ST_AsBinary(ST_PolygonFromEnvelope(x, y, x + 1, y + 1)) AS geometry"
+        + " FROM VALUES ('a', 0.0D, 40.0D), ('b', 1.0002D, 40.0D), ('c', 0.0D, 41.0D), ('d', 1.0002D, 41.0D) AS t(id, x, y)");
+    assertEquals(List.of("a-c", "b-d"), pairs(DesignFrames.adjacency(gap)));
+    Dataset<Row> tolerant = DesignFrames.adjacency(gap, 50);
+    String tolerantPlan = tolerant.queryExecution().executedPlan().toString();
+    assertTrue(tolerantPlan.contains("BroadcastIndexJoin") && !tolerantPlan.contains("NestedLoop")
+        && !tolerantPlan.contains("Cartesian"), tolerantPlan);
+    List<Row> found = tolerant.orderBy("a_id", "b_id").collectAsList();
+    assertEquals(List.of("a-b", "a-c", "b-d", "c-d"), found.stream().map(r -> r.getString(0) + "-" + r.getString(1)).toList());
+    assertEquals(111.03, found.get(0).getDouble(2), 0.2, "a's whole east side lies within 50 m of b");
+    assertEquals(List.of("a-b", "a-c", "b-d", "c-d"), pairs(DesignFrames.adjacency(units, 50)),
+        "touching at a corner only: no edge under the tolerance either");
+  }
+
+  private static List<String> pairs(Dataset<Row> adjacency) {
+    return adjacency.orderBy("a_id", "b_id").collectAsList().stream().map(r -> r.getString(0) + "-" + r.getString(1)).toList();
   }
 
   @Test
