@@ -340,6 +340,9 @@ public final class Lake {
     return List.copyOf(versions.keySet());
   }
 
+  /** A publication view's name before its stage: {@code published_<stage>}. */
+  private static final String PUBLICATION_VIEW_PREFIX = "published_";
+
   /** What a publication view names for one table: its Delta version and the run that wrote it. */
   public record Published(long version, String run) {}
 
@@ -351,7 +354,7 @@ public final class Lake {
    */
   public String publicationView(String stage, java.util.Collection<Table> tables) {
     Layer layer = tables.stream().map(t -> t.layer).min(java.util.Comparator.naturalOrder()).orElse(Layer.OPS);
-    return databases.get(layer) + "." + identifier("published_" + stage.toLowerCase(java.util.Locale.ROOT)
+    return databases.get(layer) + "." + identifier(PUBLICATION_VIEW_PREFIX + stage.toLowerCase(java.util.Locale.ROOT)
         .replaceAll("[^a-z0-9_]", "_"));
   }
 
@@ -567,7 +570,7 @@ public final class Lake {
     }
     Map<Table, Published> entries = new java.util.LinkedHashMap<>(publications(view));
     entries.put(t, new Published(to, entries.get(t).run()));
-    setPublication(view, split(view).getValue().substring("published_".length()), entries);
+    setPublication(view, split(view).getValue().substring(PUBLICATION_VIEW_PREFIX.length()), entries);
     return true;
   }
 
