@@ -62,6 +62,19 @@ public final class Segmenter {
   /** One k's fit: its silhouette, centres and units with their cluster. */
   private record Trial(int k, double silhouette, Vector[] centers, Dataset<Row> assigned) {}
 
+  /** Units per partition of the cached frame the fits iterate over. */
+  static final long UNITS_PER_PARTITION = 100_000;
+
+  /**
+   * Partitions of the cached scaled frame: one per {@link #UNITS_PER_PARTITION} units. Every k-means
+   * iteration and silhouette is a Spark job over this frame, so its task count is paid some 190
+   * times per run; the units arrive in the shuffle's partitions (8 by default), which for the
+   * demo's 400 units made 2,616 tasks of a few rows each.
+   */
+  static int partitions(long units) {
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (units + UNITS_PER_PARTITION - 1) / UNITS_PER_PARTITION));
+  }
+
   public static Fit fit(Dataset<Row> units, List<SegmentParams.Feature> features, String algorithm, int kMin, int kMax,
       long seed, int maxIterations, int threads) {
     List<Column> stats = new ArrayList<>(List.of(count(lit(1)).as("_n")));
@@ -102,6 +115,7 @@ public final class Segmenter {
     all.addAll(scaledCols);
     Dataset<Row> z = new VectorAssembler().setInputCols(used.stream().map(f -> "z_" + f.name()).toArray(String[]::new))
         .setOutputCol(VECTOR).transform(units.select(all.toArray(new Column[0])))
+        .coalesce(partitions(n))
         .persist(StorageLevel.MEMORY_AND_DISK());
     ClusteringEvaluator eval = new ClusteringEvaluator().setFeaturesCol(VECTOR).setPredictionCol(CLUSTER)
         .setDistanceMeasure("squaredEuclidean");
