@@ -31,7 +31,8 @@ import org.territorypotential.config.AppConfig;
  * serve-sql (which starts the service), and two writers started together that write the same
  * table through Lake.write, the stages' write path: on this first-ever run both create the
  * database and the table (the CREATE race), then each replaces the same as_of partition twice.
- * Throughout, this JVM queries serve-sql over JDBC. Asserted: one service for all three
+ * Throughout, this JVM queries serve-sql over JDBC, and a writer's second round waits until one of
+ * those reads has seen a whole partition, so reads happen while the writers run. Asserted: one service for all three
  * processes; both writers exit 0; every JDBC read succeeds once the table exists and shows the
  * partition whole (exactly the 100 keys once each, from one writer's round: no duplicate, no lost
  * row); the table ends with one round's 100 rows; both writers' first-ever appends to job_runs
@@ -46,7 +47,8 @@ class SharedMetastoreTest {
   public static final class Writer {
     public static void main(String[] args) throws Exception {
       Map<String, String> set = new LinkedHashMap<>();
-      for (int i = 1; i < args.length; i++) {
+      File go = new File(args[1]);
+      for (int i = 2; i < args.length; i++) {
         int eq = args[i].indexOf('=');
         set.put(args[i].substring(0, eq), args[i].substring(eq + 1));
       }
@@ -60,6 +62,18 @@ class SharedMetastoreTest {
           org.territorypotential.ops.RunContext.start("ingest", java.time.LocalDate.parse(AS_OF));
       org.territorypotential.ops.JobRuns.started(lake, run, "{}");
       for (int r = 1; r <= ROUNDS; r++) {
+        if (r > 1) {
+          // the next round only once the test JVM has read the table over JDBC since this one
+          // began: reads then fall between rounds of a running writer, whatever the machine's speed
+          File signal = new File(go, "go-" + r);
+          long deadline = System.nanoTime() + 300_000_000_000L;
+          while (!signal.exists() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+          }
+          if (!signal.exists()) {
+            throw new IllegalStateException("no " + signal + " within 300 s");
+          }
+        }
         // the real write path (Lake.write): on a first-ever run the first round of both writers
         // creates the table, then each round replaces the as_of partition (conflicts retried)
         org.apache.spark.sql.Dataset<Row> rows = spark.range(KEYS).selectExpr("concat('MAKE', id) AS make", "'M' AS model",
@@ -96,8 +110,10 @@ class SharedMetastoreTest {
     try {
       waitFor(serveLog, "listening on", serve, 180);
       assertTrue(LocalMetastore.find(lake).isPresent(), "serve-sql started the lakehouse's metastore service");
-      List<String> wa = new ArrayList<>(List.of(Writer.class.getName(), "a"));
-      List<String> wb = new ArrayList<>(List.of(Writer.class.getName(), "b"));
+      File go = new File(dir, "go");
+      assertTrue(go.mkdirs() || go.isDirectory());
+      List<String> wa = new ArrayList<>(List.of(Writer.class.getName(), "a", go.getAbsolutePath()));
+      List<String> wb = new ArrayList<>(List.of(Writer.class.getName(), "b", go.getAbsolutePath()));
       wa.addAll(common);
       wb.addAll(common);
       a = java(wa, new File(dir, "a.log"));
@@ -120,6 +136,16 @@ class SharedMetastoreTest {
             exists = true;
             reads++;
             whole += n == KEYS ? 1 : 0;
+            if (n == KEYS) {
+              // a whole partition seen: let the writers' next round start (they wait for it)
+              for (int r = 2; r <= ROUNDS; r++) {
+                File signal = new File(go, "go-" + r);
+                if (!signal.exists()) {
+                  assertTrue(signal.createNewFile());
+                  break;
+                }
+              }
+            }
           } catch (java.sql.SQLException e) {
             // before a writer created them: the database or the table is not there yet
             assertFalse(exists, "a read after the table existed failed: " + e.getMessage());
@@ -133,6 +159,8 @@ class SharedMetastoreTest {
       assertEquals(0, a.exitValue(), Files.readString(new File(dir, "a.log").toPath()));
       assertEquals(0, b.exitValue(), Files.readString(new File(dir, "b.log").toPath()));
       System.out.printf("SharedMetastoreTest: %d JDBC reads during the writes, %d of them saw the %d rows%n", reads, whole, KEYS);
+      // each later round waited for a read of a whole partition: reads happened while the writers ran
+      assertTrue(whole >= ROUNDS - 1, whole + " whole reads during the writes");
       for (String w : List.of("a", "b")) { // which side of each first-ever CREATE race this run took
         Files.readString(new File(dir, w + ".log").toPath()).lines().filter(l -> l.contains("meanwhile"))
             .forEach(l -> System.out.println("SharedMetastoreTest: writer " + w + ": " + l));
