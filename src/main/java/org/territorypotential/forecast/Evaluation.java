@@ -135,14 +135,16 @@ public final class Evaluation {
 
   /**
    * A map key of a node (or unit) x origin x horizon: the driver's loops over a few hundred
-   * thousand points key by it, not by strings. Dense in the low bits ({@code origin} a month index
-   * under 4,096, {@code h} under 64), so {@link Long#hashCode} spreads the keys of a hash map.
+   * thousand points key by it, not by strings ({@code origin} a month index under 4,096, {@code h}
+   * under 64). The packed bits are multiplied by an odd constant (a bijection, so keys stay
+   * distinct): packed as they are, the few origins and horizons in use filled few hash buckets and
+   * {@link java.util.HashMap} fell back to tree bins.
    */
   static long key(int node, int origin, int h) {
     if (origin < 0 || origin >= 1 << 12 || h < 0 || h >= 1 << 6) {
       throw new IllegalArgumentException("origin index " + origin + " or horizon " + h + " out of range");
     }
-    return ((long) node << 18) | ((long) origin << 6) | h;
+    return (((long) node << 18) | ((long) origin << 6) | h) * 0x9E3779B97F4A7C15L;
   }
 
   /** One MinT group: a segment in a state, its territories (1..t, in order seen) and units. */
