@@ -102,8 +102,9 @@ public final class Evaluation {
   private final Panel panel;
   private final List<String> methods;
   private final List<String> candidates;
-  private final Map<String, double[]> upper = new HashMap<>();
-  private final Map<String, Integer> upperStart = new HashMap<>();
+  /** Every series of every level (a unit, a territory or a state in a segment), numbered; {@code nodeOf[level][unit]}: the unit's node there. */
+  private final List<Node> allNodes = new ArrayList<>();
+  private final int[][] nodeOf;
   private final List<String> reconciliations;
   private final int mintMaxAggregates;
   /** Hierarchy groups (segment | state) for MinT, and each unit's group and position in it. */
@@ -112,6 +113,39 @@ public final class Evaluation {
   private final int[] posOf;
   /** MinT fitted on every backtest origin's residuals, for the published forecast (set by evaluate). */
   private Map<String, MinT> mintAll = Map.of();
+
+  /** A series of one level: its key and its monthly values (a territory's or state's: the sum of its units) from {@code start}. */
+  private static final class Node {
+    final String level;
+    final int levelIndex;
+    final String id;
+    final String segment;
+    final double[] y;
+    int start;
+
+    Node(String level, String id, String segment, double[] y, int start) {
+      this.level = level;
+      this.levelIndex = Levels.ALL.indexOf(level);
+      this.id = id;
+      this.segment = segment;
+      this.y = y;
+      this.start = start;
+    }
+  }
+
+  /**
+   * A map key of a node (or unit) x origin x horizon: the driver's loops over a few hundred
+   * thousand points key by it, not by strings ({@code origin} a month index under 4,096, {@code h}
+   * under 64). The packed bits are multiplied by an odd constant (a bijection, so keys stay
+   * distinct): packed as they are, the few origins and horizons in use filled few hash buckets and
+   * {@link java.util.HashMap} fell back to tree bins.
+   */
+  static long key(int node, int origin, int h) {
+    if (origin < 0 || origin >= 1 << 12 || h < 0 || h >= 1 << 6) {
+      throw new IllegalArgumentException("origin index " + origin + " or horizon " + h + " out of range");
+    }
+    return (((long) node << 18) | ((long) origin << 6) | h) * 0x9E3779B97F4A7C15L;
+  }
 
   /** One MinT group: a segment in a state, its territories (1..t, in order seen) and units. */
   private static final class Group {
@@ -156,14 +190,25 @@ public final class Evaluation {
       g.units.add(u);
       g.unitTerritory.add(t);
     }
-    for (Panel.Series s : panel.series()) {
-      for (String[] k : new String[][] {{Levels.TERRITORY, s.territory()}, {Levels.STATE, s.state()}}) {
-        String key = k[0] + "|" + k[1] + "|" + s.segment();
-        double[] y = upper.computeIfAbsent(key, x -> new double[panel.months()]);
-        for (int t = 0; t < y.length; t++) {
-          y[t] += s.y()[t];
+    nodeOf = new int[Levels.ALL.size()][panel.series().size()];
+    Map<String, Integer> nodeIndex = new HashMap<>();
+    for (int u = 0; u < panel.series().size(); u++) {
+      Panel.Series s = panel.series().get(u);
+      nodeOf[0][u] = allNodes.size();
+      allNodes.add(new Node(Levels.UNIT, s.id(), s.segment(), s.y(), s.start()));
+      for (int l = 1; l < Levels.ALL.size(); l++) {
+        String level = Levels.ALL.get(l);
+        String id = idAt(level, s);
+        int n = nodeIndex.computeIfAbsent(level + "|" + id + "|" + s.segment(), k -> {
+          allNodes.add(new Node(level, id, s.segment(), new double[panel.months()], s.start()));
+          return allNodes.size() - 1;
+        });
+        Node node = allNodes.get(n);
+        for (int t = 0; t < node.y.length; t++) {
+          node.y[t] += s.y()[t];
         }
-        upperStart.merge(key, s.start(), Math::min);
+        node.start = Math.min(node.start, s.start());
+        nodeOf[l][u] = n;
       }
     }
   }
@@ -179,6 +224,7 @@ public final class Evaluation {
 
   /** The per-level sums of actuals, every method and the published forecast, per series x origin x horizon. */
   private static final class Agg {
+    final int node;
     final String level;
     final String id;
     final String segment;
@@ -189,7 +235,8 @@ public final class Evaluation {
     double published;
     double[] rec;
 
-    Agg(String level, String id, String segment, int origin, int h, int m) {
+    Agg(int node, String level, String id, String segment, int origin, int h, int m) {
+      this.node = node;
       this.level = level;
       this.id = id;
       this.segment = segment;
@@ -200,13 +247,20 @@ public final class Evaluation {
   }
 
   private List<Agg> aggregate(List<Point> points) {
-    Map<String, Agg> out = new LinkedHashMap<>();
+    return aggregate(points, Levels.ALL);
+  }
+
+  /** The aggregates of {@code levels} only, in the order of their first point. */
+  private List<Agg> aggregate(List<Point> points, List<String> levels) {
+    Map<Long, Agg> out = new LinkedHashMap<>();
+    int[] at = levels.stream().mapToInt(Levels.ALL::indexOf).toArray();
     for (Point p : points) {
-      Panel.Series s = panel.series().get(p.unit);
-      for (String level : Levels.ALL) {
-        String id = idAt(level, s);
-        Agg a = out.computeIfAbsent(level + "|" + id + "|" + s.segment() + "|" + p.origin + "|" + p.h,
-            k -> new Agg(level, id, s.segment(), p.origin, p.h, methods.size()));
+      for (int l : at) {
+        int node = nodeOf[l][p.unit];
+        Agg a = out.computeIfAbsent(key(node, p.origin, p.h), k -> {
+          Node n = allNodes.get(node);
+          return new Agg(node, n.level, n.id, n.segment, p.origin, p.h, methods.size());
+        });
         a.actual += p.actual;
         for (int m = 0; m < p.f.length; m++) {
           a.f[m] += p.f[m];
@@ -275,7 +329,7 @@ public final class Evaluation {
     Choice base = new Choice(model, byLevel, tuningWape, TOP_DOWN);
     List<Integer> tuningOrder = new ArrayList<>(new java.util.TreeSet<>(tuning));
     Set<Integer> scored = new java.util.HashSet<>(tuningOrder.subList(Math.min(1, tuningOrder.size()), tuningOrder.size()));
-    mintAll = reconciliations.contains(MINT) ? fitMint(points, base, null) : Map.of();
+    mintAll = reconciliations.contains(MINT) ? fitMint(instances(points).values(), base, null) : Map.of();
     for (int r = 0; r < reconciliations.size(); r++) {
       if (MINT.equals(reconciliations.get(r))) {
         mintRolling(points, base, tuningOrder);
@@ -317,8 +371,8 @@ public final class Evaluation {
     Map<String, Map<Integer, double[]>> qTuning = quantiles(resTuning);
 
     // metrics per origin x horizon x level x method (every method, then the published one)
-    Map<String, double[]> acc = new LinkedHashMap<>();
-    Map<String, String[]> keys = new HashMap<>();
+    Map<Long, double[]> acc = new LinkedHashMap<>();
+    Map<Long, String[]> keys = new HashMap<>();
     for (Agg a : aggs) {
       double scale = scale(a);
       // every method, each offered reconciliation (when there is a choice), then the published one
@@ -328,8 +382,10 @@ public final class Evaluation {
         boolean pub = m == total;
         double f = pub ? a.published : m < methods.size() ? a.f[m] : a.rec[m - methods.size()];
         String method = pub ? PUBLISHED : m < methods.size() ? methods.get(m) : recRows.get(m - methods.size());
-        String k = a.origin + "|" + a.h + "|" + a.level + "|" + method;
-        keys.putIfAbsent(k, new String[] {String.valueOf(a.origin), String.valueOf(a.h), a.level, method});
+        long k = key((allNodes.get(a.node).levelIndex << 10) | m, a.origin, a.h); // level x method x origin x horizon
+        if (!keys.containsKey(k)) {
+          keys.put(k, new String[] {String.valueOf(a.origin), String.valueOf(a.h), a.level, method});
+        }
         // abs error, actual, forecast, mape sum, mape n, mase sum, mase n, n, in80, in95
         double[] s = acc.computeIfAbsent(k, x -> new double[10]);
         double e = Math.abs(a.actual - f);
@@ -411,8 +467,8 @@ public final class Evaluation {
   /** The best baseline at {@code level} on the {@code held} origins when the published forecast's WAPE there is higher, else null. */
   private String heldOutLoser(List<Point> points, Set<Integer> held, String level) {
     Map<String, double[]> sums = new LinkedHashMap<>();
-    for (Agg a : aggregate(points)) {
-      if (a.level.equals(level) && held.contains(a.origin)) {
+    for (Agg a : aggregate(points, List.of(level))) {
+      if (held.contains(a.origin)) {
         add(sums, PUBLISHED, a.actual, a.published);
         for (String b : Panel.BASELINES) {
           add(sums, b, a.actual, a.f[methods.indexOf(b)]);
@@ -436,14 +492,15 @@ public final class Evaluation {
    * as for a group without residuals), a held-out origin's from every tuning origin's.
    */
   private void mintRolling(List<Point> points, Choice choice, List<Integer> tuningOrder) {
-    Map<Integer, List<Point>> byOrigin = new TreeMap<>();
-    for (Point p : points) {
-      byOrigin.computeIfAbsent(p.origin, k -> new ArrayList<>()).add(p);
+    java.util.Collection<List<Point>> all = instances(points).values();
+    Map<Integer, List<List<Point>>> byOrigin = new TreeMap<>();
+    for (List<Point> inst : all) {
+      byOrigin.computeIfAbsent(inst.get(0).origin, k -> new ArrayList<>()).add(inst);
     }
-    Map<String, MinT> heldOut = fitMint(points, choice, new java.util.HashSet<>(tuningOrder));
+    Map<String, MinT> heldOut = fitMint(all, choice, new java.util.HashSet<>(tuningOrder));
     byOrigin.forEach((origin, at) -> {
       int k = tuningOrder.indexOf(origin);
-      Map<String, MinT> fits = k < 0 ? heldOut : fitMint(points, choice, new java.util.HashSet<>(tuningOrder.subList(0, k)));
+      Map<String, MinT> fits = k < 0 ? heldOut : fitMint(all, choice, new java.util.HashSet<>(tuningOrder.subList(0, k)));
       mint(at, choice, fits);
     });
   }
@@ -546,12 +603,8 @@ public final class Evaluation {
   }
 
   private double scale(Agg a) {
-    if (Levels.UNIT.equals(a.level)) {
-      Panel.Series s = panel.series().get(panel.find(a.id, a.segment));
-      return Panel.maseScale(s.y(), s.start(), a.origin);
-    }
-    String key = a.level + "|" + a.id + "|" + a.segment;
-    return Panel.maseScale(upper.get(key), upperStart.get(key), a.origin);
+    Node n = allNodes.get(a.node);
+    return Panel.maseScale(n.y, n.start, a.origin);
   }
 
   private static String best(Map<String, Double> wape, List<String> pool) {
@@ -591,18 +644,21 @@ public final class Evaluation {
    */
   void reconcile(List<Point> points, Choice choice) {
     if (MINT.equals(choice.reconciliation())) {
-      mint(points, choice, mintAll);
+      mint(instances(points).values(), choice, mintAll);
     } else {
       topDown(points, choice);
     }
   }
 
-  /** The points of each MinT instance: segment | state | origin | horizon. */
-  private Map<String, List<Point>> instances(List<Point> points) {
-    Map<String, List<Point>> out = new LinkedHashMap<>();
+  /**
+   * The points of each instance of MinT and top-down (a segment in a state x origin x horizon),
+   * in the order of their first point.
+   */
+  private Map<Long, List<Point>> instances(List<Point> points) {
+    Map<Long, List<Point>> out = new LinkedHashMap<>();
+    int state = Levels.ALL.indexOf(Levels.STATE);
     for (Point p : points) {
-      Panel.Series s = panel.series().get(p.unit);
-      out.computeIfAbsent(s.segment() + "|" + s.state() + "|" + p.origin + "|" + p.h, k -> new ArrayList<>()).add(p);
+      out.computeIfAbsent(key(nodeOf[state][p.unit], p.origin, p.h), k -> new ArrayList<>()).add(p);
     }
     return out;
   }
@@ -628,9 +684,9 @@ public final class Evaluation {
   }
 
   /** MinT per group from the base forecasts' residuals at {@code origins} (null = every origin). */
-  private Map<String, MinT> fitMint(List<Point> points, Choice choice, Set<Integer> origins) {
+  private Map<String, MinT> fitMint(java.util.Collection<List<Point>> instances, Choice choice, Set<Integer> origins) {
     Map<String, List<double[]>> residuals = new LinkedHashMap<>();
-    for (List<Point> inst : instances(points).values()) {
+    for (List<Point> inst : instances) {
       Point first = inst.get(0);
       if (origins != null && !origins.contains(first.origin)) {
         continue;
@@ -659,9 +715,9 @@ public final class Evaluation {
    * published units, so they stay coherent). A group without residuals publishes the unit
    * method's forecasts (bottom-up).
    */
-  private void mint(List<Point> points, Choice choice, Map<String, MinT> fits) {
+  private void mint(java.util.Collection<List<Point>> instances, Choice choice, Map<String, MinT> fits) {
     int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
-    for (List<Point> inst : instances(points).values()) {
+    for (List<Point> inst : instances) {
       Panel.Series s = panel.series().get(inst.get(0).unit);
       MinT m = fits.get(s.segment() + "|" + s.state());
       if (m == null) {
@@ -683,12 +739,7 @@ public final class Evaluation {
     int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
     int mt = methods.indexOf(choice.byLevel().get(Levels.TERRITORY));
     int ms = methods.indexOf(choice.byLevel().get(Levels.STATE));
-    Map<String, List<Point>> groups = new LinkedHashMap<>();
-    for (Point p : points) {
-      Panel.Series s = panel.series().get(p.unit);
-      groups.computeIfAbsent(p.origin + "|" + p.h + "|" + s.segment() + "|" + s.state(), k -> new ArrayList<>()).add(p);
-    }
-    for (List<Point> g : groups.values()) {
+    for (List<Point> g : instances(points).values()) {
       Map<String, List<Point>> byTerritory = new LinkedHashMap<>();
       double state = 0;
       for (Point p : g) {

@@ -209,7 +209,7 @@ public final class Forecaster {
     long series = panel.series().size();
     Dataset<Row> trainUnits = sample == null ? unitsLocal
         : unitsLocal.join(functions.broadcast(sample), new String[] {"series_id", "segment"}, "left_semi");
-    long sampled = sample == null ? -1 : sample.count();
+    long sampled = sample == null ? -1 : s.maxTrainingSeries(); // the sample is exactly that many (no count job)
     if (sample != null) {
       LOG.info("the model trains on {} of {} unit series (tp.forecast.model.max-training-series = {}); backtests and the "
           + "forecast cover all {}", sampled, series, s.maxTrainingSeries(), series);
@@ -276,12 +276,12 @@ public final class Forecaster {
     // Java: baselines, choice on the tuning origins, reconciliation, metrics, intervals
     List<String> methods = Evaluation.methods(s.candidates());
     Evaluation ev = new Evaluation(panel, methods, s.candidates(), s.reconciliations(), s.mintMaxAggregates());
-    Map<String, Evaluation.Point> points = new LinkedHashMap<>();
+    Map<Long, Evaluation.Point> points = new LinkedHashMap<>();
     for (Row r : predictions) {
       int u = panel.find(r.getString(1), r.getString(2));
       int o = panel.index(r.getDate(3).toLocalDate());
       int h = r.getInt(4);
-      String k = u + "|" + o + "|" + h;
+      long k = Evaluation.key(u, o, h);
       Evaluation.Point p = points.get(k);
       if (p == null) {
         Panel.Series ser = panel.series().get(u);
@@ -293,8 +293,11 @@ public final class Forecaster {
     int tuningCount = origins.size() - s.heldOutOrigins();
     java.util.Set<Integer> tuning = new java.util.HashSet<>();
     origins.subList(0, tuningCount).forEach(o -> tuning.add(panel.index(o)));
+    long evalStart = System.nanoTime();
     Evaluation.Result result = ev.evaluate(new ArrayList<>(points.values()), tuning, s.publishBestBaselineWhenWorse(),
         s.heldOutGuard());
+    LOG.info("backtest evaluated on the driver: {} points in {} s", points.size(),
+        String.format("%.1f", (System.nanoTime() - evalStart) / 1e9));
     Evaluation.Choice choice = result.choice();
     for (String level : Levels.ALL) {
       Map<String, Double> w = choice.tuningWape().get(level);

@@ -507,4 +507,23 @@ class EvaluationTest {
       }
     }
   }
+
+  /**
+   * The driver's map key of node x origin x horizon (it replaced string keys): distinct for every
+   * combination the demo's size reaches and beyond (3,000 nodes, 100 origin months, horizons
+   * 1..36), and out-of-range origins or horizons fail instead of colliding.
+   */
+  @Test
+  void pointKeysAreDistinctAndOutOfRangeFails() {
+    Set<Long> keys = new HashSet<>();
+    for (int n = 0; n < 3000; n += 7) {
+      for (int o = 0; o < 100; o++) {
+        for (int h = 1; h <= 36; h++) {
+          assertTrue(keys.add(Evaluation.key(n, o, h)), n + " " + o + " " + h);
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Evaluation.key(0, 0, 64));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Evaluation.key(0, 4096, 1));
+  }
 }
