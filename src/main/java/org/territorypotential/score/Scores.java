@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.rank;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.upper;
@@ -186,7 +187,7 @@ public final class Scores {
       den = den.plus(when(col(pw[0]).isNotNull(), col(pw[1])).otherwise(0.0));
     }
     r = r.withColumn("score", when(den.gt(0), num.divide(den).multiply(100.0)));
-    r = r.withColumn("rank_in_region", row_number().over(group.orderBy(col("score").desc_nulls_last(), col("territory_id"))))
+    r = r.withColumn("rank_in_region", row_number().over(group.orderBy(round(col("score"), RANK_DECIMALS).desc_nulls_last(), col("territory_id"))))
         .withColumn("territories_in_region", count(lit(1)).over(group))
         .withColumn("percentile_in_region", pctRank("score", group).multiply(100.0))
         .withColumn("band", when(col("score").geq(p.highAt()), "high").when(col("score").geq(p.mediumAt()), "medium")
@@ -201,14 +202,23 @@ public final class Scores {
   }
 
   /**
+   * Decimals a component is rounded to before it is ranked. Its value is a sum of doubles whose
+   * order depends on the partitioning (local[*] against a cluster, another shuffle setting): equal
+   * values then differ in the last bits, and an unrounded rank ordered them by that noise. On
+   * ClusterRunIT's region (3 Dec 2026) one configured territory scored 55 on the cluster and 20
+   * locally with the same potential, pace and gap.
+   */
+  static final int RANK_DECIMALS = 9;
+
+  /**
    * Percentile rank in 0..1 among the rows of the window where the value is not null: (rank - 1)
    * / (n - 1) with ties sharing the lowest rank; 0.5 when only one row has a value; null for a
-   * null value.
+   * null value. Values equal to {@link #RANK_DECIMALS} decimals tie.
    */
   static Column pctRank(String c, WindowSpec group) {
     Column n = count(col(c)).over(group);
     Column nulls = count(lit(1)).over(group).minus(n);
-    Column rk = rank().over(group.orderBy(col(c).asc_nulls_first()));
+    Column rk = rank().over(group.orderBy(round(col(c), RANK_DECIMALS).asc_nulls_first()));
     return when(col(c).isNull(), lit(null).cast("double"))
         .when(n.equalTo(1), lit(0.5))
         .otherwise(rk.minus(1).minus(nulls).cast("double").divide(n.minus(1)));

@@ -66,6 +66,27 @@ class ScoreTest {
     }
   }
 
+  /**
+   * Components equal but for float noise in the last bits (a sum in another order) tie in the
+   * ranks, so a score does not depend on how the rows were partitioned: two territories whose
+   * growth differs by 2e-16 get the same growth rank and the same score.
+   */
+  @Test
+  void componentsEqualButForFloatNoiseTie() {
+    String cols = "'configured' AS territory_type, concat('T', id) AS territory_id, 'R' AS region, 'SUV' AS segment,"
+        + " 1L AS geo_units, 10.0D AS demand_next_12, 12 AS forecast_months, 10.0D AS industry_trailing_12,"
+        + " 1.0D AS brand_trailing_12, 0.1D AS actual_share, 0.1D AS benchmark_share, 0.1D AS target_share,"
+        + " 0.1D AS attainable_share, 'benchmark' AS attainable_share_source, 5.0D AS potential_units,"
+        + " 1.0D AS brand_last_3_months, 4.0D AS current_pace, 1.0D AS opportunity_gap,"
+        + " CASE id WHEN 0 THEN 0.1D + 0.2D WHEN 1 THEN 0.3D ELSE 0.9D END AS growth, 100.0D AS demographic_index";
+    List<Row> rows = Scores.scored(spark.sql("SELECT " + cols + " FROM range(3)"), ScoreParams.from(cfg, AS_OF))
+        .orderBy("territory_id").select("pr_growth", "score").collectAsList();
+    assertTrue(0.1 + 0.2 != 0.3, "the two growths differ in the last bits");
+    assertEquals(rows.get(0).getDouble(0), rows.get(1).getDouble(0), "equal growths tie: " + rows);
+    assertEquals(rows.get(0).getDouble(1), rows.get(1).getDouble(1), "and score the same: " + rows);
+    assertEquals(1.0, rows.get(2).getDouble(0), 1e-12, rows.toString());
+  }
+
   static void write(LocalDate asOf) {
     Date d = Date.valueOf(asOf);
     // industry forecast per unit and month (12 horizons): u1 SUV 10, u2 SUV 5, u3 SUV 20, u1 CAR 2, u3 CAR 1
