@@ -62,6 +62,9 @@ public final class Segmenter {
   /** One k's fit: its silhouette, centres and units with their cluster. */
   private record Trial(int k, double silhouette, Vector[] centers, Dataset<Row> assigned) {}
 
+  /** The units' key: the cached frame is laid out by it. */
+  static final String KEY = "geo_unit_id";
+
   /** Units per partition of the cached frame the fits iterate over. */
   static final long UNITS_PER_PARTITION = 100_000;
 
@@ -69,7 +72,10 @@ public final class Segmenter {
    * Partitions of the cached scaled frame: one per {@link #UNITS_PER_PARTITION} units. Every k-means
    * iteration and silhouette is a Spark job over this frame, so its task count is paid some 190
    * times per run; the units arrive in the shuffle's partitions (8 by default), which for the
-   * demo's 400 units made 2,616 tasks of a few rows each.
+   * demo's 400 units made 2,616 tasks of a few rows each. The frame is hash-partitioned and sorted
+   * by {@link #KEY}: k-means|| samples its initial centres by partition and row order, so rows
+   * laid out as the upstream plan left them gave other segments on a cluster than in local mode
+   * for the same units (ClusterRunIT, 3 Dec 2026: 26 unit_segments rows differed).
    */
   static int partitions(long units) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (units + UNITS_PER_PARTITION - 1) / UNITS_PER_PARTITION));
@@ -115,7 +121,7 @@ public final class Segmenter {
     all.addAll(scaledCols);
     Dataset<Row> z = new VectorAssembler().setInputCols(used.stream().map(f -> "z_" + f.name()).toArray(String[]::new))
         .setOutputCol(VECTOR).transform(units.select(all.toArray(new Column[0])))
-        .coalesce(partitions(n))
+        .repartition(partitions(n), col(KEY)).sortWithinPartitions(KEY)
         .persist(StorageLevel.MEMORY_AND_DISK());
     ClusteringEvaluator eval = new ClusteringEvaluator().setFeaturesCol(VECTOR).setPredictionCol(CLUSTER)
         .setDistanceMeasure("squaredEuclidean");
