@@ -73,9 +73,8 @@ public final class Segmenter {
    * iteration and silhouette is a Spark job over this frame, so its task count is paid some 190
    * times per run; the units arrive in the shuffle's partitions (8 by default), which for the
    * demo's 400 units made 2,616 tasks of a few rows each. The frame is hash-partitioned and sorted
-   * by {@link #KEY}: k-means|| samples its initial centres by partition and row order, so rows
-   * laid out as the upstream plan left them gave other segments on a cluster than in local mode
-   * for the same units (ClusterRunIT, 3 Dec 2026: 26 unit_segments rows differed).
+   * by {@link #KEY}: k-means|| samples its initial centres by partition and row order, so the
+   * layout must not depend on the upstream plan (another shuffle setting, a cluster's task order).
    */
   static int partitions(long units) {
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (units + UNITS_PER_PARTITION - 1) / UNITS_PER_PARTITION));
