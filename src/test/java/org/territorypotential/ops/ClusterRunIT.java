@@ -156,7 +156,7 @@ class ClusterRunIT {
       // The application really ran on the cluster: both workers launched an executor for it.
       int executors = executorsLaunched();
       assertEquals(2, executors, "executors launched by the workers (see " + logDir + "/worker*-work)");
-      for (String stage : List.of("ingest", "locate", "market", "forecast", "score")) {
+      for (String stage : org.territorypotential.pipeline.Stages.names()) { // every stage of the pipeline
         assertTrue(clusterOut.contains(stage + " " + AS_OF + " succeeded"), stage + ": cluster pipeline output:\n" + clusterOut);
       }
 
