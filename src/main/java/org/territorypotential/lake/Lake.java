@@ -206,8 +206,21 @@ public final class Lake {
     }
   }
 
-  /** What one write committed: the Delta version and the rows written, from the commit's own metrics. */
-  public record Written(Table table, String sqlName, long version, long rows) {}
+  /**
+   * What one write committed: the Delta version and the rows written, from the commit's own metrics.
+   * {@code latestAsOf}: the table's latest as_of at that version when the write knows it without a
+   * query (it created the table with rows of its run date), else null ({@link #publish} finds it).
+   */
+  public record Written(Table table, String sqlName, long version, long rows, LocalDate asOf, LocalDate latestAsOf) {
+    Written(Table table, String sqlName, long version, long rows) {
+      this(table, sqlName, version, rows, null, null);
+    }
+
+    /** This write, made for run date {@code runAsOf}; {@code created}: the write created the table. */
+    Written of(LocalDate runAsOf, boolean created) {
+      return new Written(table, sqlName, version, rows, runAsOf, created && rows > 0 ? runAsOf : null);
+    }
+  }
 
   /** {@link #write(Table, Dataset, Lineage, String)} of a whole run-date partition. */
   public Written write(Table t, Dataset<Row> rows, Lineage lineage) {
@@ -229,7 +242,7 @@ public final class Lake {
     Staged staged = retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
       Written created = createWith(t, out);
       if (created != null) {
-        return new Staged(created, -1, tag);
+        return new Staged(created.of(asOf, true), -1, tag);
       }
       ensureTable(t, out);
       long before = version(t);
@@ -244,7 +257,7 @@ public final class Lake {
         w = w.option("mergeSchema", "true");
       }
       w.save(path(t));
-      return new Staged(committed(t, tag, before), before, tag);
+      return new Staged(committed(t, tag, before).of(asOf, false), before, tag);
     });
     List<Staged> open = STAGING.get(tag);
     if (open != null) {
@@ -321,15 +334,26 @@ public final class Lake {
    * tables published.
    */
   public List<Table> publish(String stage, List<Written> written, String runId) {
-    Map<Table, Long> versions = new java.util.LinkedHashMap<>();
-    written.stream().filter(w -> w.table().hasPublishedView())
-        .forEach(w -> versions.merge(w.table(), w.version(), Math::max));
-    if (versions.isEmpty()) {
+    Map<Table, Written> newest = new java.util.LinkedHashMap<>();
+    java.util.Set<Table> created = new java.util.HashSet<>();
+    for (Written w : written) {
+      if (w.table().hasPublishedView()) {
+        newest.merge(w.table(), w, (a, b) -> b.version() > a.version() ? b : a);
+        if (w.latestAsOf() != null) {
+          created.add(w.table());
+        }
+      }
+    }
+    if (newest.isEmpty()) {
       return List.of();
     }
+    Map<Table, Long> versions = new java.util.LinkedHashMap<>();
+    newest.forEach((t, w) -> versions.put(t, w.version()));
     String view = publicationView(stage, versions.keySet());
-    Map<Table, Published> entries = new java.util.LinkedHashMap<>(publications(view));
-    versions.forEach((t, v) -> entries.put(t, new Published(v, runId == null ? "" : runId)));
+    Map<Table, Published> previous = publications(view);
+    Map<Table, Published> entries = new java.util.LinkedHashMap<>(previous);
+    newest.forEach((t, w) -> entries.put(t, new Published(w.version(), runId == null ? "" : runId,
+        latestAsOf(w, created.contains(t), previous.get(t)))));
     setPublication(view, stage, entries);
     List<Map.Entry<Table, Long>> repoint = versions.entrySet().stream().filter(e -> !readsPublication(e.getKey(), view,
         e.getValue())).toList();
@@ -343,8 +367,34 @@ public final class Lake {
   /** A publication view's name before its stage: {@code published_<stage>}. */
   private static final String PUBLICATION_VIEW_PREFIX = "published_";
 
-  /** What a publication view names for one table: its Delta version and the run that wrote it. */
-  public record Published(long version, String run) {}
+  /**
+   * What a publication view names for one table: its Delta version, the run that wrote it, and the
+   * table's latest as_of at that version (null: not known, and the {@code _current} view finds it
+   * when read, {@link Table#currentViewSql(String, long, LocalDate)}).
+   */
+  public record Published(long version, String run, LocalDate latestAsOf) {}
+
+  /**
+   * The latest as_of of {@code w}'s table at its version, which its {@code _current} view shows. A
+   * write of rows replaced the run date's partition, so the latest is the run date when the run
+   * created the table, else the later of the run date and the latest the previous publication
+   * named. Otherwise (no rows written, a view published before this was recorded, or a version
+   * older than the published one) one query finds it, as the view would on every read; null when
+   * the table has no row.
+   */
+  private LocalDate latestAsOf(Written w, boolean created, Published previous) {
+    if (w.rows() > 0 && w.asOf() != null) {
+      if (created) {
+        return w.asOf();
+      }
+      if (previous != null && previous.latestAsOf() != null && previous.version() <= w.version()) {
+        return previous.latestAsOf().isAfter(w.asOf()) ? previous.latestAsOf() : w.asOf();
+      }
+    }
+    List<Row> top = spark.sql("SELECT as_of FROM " + sqlName(w.table()) + " VERSION AS OF " + w.version()
+        + " ORDER BY as_of DESC LIMIT 1").collectAsList();
+    return top.isEmpty() || top.get(0).isNullAt(0) ? null : top.get(0).getDate(0).toLocalDate();
+  }
 
   /**
    * The view that holds the published version of every table of {@code stage} ({@link #publish}):
@@ -359,7 +409,8 @@ public final class Lake {
   }
 
   private static final java.util.regex.Pattern BRANCH = java.util.regex.Pattern.compile(
-      "SELECT '([a-z0-9_]+)' AS tbl, (\\d+)L AS version, '((?:[^'\\\\]|\\\\.)*)' AS run");
+      "SELECT '([a-z0-9_]+)' AS tbl, (\\d+)L AS version, '((?:[^'\\\\]|\\\\.)*)' AS run"
+      + "(?:, (?:DATE'(\\d{4}-\\d{2}-\\d{2})'|CAST\\(NULL AS DATE\\)) AS latest_as_of)?");
 
   /**
    * The tables {@code view} publishes, read from its text in the metastore (one look-up, no Spark
@@ -375,7 +426,8 @@ public final class Lake {
     while (m.find()) {
       String name = m.group(1);
       java.util.Arrays.stream(Table.values()).filter(t -> branch(t).equals(name)).findFirst().ifPresent(t ->
-          out.put(t, new Published(Long.parseLong(m.group(2)), m.group(3).replace("\\'", "'").replace("\\\\", "\\"))));
+          out.put(t, new Published(Long.parseLong(m.group(2)), m.group(3).replace("\\'", "'").replace("\\\\", "\\"),
+              m.group(4) == null ? null : LocalDate.parse(m.group(4)))));
     }
     return out;
   }
@@ -419,12 +471,14 @@ public final class Lake {
     }
     List<String> branches = new ArrayList<>();
     for (Map.Entry<Table, Published> e : entries.entrySet()) {
+      LocalDate latest = e.getValue().latestAsOf();
       StringBuilder b = new StringBuilder("SELECT '").append(branch(e.getKey())).append("' AS tbl, ")
-          .append(e.getValue().version()).append("L AS version, '").append(escape(e.getValue().run())).append("' AS run");
+          .append(e.getValue().version()).append("L AS version, '").append(escape(e.getValue().run())).append("' AS run, ")
+          .append(latest == null ? "CAST(NULL AS DATE)" : "DATE'" + latest + "'").append(" AS latest_as_of");
       for (Table other : entries.keySet()) {
         b.append(", ").append(other == e.getKey() ? "struct(*)" : "NULL").append(" AS ").append(branch(other));
       }
-      b.append(" FROM (").append(e.getKey().currentViewSql(sqlName(e.getKey()), e.getValue().version())).append(')');
+      b.append(" FROM (").append(e.getKey().currentViewSql(sqlName(e.getKey()), e.getValue().version(), latest)).append(')');
       branches.add(b.toString());
     }
     replaceView(view, "The published run of every table of stage " + stage + ": the _current views read it, and"
@@ -569,7 +623,8 @@ public final class Lake {
       return true;
     }
     Map<Table, Published> entries = new java.util.LinkedHashMap<>(publications(view));
-    entries.put(t, new Published(to, entries.get(t).run()));
+    // OPTIMIZE rewrites files, not rows: the latest as_of stays
+    entries.put(t, new Published(to, entries.get(t).run(), entries.get(t).latestAsOf()));
     setPublication(view, split(view).getValue().substring(PUBLICATION_VIEW_PREFIX.length()), entries);
     return true;
   }

@@ -583,7 +583,19 @@ public enum Table {
    * (ClassCastException LocalDate -> java.sql.Date, seen through JDBC in ServeSqlTest).
    */
   public String currentViewSql(String sqlName, long version) {
+    return currentViewSql(sqlName, version, null);
+  }
+
+  /**
+   * As {@link #currentViewSql(String, long)}, with the latest as_of at that version when known
+   * ({@link Lake#publish} records it): the view then filters on it, a partition filter, instead of
+   * finding it on every read. Measured through serve-sql: see docs/serving.md.
+   */
+  public String currentViewSql(String sqlName, long version, java.time.LocalDate latestAsOf) {
     String pinned = sqlName + " VERSION AS OF " + version;
+    if (latestAsOf != null) {
+      return "SELECT * FROM " + pinned + " WHERE as_of = DATE'" + latestAsOf + "'";
+    }
     return "SELECT * FROM " + pinned + " WHERE as_of = (SELECT as_of FROM " + pinned + " ORDER BY as_of DESC LIMIT 1)";
   }
 

@@ -99,6 +99,46 @@ class GoldTablesTest {
     assertEquals(List.of(0.2), shares.get(), "published: now read");
   }
 
+  /**
+   * A _current view filters on the latest as_of its publication recorded, instead of finding it on
+   * every read (a scalar subquery over the table's files, at each of serve-sql's queries): a run
+   * that created the table records its run date, a later run the later of its own and the recorded
+   * one (an older run date published after a newer one leaves the view on the newer), and a run
+   * that wrote no rows finds it with one query. The rows shown are the same as with the subquery.
+   */
+  @Test
+  void theCurrentViewFiltersOnTheLatestAsOfThePublicationRecorded() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_latest_as_of", Map.of()));
+    Table t = Table.MARKET_DATA_QUALITY;
+    String view = lake.publicationView("test", List.of(t));
+    java.util.function.Supplier<String> recorded = () -> String.valueOf(spark.sql("SELECT latest_as_of FROM " + view)
+        .first().get(0));
+    java.util.function.Supplier<String> shown = () -> spark.sql("SELECT DISTINCT as_of, run_id FROM " + lake.currentViewName(t))
+        .collectAsList().stream().map(r -> r.get(0) + " " + r.get(1)).sorted().collect(Collectors.joining(", "));
+    java.util.function.Consumer<Lake.Written> publish = w -> lake.publish("test", List.of(w), w.version() + "");
+
+    publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r1", 0.1), MAY, null));
+    assertEquals(MAY.toString(), recorded.get(), "the creating run's date");
+    assertEquals(MAY + " r1", shown.get());
+    String text = spark.sql("SHOW CREATE TABLE " + view).first().getString(0);
+    assertTrue(text.contains("WHERE as_of = DATE'" + MAY + "'") && !text.contains("ORDER BY as_of DESC"),
+        "a partition filter, no subquery: " + text);
+
+    publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null));
+    assertEquals(JUNE.toString(), recorded.get());
+    assertEquals(JUNE + " r2", shown.get());
+
+    publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r3", 0.3), MAY, null));
+    assertEquals(JUNE.toString(), recorded.get(), "an older run date published later leaves the latest");
+    assertEquals(JUNE + " r2", shown.get());
+
+    publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r4", 0.4).limit(0),
+        JUNE, "r4", null));
+    assertEquals(MAY.toString(), recorded.get(), "June replaced by no rows: the latest as_of left is May's");
+    assertEquals(MAY + " r3", shown.get());
+  }
+
   /** Every table has its own branch name in a publication view, though table names repeat across layers. */
   @Test
   void publicationBranchesAreUniqueAcrossLayers() {
