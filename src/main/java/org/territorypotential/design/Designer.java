@@ -138,7 +138,7 @@ public final class Designer {
     int[] best = new int[n];
     double bestDev = Double.POSITIVE_INFINITY;
     int[] bestAssign = null;
-    int iters = Math.max(1, prm.allocationIterations());
+    int iters = allocationRounds(prm.allocationIterations(), k);
     for (int it = 0; it < iters; it++) {
       if (it % 10 == 0) {
         nearestCentres(cx, cy, cand);
@@ -187,6 +187,16 @@ public final class Designer {
     }
     System.arraycopy(bestAssign, 0, terr, 0, n);
     recomputeLoads();
+  }
+
+  /**
+   * allocationIterations, x sqrt(k / 100) above 100 territories: a price change reaches about one
+   * more territory per round, so the rounds grow with the territory graph's width. On bench-design's
+   * 10,000 units into 500 territories (sigma 1) 80 rounds left 337 territories outside +-5% and the
+   * boundary moves 44; 179 rounds leave 253 and 27.
+   */
+  static int allocationRounds(int iterations, int k) {
+    return Math.max(1, (int) Math.round(iterations * Math.max(1.0, Math.sqrt(k / 100.0))));
   }
 
   /**
