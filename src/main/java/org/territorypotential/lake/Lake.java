@@ -330,7 +330,8 @@ public final class Lake {
    * any point leaves the previous run visible, or the new one, whole. A {@code _current} view that
    * does not read the publication view yet (the first publication of a table by this stage, or a
    * table whose columns changed) is pointed at it right after the switch: that one step is per view.
-   * No Delta commit and no Spark job. Tables without a published view are skipped. Returns the
+   * No Delta commit, and no Spark job unless a table's latest as_of must be queried ({@link #latestAsOf}).
+   * Tables without a published view are skipped. Returns the
    * tables published.
    */
   public List<Table> publish(String stage, List<Written> written, String runId) {
