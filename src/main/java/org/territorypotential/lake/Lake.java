@@ -392,8 +392,7 @@ public final class Lake {
         return previous.latestAsOf().isAfter(w.asOf()) ? previous.latestAsOf() : w.asOf();
       }
     }
-    List<Row> top = spark.sql("SELECT as_of FROM " + sqlName(w.table()) + " VERSION AS OF " + w.version()
-        + " ORDER BY as_of DESC LIMIT 1").collectAsList();
+    List<Row> top = spark.sql(Table.latestAsOfSql(sqlName(w.table()), w.version())).collectAsList();
     return top.isEmpty() || top.get(0).isNullAt(0) ? null : top.get(0).getDate(0).toLocalDate();
   }
 

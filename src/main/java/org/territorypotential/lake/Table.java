@@ -596,7 +596,16 @@ public enum Table {
     if (latestAsOf != null) {
       return "SELECT * FROM " + pinned + " WHERE as_of = DATE'" + latestAsOf + "'";
     }
-    return "SELECT * FROM " + pinned + " WHERE as_of = (SELECT as_of FROM " + pinned + " ORDER BY as_of DESC LIMIT 1)";
+    return "SELECT * FROM " + pinned + " WHERE as_of = (" + latestAsOfSql(sqlName, version) + ")";
+  }
+
+  /**
+   * The query for the table's latest as_of at Delta version {@code version}: one row, or none when the
+   * table has no row then. ORDER BY ... LIMIT 1, not max(), for the reason in
+   * {@link #currentViewSql(String, long)}.
+   */
+  public static String latestAsOfSql(String sqlName, long version) {
+    return "SELECT as_of FROM " + sqlName + " VERSION AS OF " + version + " ORDER BY as_of DESC LIMIT 1";
   }
 
   /** The comment of {@code <table>_current}. */

@@ -1,6 +1,7 @@
 package org.territorypotential.lake;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,7 +105,8 @@ class GoldTablesTest {
    * every read (a scalar subquery over the table's files, at each of serve-sql's queries): a run
    * that created the table records its run date, a later run the later of its own and the recorded
    * one (an older run date published after a newer one leaves the view on the newer), and a run
-   * that wrote no rows finds it with one query. The rows shown are the same as with the subquery.
+   * that wrote no rows finds it with one query, and so does a run publishing over a view that older
+   * code wrote (no recorded date). The rows shown are the same as with the subquery.
    */
   @Test
   void theCurrentViewFiltersOnTheLatestAsOfThePublicationRecorded() {
@@ -125,9 +127,15 @@ class GoldTablesTest {
     assertTrue(text.contains("WHERE as_of = DATE'" + MAY + "'") && !text.contains("ORDER BY as_of DESC"),
         "a partition filter, no subquery: " + text);
 
+    // the publication view as code before the recorded date wrote it: no latest_as_of, a subquery per read
+    long first = spark.sql("SELECT version FROM " + view).first().getLong(0);
+    spark.sql("ALTER VIEW " + view + " AS SELECT '" + Lake.branch(t) + "' AS tbl, " + first + "L AS version, 'r1' AS run,"
+        + " struct(*) AS " + Lake.branch(t) + " FROM (" + t.currentViewSql(lake.sqlName(t), first) + ")");
+    assertEquals(MAY + " r1", shown.get(), "the old form shows the same run");
     publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null));
-    assertEquals(JUNE.toString(), recorded.get());
+    assertEquals(JUNE.toString(), recorded.get(), "republished over the old form: the date found by one query");
     assertEquals(JUNE + " r2", shown.get());
+    assertFalse(spark.sql("SHOW CREATE TABLE " + view).first().getString(0).contains("ORDER BY as_of DESC"));
 
     publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, MAY, "r3", 0.3), MAY, null));
     assertEquals(JUNE.toString(), recorded.get(), "an older run date published later leaves the latest");
