@@ -154,6 +154,10 @@ public final class ServeBench {
         a.addAll(List.of("--set", "tp.serve.host=127.0.0.1", "--set", "tp.serve.port=" + port, "--set", "tp.serve.auth=none"));
         serve = start(launcher, a, new File(logs, "serve-sql.log"));
         waitFor(new File(logs, "serve-sql.log"), "listening on", serve, readySeconds);
+        if (cfg.getBoolean("tp.serve.cache.enabled")) {
+          // time the server as it runs once its first refresh cached the views (serve-sql's log line)
+          waitFor(new File(logs, "serve-sql.log"), " cached (", serve, readySeconds);
+        }
         url = "jdbc:hive2://127.0.0.1:" + port + "/default";
       }
       out.printf("bench-serve: %d clients x %d runs of %s on %s%s; logs in %s%n", clients, repeats, names, url,
@@ -288,7 +292,7 @@ public final class ServeBench {
       }
       Thread.sleep(250);
     }
-    throw new IllegalStateException("bench-serve: serve-sql did not listen within " + seconds
+    throw new IllegalStateException("bench-serve: serve-sql's log had no '" + text + "' within " + seconds
         + " s (tp.bench.serve.ready-timeout-seconds); see " + log);
   }
 

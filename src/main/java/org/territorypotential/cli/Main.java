@@ -269,6 +269,14 @@ public final class Main {
     int warmed = org.territorypotential.serve.SqlServer.warm(spark, lake);
     out.printf("serve-sql: %d _current views resolved in %.1f s (the metastore opened, Delta snapshots loaded before the"
         + " first client)%n", warmed, (System.nanoTime() - t0) / 1e9);
+    org.territorypotential.serve.CurrentViewCache cache = null;
+    if (s.cache()) {
+      cache = new org.territorypotential.serve.CurrentViewCache(spark, lake,
+          org.territorypotential.serve.CurrentViewCache.tables(s.cacheExclude()), out);
+      // the first refresh caches every view, on the cache's thread: the server listens meanwhile, and
+      // a query before its view is cached reads Delta, as without the cache
+      cache.start(s.cacheRefreshSeconds());
+    }
     var server = org.territorypotential.serve.SqlServer.start(spark, s);
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     // SIGTERM and Ctrl-C are a normal stop: handled here, so the server stops, run returns OK and the
@@ -287,6 +295,9 @@ public final class Main {
       out.println("  note: the embedded Derby metastore admits one process: stop this server before running jobs"
           + " (or use tp.metastore.local = shared, the default; docs/metastore.md)");
     }
+    out.println("  failed queries: one line here, their stack traces in " + System.getProperty("tp.serve.trace-file",
+        new File(System.getProperty("java.io.tmpdir"), "tp-serve-sql-failed-queries.log").getPath())
+        + " (log4j2.properties: failedQueryTrace)");
     out.println("  Ctrl-C stops it.");
     out.flush();
     try {
@@ -295,6 +306,9 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     server.stop();
+    if (cache != null) {
+      cache.close();
+    }
     out.println("serve-sql: stopped");
     out.flush();
     return OK;

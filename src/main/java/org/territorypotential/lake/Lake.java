@@ -587,6 +587,14 @@ public final class Lake {
     return props.get(PUBLISHED_RUN);
   }
 
+  /**
+   * The publication view a {@code _current} view reads, from that view's table properties (its
+   * metastore entry), or null when it reads none.
+   */
+  public static String publicationOf(Map<String, String> viewProperties) {
+    return viewProperties.get(PUBLICATION);
+  }
+
   private org.apache.spark.sql.catalyst.TableIdentifier currentViewId(Table t) {
     return new org.apache.spark.sql.catalyst.TableIdentifier(identifier(t.tableName) + "_current",
         scala.Option.apply(databases.get(t.layer)));

@@ -22,7 +22,8 @@ public final class SqlServer {
   private SqlServer() {}
 
   /** Validated tp.serve.* settings. */
-  public record Settings(String host, int port, String auth, String passwordFile, Map<String, String> hiveConf) {
+  public record Settings(String host, int port, String auth, String passwordFile, Map<String, String> hiveConf,
+      boolean cache, int cacheRefreshSeconds, java.util.List<String> cacheExclude) {
     public String jdbcUrl() {
       String h = host.contains(":") ? "[" + host + "]" : host;
       return "jdbc:hive2://" + h + ":" + port + "/default";
@@ -61,7 +62,20 @@ public final class SqlServer {
             + " authentication, bind host and port (those come from tp.serve.*)");
       }
     }
-    return new Settings(host, port, auth, file, extra);
+    boolean cache = cfg.getBoolean("tp.serve.cache.enabled");
+    int refresh = cfg.getInt("tp.serve.cache.refresh-seconds");
+    if (refresh < 1) {
+      throw new ConfigError("configuration key 'tp.serve.cache.refresh-seconds' must be >= 1, got " + refresh);
+    }
+    java.util.List<String> exclude = cfg.getStringList("tp.serve.cache.exclude");
+    java.util.List<String> gold = CurrentViewCache.tables(java.util.List.of()).stream().map(t -> t.tableName).toList();
+    for (String name : exclude) {
+      if (!gold.contains(name)) {
+        throw new ConfigError("tp.serve.cache.exclude: '" + name + "' is not a gold table with a _current view ("
+            + String.join(", ", gold) + ")");
+      }
+    }
+    return new Settings(host, port, auth, file, extra, cache, refresh, java.util.List.copyOf(exclude));
   }
 
   static boolean isLoopback(String host) {

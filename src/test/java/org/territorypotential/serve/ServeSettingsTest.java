@@ -69,6 +69,12 @@ class ServeSettingsTest {
     assertThrows(ConfigError.class, () -> SqlServer.settings(cfg(Map.of("tp.serve.auth", "ldap"))));
     assertThrows(ConfigError.class, () -> SqlServer.settings(cfg(Map.of(
         "tp.serve.hive-conf.\"hive.server2.authentication\"", "NONE"))));
+    assertThrows(ConfigError.class, () -> SqlServer.settings(cfg(Map.of("tp.serve.cache.refresh-seconds", "0"))));
+    ConfigError unknown = assertThrows(ConfigError.class, () -> SqlServer.settings(cfg(Map.of("tp.serve.cache.exclude",
+        "[potential_score]"))));
+    assertTrue(unknown.getMessage().contains("'potential_score' is not a gold table"), unknown.getMessage());
+    assertEquals(List.of("demand_forecast"), SqlServer.settings(cfg(Map.of("tp.serve.cache.exclude", "[demand_forecast]")))
+        .cacheExclude());
   }
 
   /** Logs what {@link #failedClientQueryIsOneWarnLine} checks, in a JVM of its own. */
@@ -87,12 +93,15 @@ class ServeSettingsTest {
    * classpath), in a JVM of its own ({@link LogProbe}): log4j's console managers are shared by the
    * whole JVM, so once Spark has logged in the suite's JVM a context of the test's own would still
    * write to the stderr of that moment. A client's failed query, which Spark logs as ERROR with a
-   * stack trace, comes out as one WARN line with the first line of its cause; other errors keep theirs.
+   * stack trace, comes out as one WARN line with the first line of its cause, and its whole trace
+   * goes to the trace file (tp.serve.trace-file); other errors keep theirs on the console.
    */
   @Test
   void failedClientQueryIsOneWarnLine() throws Exception {
+    File trace = new File(Files.createTempDirectory("tp-trace").toFile(), "failed-queries.log");
     Process p = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath(), "-cp",
-        System.getProperty("java.class.path"), LogProbe.class.getName()).redirectErrorStream(true).start();
+        System.getProperty("java.class.path"), "-Dtp.serve.trace-file=" + trace, LogProbe.class.getName())
+        .redirectErrorStream(true).start();
     String printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), printed);
     assertEquals(0, p.exitValue(), printed);
@@ -107,5 +116,10 @@ class ServeSettingsTest {
     assertTrue(lines.get(at + 1).contains("ERROR SomethingElse: a real error"), String.join("\n", lines));
     assertTrue(lines.get(at + 2).contains("IllegalStateException: kept"), "other errors keep their stack trace");
     assertTrue(lines.get(at + 3).startsWith("\tat "), String.join("\n", lines));
+    // the failed query's whole stack trace, in the trace file only
+    String traced = Files.readString(trace.toPath());
+    assertTrue(traced.contains("ERROR SparkExecuteStatementOperation: Error executing query with 42")
+        && traced.contains("UnresolvedRelation") && traced.contains("\tat "), traced);
+    assertFalse(traced.contains("a real error"), "other errors stay on the console: " + traced);
   }
 }

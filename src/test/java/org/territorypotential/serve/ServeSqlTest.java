@@ -1,6 +1,7 @@
 package org.territorypotential.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,8 @@ import org.territorypotential.lake.Table;
 /**
  * serve-sql end to end in the test JVM: the Thrift Server on the shared session, a free loopback
  * port, password-file authentication, and a gold table's _current view read through the Hive
- * JDBC driver (what BI tools use).
+ * JDBC driver (what BI tools use), first from Delta, then from serve-sql's cache of the _current
+ * views, which a publication never leaves stale.
  */
 class ServeSqlTest {
   @Test
@@ -61,17 +63,48 @@ class ServeSqlTest {
       assertTrue(String.valueOf(wrong.getMessage()).contains("Error validating the login"), String.valueOf(wrong));
       assertThrows(SQLException.class, () -> DriverManager.getConnection(settings.jdbcUrl(), "intruder", "s3cret!").close());
 
-      List<String> rows = new ArrayList<>();
-      try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), "analyst", "s3cret!");
-          Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT check_name, share, run_id, as_of FROM " + lake.currentViewName(t)
-              + " ORDER BY check_name")) {
-        while (rs.next()) {
-          rows.add(rs.getString(1) + "|" + rs.getDouble(2) + "|" + rs.getString(3) + "|" + rs.getString(4));
+      String query = "SELECT check_name, share, run_id, as_of FROM " + lake.currentViewName(t) + " ORDER BY check_name";
+      // one connection for every read, as a BI tool keeps one: each statement resolves the view again
+      Connection c = DriverManager.getConnection(settings.jdbcUrl(), "analyst", "s3cret!");
+      java.util.concurrent.Callable<List<String>> read = () -> {
+        List<String> rows = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+          while (rs.next()) {
+            rows.add(rs.getString(1) + "|" + rs.getDouble(2) + "|" + rs.getString(3) + "|" + rs.getString(4));
+          }
         }
-      }
+        return rows;
+      };
       assertEquals(List.of("0|0.25|june|2024-06-30", "1|0.25|june|2024-06-30", "2|0.25|june|2024-06-30",
-          "3|0.25|june|2024-06-30"), rows);
+          "3|0.25|june|2024-06-30"), read.call());
+
+      // the cache of the _current views: read from memory, never stale after a publication
+      java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+      org.apache.spark.sql.execution.CacheManager cacheManager = spark.sharedState().cacheManager();
+      try (CurrentViewCache cache = new CurrentViewCache(spark, lake, List.of(t), new java.io.PrintStream(log, true))) {
+        assertEquals(1, cache.refresh(), "the first refresh caches the view");
+        assertEquals(0, cache.refresh(), "nothing published since: nothing cached again");
+        assertTrue(log.toString().contains("1 _current view cached (4 rows)"), log.toString());
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> june = spark.table(lake.currentViewName(t));
+        assertTrue(spark.sql(query).queryExecution().executedPlan().toString().contains("InMemoryTableScan"),
+            "a query of the view reads the cached rows");
+        assertEquals(4, read.call().size());
+
+        // a rerun of the same as_of publishes other rows: read at once, before any refresh
+        lake.publish("test", List.of(org.territorypotential.TestTables.write(lake, t,
+            GoldTablesTestFixtures.quality(spark, LocalDate.parse("2024-06-30"), "june2", 0.5), LocalDate.parse("2024-06-30"), null)),
+            "june2");
+        assertFalse(spark.sql(query).queryExecution().executedPlan().toString().contains("InMemoryTableScan"),
+            "the new run's plan does not match the cached one");
+        assertEquals(List.of("0|0.5|june2|2024-06-30", "1|0.5|june2|2024-06-30", "2|0.5|june2|2024-06-30",
+            "3|0.5|june2|2024-06-30"), read.call(), "not stale before the refresh");
+        assertEquals(1, cache.refresh(), "the publication is seen in the metastore");
+        assertTrue(cacheManager.lookupCachedData(june).isEmpty(), "the previous run's rows are dropped");
+        assertTrue(cacheManager.lookupCachedData(spark.table(lake.currentViewName(t))).isDefined());
+        assertEquals("0|0.5|june2|2024-06-30", read.call().get(0));
+      }
+      assertTrue(cacheManager.lookupCachedData(spark.table(lake.currentViewName(t))).isEmpty(), "closed: nothing held");
+      c.close();
     } finally {
       server.stop();
     }

@@ -1,0 +1,214 @@
+package org.territorypotential.serve;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
+import org.apache.spark.storage.StorageLevel;
+import org.territorypotential.lake.Lake;
+import org.territorypotential.lake.Layer;
+import org.territorypotential.lake.Table;
+import scala.collection.JavaConverters;
+
+/**
+ * serve-sql's cache of the gold {@code _current} views (docs/serving.md, "Cached views"): each view's
+ * rows are held in memory (spilling to disk), so that a BI query reads them instead of planning a
+ * Delta scan (its file listing and state reconstruction) on every query.
+ *
+ * <p>Never stale, by construction: Spark uses a cached plan only for a query whose plan has the same
+ * result, and a {@code _current} view's plan names the Delta version its publication pinned. When a
+ * job publishes a new run, the view's plan changes, so queries read the new version from Delta at
+ * once (uncached) until {@link #refresh} caches it and drops the old rows. Refresh finds what changed
+ * from the view texts in the metastore (one call per database, no Spark job) and runs one Spark job
+ * per view it caches.
+ */
+public final class CurrentViewCache implements AutoCloseable {
+  private final SparkSession spark;
+  private final Lake lake;
+  private final List<Table> tables;
+  private final PrintStream out;
+  /** Per table: the texts of its _current view and the publication view it reads, when cached. */
+  private final Map<Table, String> definitions = new HashMap<>();
+  private final Map<Table, Dataset<Row>> cached = new HashMap<>();
+  private ScheduledExecutorService timer;
+  private boolean refreshed;
+
+  /** The gold tables with a published _current view, less {@code exclude} (table names). */
+  public static List<Table> tables(List<String> exclude) {
+    List<Table> out = new ArrayList<>();
+    for (Table t : Table.values()) {
+      if (t.layer == Layer.GOLD && t.hasPublishedView() && !exclude.contains(t.tableName)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  public CurrentViewCache(SparkSession spark, Lake lake, List<Table> tables, PrintStream out) {
+    this.spark = spark;
+    this.lake = lake;
+    this.tables = List.copyOf(tables);
+    this.out = out;
+  }
+
+  /**
+   * Caches every view whose definition changed since the last refresh (all of them the first time),
+   * and drops the rows cached for its previous definition. Returns the views cached.
+   */
+  public synchronized int refresh() {
+    Map<Table, String> now = currentDefinitions();
+    int n = 0;
+    long rows = 0;
+    long t0 = System.nanoTime();
+    for (Table t : tables) {
+      String def = now.get(t);
+      if (def == null) {
+        drop(t);
+        continue;
+      }
+      if (def.equals(definitions.get(t))) {
+        continue;
+      }
+      Dataset<Row> view = spark.table(lake.currentViewName(t));
+      Dataset<Row> old = cached.get(t);
+      if (old == null || !old.queryExecution().analyzed().sameResult(view.queryExecution().analyzed())) {
+        view.persist(StorageLevel.MEMORY_AND_DISK());
+        rows += view.count();
+        cached.put(t, view);
+        if (old != null) {
+          old.unpersist(false);
+        }
+        n++;
+      }
+      definitions.put(t, def);
+    }
+    if (n > 0 || !refreshed) {
+      refreshed = true;
+      out.printf(Locale.ROOT, "serve-sql: %d _current view%s cached (%,d rows) in %.1f s%n", n, n == 1 ? "" : "s", rows,
+          (System.nanoTime() - t0) / 1e9);
+      out.flush();
+    }
+    return n;
+  }
+
+  /**
+   * Refreshes now and then every {@code seconds} after the previous refresh ended, on a daemon
+   * thread; a failed refresh is reported and retried.
+   */
+  public synchronized void start(int seconds) {
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread th = new Thread(r, "tp-serve-cache");
+      th.setDaemon(true);
+      return th;
+    });
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        refresh();
+      } catch (RuntimeException e) {
+        // queries stay correct without the cache (they read Delta); the next refresh tries again
+        out.println("serve-sql: warning: the _current views' cache was not refreshed: " + e);
+        out.flush();
+      }
+    }, 0, seconds, TimeUnit.SECONDS);
+  }
+
+  /** The number of views cached now. */
+  public synchronized int size() {
+    return cached.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    for (Table t : List.copyOf(cached.keySet())) {
+      drop(t);
+    }
+  }
+
+  private void drop(Table t) {
+    Dataset<Row> old = cached.remove(t);
+    if (old != null) {
+      old.unpersist(false);
+    }
+    definitions.remove(t);
+  }
+
+  /**
+   * Per table with a _current view: its text and the text of the publication view it reads, from
+   * the metastore (one call per database for the views, one per database for their publications).
+   */
+  private Map<Table, String> currentDefinitions() {
+    Map<Table, TableIdentifier> ids = new LinkedHashMap<>();
+    for (Table t : tables) {
+      ids.put(t, identifier(lake.currentViewName(t)));
+    }
+    Map<TableIdentifier, CatalogTable> views = byName(ids.values());
+    Map<Table, TableIdentifier> publications = new LinkedHashMap<>();
+    for (Map.Entry<Table, TableIdentifier> e : ids.entrySet()) {
+      CatalogTable v = views.get(e.getValue());
+      String pub = v == null ? null : Lake.publicationOf(JavaConverters.mapAsJavaMap(v.properties()));
+      if (pub != null) {
+        publications.put(e.getKey(), identifier(pub));
+      }
+    }
+    Map<TableIdentifier, CatalogTable> pubs = byName(publications.values());
+    Map<Table, String> out = new LinkedHashMap<>();
+    for (Map.Entry<Table, TableIdentifier> e : ids.entrySet()) {
+      CatalogTable v = views.get(e.getValue());
+      if (v == null) {
+        continue;
+      }
+      CatalogTable p = publications.containsKey(e.getKey()) ? pubs.get(publications.get(e.getKey())) : null;
+      out.put(e.getKey(), text(v) + "\n" + (p == null ? "" : text(p)));
+    }
+    return out;
+  }
+
+  private Map<TableIdentifier, CatalogTable> byName(java.util.Collection<TableIdentifier> ids) {
+    SessionCatalog catalog = spark.sessionState().catalog();
+    Map<String, List<TableIdentifier>> perDatabase = new LinkedHashMap<>();
+    for (TableIdentifier id : ids) {
+      perDatabase.computeIfAbsent(id.database().get(), k -> new ArrayList<>()).add(id);
+    }
+    Map<TableIdentifier, CatalogTable> out = new HashMap<>();
+    for (Map.Entry<String, List<TableIdentifier>> e : perDatabase.entrySet()) {
+      if (!catalog.databaseExists(e.getKey())) {
+        continue;
+      }
+      List<CatalogTable> found;
+      try {
+        found = JavaConverters.seqAsJavaList(catalog.getTablesByName(
+            JavaConverters.asScalaBuffer(List.copyOf(new java.util.LinkedHashSet<>(e.getValue()))).toSeq()));
+      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException gone) {
+        continue;
+      }
+      for (CatalogTable t : found) {
+        out.put(new TableIdentifier(t.identifier().table(), scala.Option.apply(e.getKey())), t);
+      }
+    }
+    return out;
+  }
+
+  private static String text(CatalogTable t) {
+    return t.viewText().isDefined() ? t.viewText().get() : "";
+  }
+
+  private static TableIdentifier identifier(String qualified) {
+    int dot = qualified.indexOf('.');
+    return new TableIdentifier(qualified.substring(dot + 1), scala.Option.apply(qualified.substring(0, dot)));
+  }
+}
