@@ -546,10 +546,13 @@ public final class Lake {
     return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }
 
-  private static boolean alreadyExists(Throwable e) {
+  static boolean alreadyExists(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException
-          || c.getClass().getSimpleName().equals("AlreadyExistsException")) {
+          || c.getClass().getSimpleName().equals("AlreadyExistsException")
+          // Delta's own check, inside CREATE TABLE IF NOT EXISTS, after Spark's found no table
+          // (PostgresMetastoreTest, 3 Dec 2026: the other writer registered it in between)
+          || c instanceof org.apache.spark.SparkThrowable st && "DELTA_TABLE_ALREADY_EXISTS".equals(st.getErrorClass())) {
         return true;
       }
     }

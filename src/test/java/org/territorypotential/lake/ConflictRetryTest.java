@@ -62,6 +62,25 @@ class ConflictRetryTest {
     return e;
   }
 
+  /** Delta's refusal inside CREATE TABLE IF NOT EXISTS (register) when another process registered the table first. */
+  private static final class DeltaTableExists extends RuntimeException implements org.apache.spark.SparkThrowable {
+    DeltaTableExists() {
+      super("[DELTA_TABLE_ALREADY_EXISTS] Table `pgms_ops`.`job_runs` already exists.");
+    }
+
+    @Override
+    public String getErrorClass() {
+      return "DELTA_TABLE_ALREADY_EXISTS";
+    }
+  }
+
+  @Test
+  void aRegistrationThatAnotherProcessMadeFirstIsAlreadyExists() {
+    // 3 Dec 2026, PostgresMetastoreTest: the losing writer's register() met Delta's refusal, wrapped by Lake
+    assertTrue(Lake.alreadyExists(new IllegalStateException("wrapped", new DeltaTableExists())));
+    assertFalse(Lake.alreadyExists(new IllegalStateException("metastore down", new java.io.IOException("refused"))));
+  }
+
   @Test
   void aCreateWhoseRegistrationLostTheRaceHasCommittedItsRows() {
     String cmd = "org.apache.spark.sql.delta.commands.CreateDeltaTableCommand";
