@@ -59,6 +59,8 @@ public final class Main {
         metastore status|stop  the local lakehouse's shared metastore service, which the first command
                    starts and which stops itself after tp.metastore.idle-seconds without a client
                    (docs/metastore.md)
+        metastore init-schema --jdbc-url URL --user USER  create an external Hive metastore's schema on
+                   an empty database (e.g. PostgreSQL; password in $TP_METASTORE_PASSWORD)
         help       this text
 
       options:
@@ -314,9 +316,23 @@ public final class Main {
     return OK;
   }
 
-  /** metastore status|stop: the local lakehouse's shared metastore service (spark.LocalMetastore). */
+  /**
+   * metastore status|stop: the local lakehouse's shared metastore service (spark.LocalMetastore);
+   * metastore init-schema: an external metastore's schema (spark.MetastoreSchema).
+   */
   private static int metastore(Args a, AppConfig cfg, PrintStream out) {
     String what = a.positional.isEmpty() ? "status" : a.positional.get(0);
+    if (what.equals("init-schema")) {
+      if (a.jdbcUrl == null || a.user == null) {
+        throw new ConfigError("metastore init-schema needs --jdbc-url and --user, e.g. --jdbc-url"
+            + " jdbc:postgresql://pg-host:5432/metastore --user hive (password in $TP_METASTORE_PASSWORD)");
+      }
+      String pw = System.getenv().getOrDefault("TP_METASTORE_PASSWORD", "");
+      var c = org.territorypotential.spark.MetastoreSchema.create(a.jdbcUrl, a.user, pw);
+      out.println("metastore: schema of " + c.classes() + " metastore classes on " + a.jdbcUrl + ", version " + c.version()
+          + (c.recorded() ? " (recorded)" : " (found)"));
+      return OK;
+    }
     String lakehouse = cfg.getString("tp.lakehouse");
     if (lakehouse.contains("://")) {
       throw new ConfigError("metastore: tp.lakehouse " + lakehouse + " is remote; its metastore is tp.metastore.uri's");
@@ -331,7 +347,7 @@ public final class Main {
       }
       case "stop" -> out.println(org.territorypotential.spark.LocalMetastore.stop(lake, 30_000)
           ? "metastore: stopped for " + lake : "metastore: not running for " + lake);
-      default -> throw new ConfigError("metastore needs status or stop, got '" + what + "'");
+      default -> throw new ConfigError("metastore needs status, stop or init-schema, got '" + what + "'");
     }
     return OK;
   }
@@ -362,6 +378,8 @@ public final class Main {
     String from;
     String to;
     String only;
+    String jdbcUrl;
+    String user;
     List<String> positional = new ArrayList<>();
     List<String> argv = List.of();
 
@@ -378,6 +396,16 @@ public final class Main {
           case "--from" -> a.from = value(argv, ++i, s);
           case "--to" -> a.to = value(argv, ++i, s);
           case "--only" -> a.only = value(argv, ++i, s);
+          case "--jdbc-url", "--user" -> {
+            if (!a.command.equals("metastore")) {
+              throw new IllegalArgumentException(s + " is an option of metastore init-schema");
+            }
+            if (s.equals("--user")) {
+              a.user = value(argv, ++i, s);
+            } else {
+              a.jdbcUrl = value(argv, ++i, s);
+            }
+          }
           case "--full" -> a.overrides.put("tp.incremental", "false");
           case "--allow-shrink" -> a.overrides.put("tp.ingest.allow-shrink", "true");
           case "--set" -> {

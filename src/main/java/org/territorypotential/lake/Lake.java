@@ -545,10 +545,13 @@ public final class Lake {
     return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
   }
 
-  private static boolean alreadyExists(Throwable e) {
+  static boolean alreadyExists(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException
-          || c.getClass().getSimpleName().equals("AlreadyExistsException")) {
+          || c.getClass().getSimpleName().equals("AlreadyExistsException")
+          // Delta's own check, inside CREATE TABLE IF NOT EXISTS, after Spark's found no table
+          // (PostgresMetastoreTest, 3 Dec 2026: the other writer registered it in between)
+          || c instanceof org.apache.spark.SparkThrowable st && "DELTA_TABLE_ALREADY_EXISTS".equals(st.getErrorClass())) {
         return true;
       }
     }
@@ -859,15 +862,18 @@ public final class Lake {
     }
     try {
       w.create();
-    } catch (org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException e) {
-      LOG.info("{} was created meanwhile; writing into it", sqlName(t));
-      return null;
     } catch (Exception e) { // the metastore's AlreadyExists comes as an AnalysisException, checked in Java's eyes
       if (committedBeforeCatalog(e)) {
         // our version 0 landed; the other process registered the table between our commit and our
-        // registration (seen in CI: SharedMetastoreTest's job_runs). Writing again would double the rows.
+        // registration (seen in CI: SharedMetastoreTest's job_runs; and as Spark's own
+        // TableAlreadyExistsException from that registration, PostgresMetastoreTest's job_runs on
+        // 3 Dec 2026, a doubled row when it was taken for "created meanwhile"). Writing again would
+        // double the rows.
         LOG.info("{}: this create committed version 0, and another process registered the table meanwhile ({})",
             sqlName(t), oneLine(e));
+      } else if (e instanceof org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException) {
+        LOG.info("{} was created meanwhile; writing into it", sqlName(t));
+        return null;
       } else if (createdByAnother(t, e)) {
         LOG.info("{} was created meanwhile by another process ({}); writing into it", sqlName(t), oneLine(e));
         return null;

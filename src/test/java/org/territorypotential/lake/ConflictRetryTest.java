@@ -62,6 +62,25 @@ class ConflictRetryTest {
     return e;
   }
 
+  /** Delta's refusal inside CREATE TABLE IF NOT EXISTS (register) when another process registered the table first. */
+  private static final class DeltaTableExists extends RuntimeException implements org.apache.spark.SparkThrowable {
+    DeltaTableExists() {
+      super("[DELTA_TABLE_ALREADY_EXISTS] Table `pgms_ops`.`job_runs` already exists.");
+    }
+
+    @Override
+    public String getErrorClass() {
+      return "DELTA_TABLE_ALREADY_EXISTS";
+    }
+  }
+
+  @Test
+  void aRegistrationThatAnotherProcessMadeFirstIsAlreadyExists() {
+    // 3 Dec 2026, PostgresMetastoreTest: the losing writer's register() met Delta's refusal, wrapped by Lake
+    assertTrue(Lake.alreadyExists(new IllegalStateException("wrapped", new DeltaTableExists())));
+    assertFalse(Lake.alreadyExists(new IllegalStateException("metastore down", new java.io.IOException("refused"))));
+  }
+
   @Test
   void aCreateWhoseRegistrationLostTheRaceHasCommittedItsRows() {
     String cmd = "org.apache.spark.sql.delta.commands.CreateDeltaTableCommand";
@@ -71,6 +90,13 @@ class ConflictRetryTest {
     assertTrue(Lake.committedBeforeCatalog(new IllegalStateException("wrapped", thrownFrom(cmd, "updateCatalog", exists))));
     // the same refusal before the commit (Spark's stageCreate): nothing of ours was committed
     assertFalse(Lake.committedBeforeCatalog(thrownFrom(cmd, "handleCommit", exists)));
+    // 3 Dec 2026, on PostgreSQL: Spark's own refusal from that registration (SessionCatalog saw the
+    // other process's table), not wrapped: committed too, so not to be written again
+    Throwable spark = new org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException("pgms_ops", "job_runs");
+    spark.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("org.apache.spark.sql.catalyst.catalog.SessionCatalog", "createTable", "SessionCatalog.scala", 402),
+        new StackTraceElement(cmd, "updateCatalog", "CreateDeltaTableCommand.scala", 687)});
+    assertTrue(Lake.committedBeforeCatalog(spark));
     // another failure after the commit is not the race: it is thrown
     assertFalse(Lake.committedBeforeCatalog(thrownFrom(cmd, "runPostCommitUpdates", new java.io.IOException("metastore down"))));
   }

@@ -39,9 +39,9 @@ import org.territorypotential.config.AppConfig;
  * (the run log every stage writes first) land, two rows per run; jobs/tp metastore stop stops the service.
  */
 class SharedMetastoreTest {
-  private static final String AS_OF = "2024-06-30";
-  private static final int KEYS = 100;
-  private static final int ROUNDS = 2;
+  static final String AS_OF = "2024-06-30";
+  static final int KEYS = 100;
+  static final int ROUNDS = 2;
 
   /** A writer process: writes tp_bronze.segments' as_of partition ROUNDS times with Lake.write. */
   public static final class Writer {
@@ -193,7 +193,8 @@ class SharedMetastoreTest {
     assertTrue(Files.readString(new File(lake, "metastore_service/server.log").toPath()).contains("metastore: stopped"));
   }
 
-  private static Process java(List<String> args, File log) throws IOException {
+  /** A child JVM on the test classpath (Spark's --add-opens included), its output to {@code log}. */
+  static Process java(List<String> args, File log) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
     cmd.add("-Xmx1g");
@@ -203,7 +204,8 @@ class SharedMetastoreTest {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
   }
 
-  private static void waitFor(File log, String text, Process p, int seconds) throws Exception {
+  /** Waits until {@code log} contains {@code text}; fails when {@code p} exits first or after {@code seconds}. */
+  static void waitFor(File log, String text, Process p, int seconds) throws Exception {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
       if (log.isFile() && Files.readString(log.toPath(), StandardCharsets.UTF_8).contains(text)) {
