@@ -81,18 +81,35 @@ public final class CurrentViewCache implements AutoCloseable {
       if (def.equals(definitions.get(t))) {
         continue;
       }
-      Dataset<Row> view = spark.table(lake.currentViewName(t));
-      Dataset<Row> old = cached.get(t);
-      if (old == null || !old.queryExecution().analyzed().sameResult(view.queryExecution().analyzed())) {
-        view.persist(StorageLevel.MEMORY_AND_DISK());
-        rows += view.count();
-        cached.put(t, view);
+      // the definition is taken as seen even when caching fails: retried when it changes, not every refresh
+      definitions.put(t, def);
+      try {
+        Dataset<Row> view = spark.table(lake.currentViewName(t));
+        Dataset<Row> old = cached.get(t);
+        if (old == null || !old.queryExecution().analyzed().sameResult(view.queryExecution().analyzed())) {
+          view.persist(StorageLevel.MEMORY_AND_DISK());
+          try {
+            rows += view.count();
+          } catch (RuntimeException e) {
+            view.unpersist(false);
+            throw e;
+          }
+          cached.put(t, view);
+          if (old != null) {
+            old.unpersist(false);
+          }
+          n++;
+        }
+      } catch (Exception e) { // Spark's AnalysisException is a checked exception in Java's eyes
+        // queries of this view read Delta (and fail as they would without the cache)
+        Dataset<Row> old = cached.remove(t);
         if (old != null) {
           old.unpersist(false);
         }
-        n++;
+        out.println("serve-sql: warning: " + lake.currentViewName(t) + " not cached: " + String.valueOf(e.getMessage()).lines()
+            .findFirst().orElse(e.toString()));
+        out.flush();
       }
-      definitions.put(t, def);
     }
     if (n > 0 || !refreshed) {
       refreshed = true;
@@ -116,7 +133,7 @@ public final class CurrentViewCache implements AutoCloseable {
     timer.scheduleWithFixedDelay(() -> {
       try {
         refresh();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
         // queries stay correct without the cache (they read Delta); the next refresh tries again
         out.println("serve-sql: warning: the _current views' cache was not refreshed: " + e);
         out.flush();

@@ -102,8 +102,20 @@ class ServeSqlTest {
         assertTrue(cacheManager.lookupCachedData(june).isEmpty(), "the previous run's rows are dropped");
         assertTrue(cacheManager.lookupCachedData(spark.table(lake.currentViewName(t))).isDefined());
         assertEquals("0|0.5|june2|2024-06-30", read.call().get(0));
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> june2 = spark.table(lake.currentViewName(t));
+
+        // a view that no longer resolves: one warning, no longer cached, not retried until it changes
+        String gone = lake.currentViewName(t).substring(0, lake.currentViewName(t).indexOf('.')) + ".serve_gone";
+        spark.sql("CREATE TABLE " + gone + " USING delta AS SELECT 1 AS x");
+        spark.sql("ALTER VIEW " + lake.currentViewName(t) + " AS SELECT * FROM " + gone);
+        spark.sql("DROP TABLE " + gone);
+        assertEquals(0, cache.refresh());
+        assertEquals(0, cache.size());
+        assertTrue(cacheManager.lookupCachedData(june2).isEmpty(), "its rows dropped");
+        cache.refresh();
+        assertEquals(1, log.toString().lines().filter(l -> l.contains("warning: " + lake.currentViewName(t) + " not cached"))
+            .count(), log.toString());
       }
-      assertTrue(cacheManager.lookupCachedData(spark.table(lake.currentViewName(t))).isEmpty(), "closed: nothing held");
       c.close();
     } finally {
       server.stop();
