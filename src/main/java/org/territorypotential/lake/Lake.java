@@ -433,10 +433,8 @@ public final class Lake {
   }
 
   private String viewText(String view) {
-    Map.Entry<String, String> id = split(view);
     org.apache.spark.sql.catalyst.catalog.SessionCatalog catalog = spark.sessionState().catalog();
-    org.apache.spark.sql.catalyst.TableIdentifier ti =
-        new org.apache.spark.sql.catalyst.TableIdentifier(id.getValue(), scala.Option.apply(id.getKey()));
+    org.apache.spark.sql.catalyst.TableIdentifier ti = tableId(view);
     if (!catalog.tableExists(ti)) {
       return null;
     }
@@ -447,6 +445,12 @@ public final class Lake {
         | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
       return null;
     }
+  }
+
+  /** The catalog identifier of a {@code database.name} this class made (a view or table name). */
+  public static org.apache.spark.sql.catalyst.TableIdentifier tableId(String qualified) {
+    Map.Entry<String, String> id = split(qualified);
+    return new org.apache.spark.sql.catalyst.TableIdentifier(id.getValue(), scala.Option.apply(id.getKey()));
   }
 
   private static Map.Entry<String, String> split(String qualified) {

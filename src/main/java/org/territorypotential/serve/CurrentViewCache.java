@@ -90,7 +90,7 @@ public final class CurrentViewCache implements AutoCloseable {
           view.persist(StorageLevel.MEMORY_AND_DISK());
           try {
             rows += view.count();
-          } catch (RuntimeException e) {
+          } catch (Exception e) { // also Spark's checked ones: the failed view's rows must not stay cached
             view.unpersist(false);
             throw e;
           }
@@ -171,7 +171,7 @@ public final class CurrentViewCache implements AutoCloseable {
   private Map<Table, String> currentDefinitions() {
     Map<Table, TableIdentifier> ids = new LinkedHashMap<>();
     for (Table t : tables) {
-      ids.put(t, identifier(lake.currentViewName(t)));
+      ids.put(t, Lake.tableId(lake.currentViewName(t)));
     }
     Map<TableIdentifier, CatalogTable> views = byName(ids.values());
     Map<Table, TableIdentifier> publications = new LinkedHashMap<>();
@@ -179,7 +179,7 @@ public final class CurrentViewCache implements AutoCloseable {
       CatalogTable v = views.get(e.getValue());
       String pub = v == null ? null : Lake.publicationOf(JavaConverters.mapAsJavaMap(v.properties()));
       if (pub != null) {
-        publications.put(e.getKey(), identifier(pub));
+        publications.put(e.getKey(), Lake.tableId(pub));
       }
     }
     Map<TableIdentifier, CatalogTable> pubs = byName(publications.values());
@@ -222,10 +222,5 @@ public final class CurrentViewCache implements AutoCloseable {
 
   private static String text(CatalogTable t) {
     return t.viewText().isDefined() ? t.viewText().get() : "";
-  }
-
-  private static TableIdentifier identifier(String qualified) {
-    int dot = qualified.indexOf('.');
-    return new TableIdentifier(qualified.substring(dot + 1), scala.Option.apply(qualified.substring(0, dot)));
   }
 }
