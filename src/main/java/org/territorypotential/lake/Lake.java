@@ -239,6 +239,10 @@ public final class Lake {
     LocalDate asOf = lineage.run().asOf();
     String predicate = "as_of = DATE'" + asOf + "'" + (extraPredicate == null ? "" : " AND (" + extraPredicate + ")");
     String tag = lineage.run().runId();
+    Runnable barrier = BEFORE_WRITE.get(tag);
+    if (barrier != null) {
+      barrier.run();
+    }
     Staged staged = retryOnConflict(sqlName(t) + " as_of " + asOf, conflictRetries, () -> {
       Written created = createWith(t, out);
       if (created != null) {
@@ -276,13 +280,28 @@ public final class Lake {
   /** Writes of the runs being staged (run id -> its writes), filled by {@link #write} in any Lake instance of this JVM. */
   private static final Map<String, List<Staged>> STAGING = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** What each staged run's writes wait for before they commit (run id -> barrier), see {@link #openStaging(String, Runnable)}. */
+  private static final Map<String, Runnable> BEFORE_WRITE = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** From now on, {@link #write}s tagged with {@code runId} are recorded for {@link #closeStaging}. */
   public static void openStaging(String runId) {
     STAGING.put(runId, java.util.Collections.synchronizedList(new ArrayList<>()));
   }
 
+  /**
+   * {@link #openStaging(String)}, and every {@link #write} tagged with {@code runId} first runs
+   * {@code beforeWrite} (on the writing thread; it may block, and what it throws fails the write):
+   * the runner's wait for the run's "running" row in job_runs, which commits while the stage reads
+   * and plans, so that no table of the run is written before the run log says it runs.
+   */
+  public static void openStaging(String runId, Runnable beforeWrite) {
+    BEFORE_WRITE.put(runId, beforeWrite);
+    openStaging(runId);
+  }
+
   /** The writes recorded for {@code runId} since {@link #openStaging}, in commit order; stops recording. */
   public static List<Staged> closeStaging(String runId) {
+    BEFORE_WRITE.remove(runId);
     List<Staged> l = STAGING.remove(runId);
     if (l == null) {
       return List.of();

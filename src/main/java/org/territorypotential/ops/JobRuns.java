@@ -14,7 +14,7 @@ import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Table;
 
 /**
- * The run log. Append-only: {@link #started} writes a "running" row before the job touches any
+ * The run log. Append-only: {@link #started} writes a "running" row before the job writes any
  * table, {@link #finished} a "succeeded" or "failed" row after. A run killed in between keeps
  * "running" as its latest status and can never look succeeded. The latest row per run_id is the
  * run's state (view {@code <ops>.job_runs_current}).

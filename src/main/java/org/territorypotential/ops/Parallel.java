@@ -57,4 +57,39 @@ public final class Parallel {
       pool.shutdown();
     }
   }
+
+  /**
+   * {@code work} on a daemon thread of its own, started now (created by the caller, so it inherits
+   * the caller's Spark local properties); {@link Pending#await} waits for it to end.
+   */
+  public static Pending start(String name, Runnable work) {
+    java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(work, null);
+    Thread t = new Thread(task, name);
+    t.setDaemon(true);
+    t.start();
+    return new Pending(name, task);
+  }
+
+  /** Work that {@link #start} runs. */
+  public static final class Pending {
+    private final String name;
+    private final Future<Void> task;
+
+    private Pending(String name, Future<Void> task) {
+      this.name = name;
+      this.task = task;
+    }
+
+    /** Waits for the work to end; throws what it threw (the same exception on every call). */
+    public void await() {
+      try {
+        task.get();
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(name + " failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + name, e);
+      }
+    }
+  }
 }

@@ -43,13 +43,19 @@ public final class Runner {
     JobMeter.Snapshot before = meter.snapshot();
     Lake lake = new Lake(spark, cfg);
     RunContext run = RunContext.start(stage.name(), asOf);
-    JobRuns.started(lake, run, parameters);
+    // The "running" row commits on a thread of its own while the stage checks its inputs, reads and
+    // plans (a Delta commit costs seconds whatever its rows). The run's first table write waits for
+    // it (Lake.openStaging), and so does every later step: the run log still says "running" before
+    // any table of the run is written, and "running" is never the latest row of a run that ended.
+    org.territorypotential.ops.Parallel.Pending started =
+        org.territorypotential.ops.Parallel.start("tp-job-runs", () -> JobRuns.started(lake, run, parameters));
     Stage.Summary summary;
-    Lake.openStaging(run.runId());
+    Lake.openStaging(run.runId(), started::await);
     List<Lake.Staged> staged = null;
     try {
       requireInputs(lake, cfg, stage);
       summary = stage.run(spark, cfg, run);
+      started.await();
       staged = Lake.closeStaging(run.runId());
       summary.print(out);
       Gates.run(lake, cfg, run, stage.name(), java.util.Set.copyOf(stage.writes()), Lake.stagedVersions(staged), out);
@@ -70,9 +76,12 @@ public final class Runner {
         e.addSuppressed(rollBackFailure);
       }
       try {
+        started.await();
         JobRuns.finished(lake, run, parameters, new RunStats(), oneLine(e));
       } catch (RuntimeException logFailure) {
-        e.addSuppressed(logFailure);
+        if (logFailure != e) { // the start's own failure, when that is what ended the run
+          e.addSuppressed(logFailure);
+        }
       }
       throw e;
     }

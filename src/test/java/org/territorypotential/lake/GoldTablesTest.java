@@ -75,6 +75,32 @@ class GoldTablesTest {
   }
 
   /**
+   * A staged run's writes first run its barrier (the runner's wait for the run's "running" row in
+   * job_runs, which commits on a thread of its own): a barrier that fails fails the write before
+   * anything is committed, and once the staging is closed the barrier no longer applies.
+   */
+  @Test
+  void aStagedWriteWaitsForItsBarrier() {
+    SparkSession spark = TestSpark.session();
+    Lake lake = new Lake(spark, TestSpark.config("gold_barrier", Map.of()));
+    Table t = Table.MARKET_DATA_QUALITY;
+    java.util.concurrent.atomic.AtomicInteger waits = new java.util.concurrent.atomic.AtomicInteger();
+    Lake.openStaging("blocked", () -> {
+      waits.incrementAndGet();
+      throw new IllegalStateException("job_runs is not writable");
+    });
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> org.territorypotential.TestTables.write(
+        lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "blocked", 0.1), JUNE, "blocked", null));
+    assertEquals("job_runs is not writable", e.getMessage());
+    assertEquals(1, waits.get());
+    assertEquals(List.of(), Lake.closeStaging("blocked"), "nothing staged");
+    assertFalse(lake.exists(t), "nothing committed");
+    org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "blocked", 0.1), JUNE, "blocked", null);
+    assertEquals(1, waits.get(), "closed: no barrier");
+    assertEquals(4, lake.read(t).count());
+  }
+
+  /**
    * A stage reads its inputs at their published version (Lake#inputVersion): the commit of a run that
    * was never published (killed after its write, before its audit and publication) does not reach a
    * later stage, as it does not reach the _current view. A table never published is read at its newest
