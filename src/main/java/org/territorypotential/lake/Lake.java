@@ -877,6 +877,9 @@ public final class Lake {
     for (Table.Check c : t.checks()) {
       w = w.tableProperty("delta.constraints." + identifier(c.name()), c.expression());
     }
+    for (Map.Entry<String, String> e : t.deltaProperties().entrySet()) {
+      w = w.tableProperty(e.getKey(), e.getValue());
+    }
     List<String> parts = t.partitionColumns;
     if (!parts.isEmpty()) {
       List<Column> rest = new ArrayList<>();
@@ -1045,6 +1048,9 @@ public final class Lake {
       for (Table.Check c : t.checks()) {
         b = b.property("delta.constraints." + identifier(c.name()), c.expression());
       }
+      for (Map.Entry<String, String> e : t.deltaProperties().entrySet()) {
+        b = b.property(e.getKey(), e.getValue());
+      }
       b.execute();
       createLogView(t);
       registered.add(t);
@@ -1084,8 +1090,11 @@ public final class Lake {
     Map<String, String> props = scala.collection.JavaConverters.mapAsJavaMap(md.configuration());
     String description = md.description();
     if (!t.comment.equals(description) || !t.fingerprint().equals(props.get(CATALOG_PROPERTY))) {
+      StringBuilder extra = new StringBuilder();
+      new java.util.TreeMap<>(t.deltaProperties()).forEach((k, v) ->
+          extra.append(", '").append(k).append("' = '").append(escape(v)).append('\''));
       spark.sql("ALTER TABLE " + sqlName(t) + " SET TBLPROPERTIES ('comment' = '" + escape(t.comment) + "', '"
-          + CATALOG_PROPERTY + "' = '" + t.fingerprint() + "')");
+          + CATALOG_PROPERTY + "' = '" + t.fingerprint() + "'" + extra + ")");
     }
     for (Table.Check c : t.checks()) {
       String existing = props.get("delta.constraints." + identifier(c.name()));

@@ -282,6 +282,17 @@ class GoldTablesTest {
     }
     lake.register(t);
     assertEquals(v, lake.version(t), "re-registering is not a new version");
+    assertEquals(null, props.get("delta.checkpointInterval"), "a table the stages read keeps Delta's checkpoint interval");
+    // The run log, written by every run and read by people only, checkpoints every 100 commits: when
+    // created, and when a table written without it (older code) is registered.
+    org.territorypotential.ops.JobRuns.started(lake, org.territorypotential.ops.RunContext.start("test", JUNE), "{}");
+    java.util.function.Function<Table, String> interval = x -> io.delta.tables.DeltaTable.forPath(spark, lake.path(x)).detail()
+        .select("properties").first().<String, String>getJavaMap(0).get("delta.checkpointInterval");
+    assertEquals("100", interval.apply(Table.JOB_RUNS), "created with it");
+    spark.createDataFrame(List.of(), Table.DQ_RESULTS.schema()).write().format("delta").save(lake.path(Table.DQ_RESULTS));
+    assertEquals(null, interval.apply(Table.DQ_RESULTS));
+    lake.register(Table.DQ_RESULTS);
+    assertEquals("100", interval.apply(Table.DQ_RESULTS), "registered with it");
 
     // An out-of-range share is rejected and nothing is committed.
     Exception e = assertThrows(Exception.class, () -> org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "bad", 1.5), JUNE, null));
