@@ -17,9 +17,10 @@ import java.util.SplittableRandom;
  *   <li>contiguity repair: every piece of a territory but its main one joins the neighbour it
  *       shares most boundary with;</li>
  *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
- *       deviation (plus the disruption penalty), then moves that shorten the cut boundary without
- *       leaving the tolerance, then moves that raise the two territories' Polsby-Popper without
- *       leaving the tolerance.</li>
+ *       deviation (plus the disruption penalty), ejection chains and path moves (load passed along
+ *       a shortest path of territories) for the territories still outside the tolerance, then moves
+ *       that shorten the cut boundary without leaving the tolerance, then moves that raise the two
+ *       territories' Polsby-Popper without leaving the tolerance.</li>
  * </ol>
  * Locked units and units of locked territories never move, and no unit joins a locked territory.
  * Deterministic: the seed is used only for k-means++ when there is no current assignment.
