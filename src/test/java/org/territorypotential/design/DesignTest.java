@@ -210,6 +210,30 @@ class DesignTest {
   }
 
   @Test
+  void pathMovesNeitherCrossALockedTerritoryNorMoveALockedUnit() {
+    // the ladder above: with territory 1 locked there is no path from 0 to 2 (they do not touch),
+    // so nothing moves; with units 3 and 9 (territory 1's side facing 2) locked, they stay in 1
+    double[] load = {1, 5, 4, 8, 2, 8, 9, 9, 3, 7, 3, 4};
+    int[] strips = Grid.strips(2, 6, 3);
+    Problem g = Grid.of(2, 6, load, strips, 3);
+    Problem lockedMiddle = new Problem(g.graph(), g.x(), g.y(), load, g.area(), g.perimeter(), new double[12], strips, 3,
+        new boolean[12], new boolean[] {false, true, false});
+    Designer d = designerAt(lockedMiddle, strips);
+    assertEquals(0, d.balanceMoves());
+    assertArrayEquals(strips, d.territory());
+    boolean[] lockedUnits = new boolean[12];
+    lockedUnits[3] = true;
+    lockedUnits[9] = true;
+    Problem lockedSide = new Problem(g.graph(), g.x(), g.y(), load, g.area(), g.perimeter(), new double[12], strips, 3,
+        lockedUnits, new boolean[3]);
+    Designer e = designerAt(lockedSide, strips);
+    e.balanceMoves();
+    assertEquals(1, e.territory()[3]);
+    assertEquals(1, e.territory()[9]);
+    assertTrue(Metrics.of(lockedSide, e.territory(), strips, null).allContiguous());
+  }
+
+  @Test
   void tenThousandSkewedUnitsIntoFiveHundredTerritoriesMeetTheToleranceAndBeatTheCurrentCompactness() {
     // bench-design's 10,000 / 500 at load sigma 0.5 (seed 7): 94 territories were outside +-5% and
     // no single move could fix them (about 20 units a territory, a unit often above the tolerance)
