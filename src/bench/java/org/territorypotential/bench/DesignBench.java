@@ -63,7 +63,7 @@ public final class DesignBench {
       int[] km = Metrics.kMeans(p.x(), p.y(), k, dp.seed(), cfg.getInt("tp.design.kmeans-iterations"));
       Metrics.Summary kms = Metrics.of(p, km, current, r.target());
       int kmPieces = kms.territories().stream().mapToInt(Metrics.Territory::components).sum();
-      int outside = (int) des.territories().stream().filter(t -> Math.abs(t.deviation()) > dp.tolerance() + 1e-12).count();
+      int outside = des.outside(dp.tolerance());
       Line l = new Line(n, k, secs, r.allocationDeviation(), cur.maxAbsDeviation(), des.maxAbsDeviation(),
           kms.maxAbsDeviation(), cur.meanPolsbyPopper(), des.meanPolsbyPopper(), kms.meanPolsbyPopper(),
           des.minPolsbyPopper(), kmPieces, des.allContiguous(), des.unitsMoved(), r.feasible(), String.join("; ", r.notes()),

@@ -44,7 +44,8 @@ public final class DesignJob {
   /** A design scenario's summary line: balance and compactness before (current), after, and for k-means. */
   public record DesignLine(String id, String balance, int territories, int units, Double devBefore, double devAfter,
       double devKmeans, Double ppBefore, double ppAfter, double ppKmeans, int unitsMoved, double potentialMoved,
-      boolean contiguous, boolean feasible, List<String> notes, double seconds) {}
+      boolean contiguous, boolean feasible, List<String> notes, double seconds, double tolerance, Integer outsideBefore,
+      int outsideAfter, int outsideKmeans) {}
 
   /**
    * A what-if's summary line: the Huff layer's, and the market code's brand expected before and
@@ -260,6 +261,7 @@ public final class DesignJob {
     Metrics.Summary before = allCurrent ? Metrics.of(prob, current, current, r.target(), u.potential()) : null;
     int[] km = Metrics.kMeans(u.x(), u.y(), k, p.designer().seed(), p.kmeansIterations());
     Metrics.Summary kmeans = Metrics.of(prob, km, filled(n, -1), r.target(), u.potential());
+    double tol = p.designer().tolerance();
     List<String> noteList = r.notes().stream().map(x -> unitIds(x, u.ids())).toList();
     String notes = noteList.isEmpty() ? null : String.join("; ", noteList);
     for (int i = 0; i < n; i++) {
@@ -275,7 +277,7 @@ public final class DesignJob {
     return new DesignLine(s.id(), s.balance(), k, n, before == null ? null : before.maxAbsDeviation(), after.maxAbsDeviation(),
         kmeans.maxAbsDeviation(), before == null ? null : before.meanPolsbyPopper(), after.meanPolsbyPopper(),
         kmeans.meanPolsbyPopper(), after.unitsMoved(), after.potentialMoved(), after.allContiguous(), r.feasible(),
-        noteList, seconds);
+        noteList, seconds, tol, before == null ? null : before.outside(tol), after.outside(tol), kmeans.outside(tol));
   }
 
   /** The designer's notes name units by index: name them by geo unit id. */

@@ -46,12 +46,16 @@ public final class DesignStage extends BaseStage {
     for (DesignJob.DesignLine l : r.designs()) {
       out.printf("  scenario %s: %d territories balanced on %s in %.1f s; %s%n", l.id(), l.territories(), l.balance(),
           l.seconds(), l.feasible() ? "every territory contiguous and within tolerance" : String.join("; ", l.notes()));
-      out.printf("    %-22s %14s %14s%n", "", "max |deviation|", "Polsby-Popper");
+      String outside = String.format(java.util.Locale.ROOT, "outside +-%.0f%%", 100 * l.tolerance());
+      out.printf("    %-22s %14s %14s %16s%n", "", "max |deviation|", "Polsby-Popper", outside);
       if (l.devBefore() != null) {
-        out.printf("    %-22s %13.1f%% %14.3f%n", "before (current)", 100 * l.devBefore(), l.ppBefore());
+        out.printf("    %-22s %13.1f%% %14.3f %10d of %d%n", "before (current)", 100 * l.devBefore(), l.ppBefore(),
+            l.outsideBefore(), l.territories());
       }
-      out.printf("    %-22s %13.1f%% %14.3f%n", "after (design)", 100 * l.devAfter(), l.ppAfter());
-      out.printf("    %-22s %13.1f%% %14.3f%n", "k-means baseline", 100 * l.devKmeans(), l.ppKmeans());
+      out.printf("    %-22s %13.1f%% %14.3f %10d of %d%n", "after (design)", 100 * l.devAfter(), l.ppAfter(), l.outsideAfter(),
+          l.territories());
+      out.printf("    %-22s %13.1f%% %14.3f %10d of %d%n", "k-means baseline", 100 * l.devKmeans(), l.ppKmeans(),
+          l.outsideKmeans(), l.territories());
       out.printf("    units moved: %,d (potential %.1f)%n", l.unitsMoved(), l.potentialMoved());
     }
     for (DesignJob.WhatIfLine w : r.whatIfs()) {

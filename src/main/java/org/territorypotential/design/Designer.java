@@ -17,9 +17,10 @@ import java.util.SplittableRandom;
  *   <li>contiguity repair: every piece of a territory but its main one joins the neighbour it
  *       shares most boundary with;</li>
  *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
- *       deviation (plus the disruption penalty), then moves that shorten the cut boundary without
- *       leaving the tolerance, then moves that raise the two territories' Polsby-Popper without
- *       leaving the tolerance.</li>
+ *       deviation (plus the disruption penalty), ejection chains and path moves (load passed along
+ *       a shortest path of territories) for the territories still outside the tolerance, then moves
+ *       that shorten the cut boundary without leaving the tolerance, then moves that raise the two
+ *       territories' Polsby-Popper without leaving the tolerance.</li>
  * </ol>
  * Locked units and units of locked territories never move, and no unit joins a locked territory.
  * Deterministic: the seed is used only for k-means++ when there is no current assignment.
@@ -488,12 +489,27 @@ public final class Designer {
    * load / T, lambda = compactness x tolerance x k / n per mean edge length: a move that lengthens
    * the cut by two edges pays off only while the deviation it reduces exceeds about compactness x
    * tolerance / 2, and one that takes a unit from its current territory while the deviation exceeds
-   * penalty x tolerance / 4. Then ejection chains for the territories still outside the tolerance.
+   * penalty x tolerance / 4. Then ejection chains for the territories still outside the tolerance,
+   * then path moves and chains in turn until a round of path moves keeps nothing (or maxPasses).
    */
   int balanceMoves() {
+    double tolLoad = prm.tolerance() * meanTarget;
+    int moves = singleMovesAndChains();
+    for (int i = 0; i < prm.maxPasses(); i++) {
+      int pm = pathMoves(tolLoad);
+      moves += pm;
+      if (pm == 0) {
+        break;
+      }
+      moves += chainMoves(tolLoad);
+    }
+    return moves;
+  }
+
+  /** The balance moves before path moves (3 Dec): single-move passes, then ejection chains. */
+  int singleMovesAndChains() {
     double pen = prm.disruptionPenalty();
     double lambda = prm.compactness() * prm.tolerance() * k / n / meanEdgeLength();
-    double tolLoad = prm.tolerance() * meanTarget;
     int moves = movePasses(1e-12, (u, a, b, w) -> {
       if (w <= 0) {
         return Double.NaN;
@@ -502,7 +518,7 @@ public final class Designer {
           - sq(loadT[b] - target[b])) / sq(meanTarget);
       return -(dB + lambda * cutDelta(u, a, b) + disruption(u, a, b) * pen * prm.tolerance() * w / meanTarget);
     });
-    return moves + chainMoves(tolLoad);
+    return moves + chainMoves(prm.tolerance() * meanTarget);
   }
 
   /**
@@ -577,29 +593,24 @@ public final class Designer {
       int bestU = -1;
       int bestS = -1;
       double bestCost = Double.POSITIVE_INFINITY;
-      for (int v : members[cur]) {
-        if (terr[v] != cur) {
+      int moves = boundaryMoves(cur, dir, members[cur]);
+      for (int i = 0; i < moves; i++) {
+        int u = moveU[i];
+        int s = moveS[i];
+        if (len == 0 && triedFirst.contains(u)) {
           continue;
         }
-        for (int e = g.off[v]; e < g.off[v + 1]; e++) {
-          int x = g.nbr[e];
-          int s = terr[x];
-          int u = dir > 0 ? v : x;
-          if (s == cur || p.lockedTerritory()[s] || p.isFixed(u) || (len == 0 && triedFirst.contains(u))) {
-            continue;
-          }
-          double w = dir * p.load()[u];
-          double excS = excess(loadT[s] + w - target[s], tolLoad);
-          if (excS > 0 && dist[s] >= dist[cur]) {
-            continue; // only a move that ends the chain may leave the way to the nearest territory on the other side
-          }
-          double cost = (sq(excess(loadT[cur] - w - target[cur], tolLoad)) + sq(excS)) / sq(meanTarget)
-              + cutWeight * cutDelta(u, dir > 0 ? cur : s, dir > 0 ? s : cur);
-          if (cost < bestCost - 1e-12 && canLeave(u, dir > 0 ? cur : s)) {
-            bestCost = cost;
-            bestU = u;
-            bestS = s;
-          }
+        double w = dir * p.load()[u];
+        double excS = excess(loadT[s] + w - target[s], tolLoad);
+        if (excS > 0 && dist[s] >= dist[cur]) {
+          continue; // only a move that ends the chain may leave the way to the nearest territory on the other side
+        }
+        double cost = (sq(excess(loadT[cur] - w - target[cur], tolLoad)) + sq(excS)) / sq(meanTarget)
+            + cutWeight * cutDelta(u, dir > 0 ? cur : s, dir > 0 ? s : cur);
+        if (cost < bestCost - 1e-12 && canLeave(u, dir > 0 ? cur : s)) {
+          bestCost = cost;
+          bestU = u;
+          bestS = s;
         }
       }
       if (bestU < 0) {
@@ -642,8 +653,250 @@ public final class Designer {
     return 0;
   }
 
+  private int[] moveU = new int[64];
+  private int[] moveS = new int[64];
+
+  /**
+   * The moves across territory cur's boundary, into {@link #moveU} / {@link #moveS}: free unit u
+   * from cur to free territory s (dir 1), or from s into cur (dir -1), for every edge from a unit
+   * of cur (in {@code membersCur} order, still in cur) to another territory; their count. Whether u
+   * can leave without splitting its territory is left to the caller.
+   */
+  private int boundaryMoves(int cur, int dir, int[] membersCur) {
+    int c = 0;
+    for (int v : membersCur) {
+      if (terr[v] != cur) {
+        continue;
+      }
+      for (int e = g.off[v]; e < g.off[v + 1]; e++) {
+        int x = g.nbr[e];
+        int s = terr[x];
+        int u = dir > 0 ? v : x;
+        if (s == cur || p.lockedTerritory()[s] || p.isFixed(u)) {
+          continue;
+        }
+        if (c == moveU.length) {
+          moveU = Arrays.copyOf(moveU, 2 * c);
+          moveS = Arrays.copyOf(moveS, 2 * c);
+        }
+        moveU[c] = u;
+        moveS[c++] = s;
+      }
+    }
+    return c;
+  }
+
   private static double excess(double dev, double tolLoad) {
     return Math.max(0, Math.abs(dev) - tolLoad);
+  }
+
+  // ---- path moves ------------------------------------------------------------------------------
+
+  /** Sinks (path ends) tried per territory and round before the next territory. */
+  private static final int PATH_ATTEMPTS = 12;
+
+  /**
+   * Path moves, after the chains, for the territories still outside the tolerance: load passes
+   * along a shortest path of territories, over -> t1 -> ... -> under, one boundary unit per edge of
+   * the path, when the neighbours of an over-target territory are over target too (or at the
+   * tolerance's edge) and no chain that starts with a greedy move gets through them. The path is
+   * a Dijkstra search on the territory graph from the territory outside the tolerance to the
+   * nearest territory on the other side of its target (under for an over-target start, over for
+   * an under-target one), an edge a -> b existing when a free unit of a on b's boundary can leave a
+   * without splitting it, weighted 1 + compactness x (the cheapest such move's cut change, when
+   * it lengthens the cut) per mean edge length. On the path the units are chosen together, by
+   * dynamic programming over the candidate units of consecutive edges: a territory inside the path
+   * receives one unit and gives one, so it minimises the sum over the path's territories of the
+   * squared excess beyond the tolerance (/ T^2) of their final loads, + compactness x
+   * tolerance^2 x Δcut per mean edge length, as the chains do. The path is kept when the sum of
+   * squared excesses of its territories falls (every move rechecked for contiguity as it is
+   * made), else undone and the next-nearest end is tried, up to {@link #PATH_ATTEMPTS}. Rounds
+   * over the territories in index order until one keeps nothing or maxPasses.
+   */
+  int pathMoves(double tolLoad) {
+    int moves = 0;
+    int[][] members = members();
+    for (int round = 0; round < prm.maxPasses(); round++) {
+      int before = moves;
+      for (int t = 0; t < k; t++) {
+        double dev = loadT[t] - target[t];
+        if (!p.lockedTerritory()[t] && Math.abs(dev) > tolLoad) {
+          int kept = pathFrom(t, dev > 0 ? 1 : -1, members, tolLoad);
+          if (kept > 0) {
+            moves += kept;
+            members = members();
+          }
+        }
+      }
+      if (moves == before) {
+        break;
+      }
+    }
+    return moves;
+  }
+
+  /**
+   * Dijkstra from start over the territory graph, giving load forward (dir 1: start -> sink) or
+   * taking it (dir -1: sink -> start); at each sink popped, a transfer along the path is tried.
+   * The moves kept (0: nothing changed).
+   */
+  private int pathFrom(int start, int dir, int[][] members, double tolLoad) {
+    double meanLen = meanEdgeLength();
+    double[] dist = new double[k];
+    Arrays.fill(dist, Double.POSITIVE_INFINITY);
+    int[] prev = new int[k];
+    boolean[] done = new boolean[k];
+    double[] minCut = new double[k];
+    java.util.PriorityQueue<double[]> pq = new java.util.PriorityQueue<>(
+        (x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
+    dist[start] = 0;
+    prev[start] = -1;
+    pq.add(new double[] {0, start});
+    int attempts = 0;
+    while (!pq.isEmpty() && attempts < PATH_ATTEMPTS) {
+      double[] top = pq.poll();
+      int cur = (int) top[1];
+      if (done[cur]) {
+        continue;
+      }
+      done[cur] = true;
+      if (cur != start && dir * (loadT[cur] - target[cur]) < 0) {
+        attempts++;
+        int len = 0;
+        for (int t = cur; t >= 0; t = prev[t]) {
+          len++;
+        }
+        int[] path = new int[len]; // the giver first
+        int i = dir > 0 ? len - 1 : 0;
+        for (int t = cur; t >= 0; t = prev[t]) {
+          path[i] = t;
+          i -= dir;
+        }
+        int kept = transfer(path, members, tolLoad, meanLen);
+        if (kept > 0) {
+          return kept;
+        }
+        continue; // a sink passes nothing on
+      }
+      // the cheapest move across each boundary of cur: from cur (dir 1) or into cur (dir -1)
+      Arrays.fill(minCut, Double.POSITIVE_INFINITY);
+      int moves = boundaryMoves(cur, dir, members[cur]);
+      for (int i = 0; i < moves; i++) {
+        int u = moveU[i];
+        int s = moveS[i];
+        int from = dir > 0 ? cur : s;
+        double c = done[s] ? Double.POSITIVE_INFINITY : cutDelta(u, from, dir > 0 ? s : cur);
+        if (c < minCut[s] && canLeave(u, from)) {
+          minCut[s] = c;
+        }
+      }
+      for (int s = 0; s < k; s++) {
+        if (minCut[s] < Double.POSITIVE_INFINITY) {
+          double d = dist[cur] + 1 + prm.compactness() * Math.max(0, minCut[s]) / meanLen;
+          if (d < dist[s]) {
+            dist[s] = d;
+            prev[s] = cur;
+            pq.add(new double[] {d, s});
+          }
+        }
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * One unit from path[i] to path[i + 1] for every i, chosen by dynamic programming (see
+   * {@link #pathMoves}); kept when the squared excesses of the path's territories fall, else
+   * undone. The moves kept.
+   */
+  private int transfer(int[] path, int[][] members, double tolLoad, double meanLen) {
+    int m = path.length - 1;
+    double cutWeight = prm.compactness() * sq(prm.tolerance()) / meanLen;
+    double t2 = sq(meanTarget);
+    int[][] cand = new int[m][];
+    for (int i = 0; i < m; i++) {
+      cand[i] = movable(path[i], path[i + 1], members[path[i]]);
+      if (cand[i].length == 0) {
+        return 0;
+      }
+    }
+    double[][] f = new double[m][];
+    int[][] back = new int[m][];
+    for (int i = 0; i < m; i++) {
+      int t = path[i];
+      f[i] = new double[cand[i].length];
+      back[i] = new int[cand[i].length];
+      for (int j = 0; j < cand[i].length; j++) {
+        int u = cand[i][j];
+        double moveCost = cutWeight * cutDelta(u, t, path[i + 1]);
+        if (i == 0) {
+          f[i][j] = sq(excess(loadT[t] - p.load()[u] - target[t], tolLoad)) / t2 + moveCost;
+          continue;
+        }
+        double best = Double.POSITIVE_INFINITY;
+        for (int q = 0; q < cand[i - 1].length; q++) {
+          double c = f[i - 1][q] + sq(excess(loadT[t] + p.load()[cand[i - 1][q]] - p.load()[u] - target[t], tolLoad)) / t2;
+          if (c < best) {
+            best = c;
+            back[i][j] = q;
+          }
+        }
+        f[i][j] = best + moveCost;
+      }
+    }
+    int sink = path[m];
+    int bestQ = -1;
+    double best = Double.POSITIVE_INFINITY;
+    for (int q = 0; q < cand[m - 1].length; q++) {
+      double c = f[m - 1][q] + sq(excess(loadT[sink] + p.load()[cand[m - 1][q]] - target[sink], tolLoad)) / t2;
+      if (c < best) {
+        best = c;
+        bestQ = q;
+      }
+    }
+    int[] chosen = new int[m];
+    for (int i = m - 1, q = bestQ; i >= 0; q = back[i][q], i--) {
+      chosen[i] = cand[i][q];
+    }
+    double excessBefore = 0;
+    for (int t : path) {
+      excessBefore += sq(excess(loadT[t] - target[t], tolLoad));
+    }
+    int made = 0;
+    while (made < m && terr[chosen[made]] == path[made] && canLeave(chosen[made], path[made])) {
+      apply(chosen[made], path[made], path[made + 1]);
+      made++;
+    }
+    double excessAfter = 0;
+    for (int t : path) {
+      excessAfter += sq(excess(loadT[t] - target[t], tolLoad));
+    }
+    if (made == m && excessAfter < excessBefore - 1e-12 * t2) {
+      return m;
+    }
+    for (int i = made - 1; i >= 0; i--) {
+      apply(chosen[i], path[i + 1], path[i]);
+    }
+    return 0;
+  }
+
+  /** The free units of territory a (from its members) on b's boundary that can leave a without splitting it. */
+  private int[] movable(int a, int b, int[] membersA) {
+    int[] out = new int[membersA.length];
+    int c = 0;
+    for (int v : membersA) {
+      if (terr[v] != a || p.isFixed(v)) {
+        continue;
+      }
+      boolean onB = false;
+      for (int e = g.off[v]; e < g.off[v + 1] && !onB; e++) {
+        onB = terr[g.nbr[e]] == b;
+      }
+      if (onB && canLeave(v, a)) {
+        out[c++] = v;
+      }
+    }
+    return Arrays.copyOf(out, c);
   }
 
   /** Territory hops from every free territory to the nearest one under (dir 1) or over (dir -1) target. */

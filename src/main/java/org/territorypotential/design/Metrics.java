@@ -21,7 +21,12 @@ public final class Metrics {
 
   /** The whole assignment: the territories and the summary a planner reads first. */
   public record Summary(List<Territory> territories, double maxAbsDeviation, double meanPolsbyPopper,
-      double minPolsbyPopper, boolean allContiguous, int unitsMoved, double potentialMoved, int cutEdges) {}
+      double minPolsbyPopper, boolean allContiguous, int unitsMoved, double potentialMoved, int cutEdges) {
+    /** Territories whose |deviation| exceeds the tolerance (a fraction of the mean target, as the deviation). */
+    public int outside(double tolerance) {
+      return (int) territories.stream().filter(t -> Math.abs(t.deviation()) > tolerance + 1e-12).count();
+    }
+  }
 
   /** Metrics of {@code assign} against {@code before} (-1 = none) with the given targets (null = equal shares); moved potential = the load's. */
   public static Summary of(Problem p, int[] assign, int[] before, double[] target) {

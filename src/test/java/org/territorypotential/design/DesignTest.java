@@ -184,6 +184,56 @@ class DesignTest {
   }
 
   @Test
+  void aPathMovePassesLoadThroughAnOverTargetNeighbourWhereTheChainsStop() {
+    // a 2 x 6 ladder, three 2 x 2 territories, target 21, tolerance 1.05:
+    //   row 0:  1  5 |  4  8 |  2  8
+    //   row 1:  9  9 |  3  7 |  3  4
+    // territory 0 = 24 (+3), 1 = 22 (+1, inside but over), 2 = 17 (-4); 0 and 2 do not touch, so the
+    // load must pass through 1. Squared excess beyond the tolerance: 1.95^2 + 2.95^2 = 12.5.
+    // The chain from 0 moves unit 1 (5) to 1 (27), whose cheapest next move is unit 8 (3) back to
+    // 0 (22 / 24 / 17), then unit 9 (7) to 2: 22 / 17 / 24, 12.5 again, so it is undone (and the
+    // other first moves are worse). The path 0 -> 1 -> 2 picks its units together: unit 1 (5) to
+    // 1 and unit 9 (7) to 2, 19 / 20 / 24 (0.95^2 + 1.95^2 = 4.7); then the path 2 -> 1 moves unit
+    // 4 (2) and a chain brings 0 in (unit 8 to 0, unit 0 to 1): 21 / 20 / 22.
+    double[] load = {1, 5, 4, 8, 2, 8, 9, 9, 3, 7, 3, 4};
+    int[] strips = Grid.strips(2, 6, 3);
+    Problem p = Grid.of(2, 6, load, strips, 3);
+    Designer old = designerAt(p, strips);
+    assertEquals(0, old.singleMovesAndChains(), "the single moves and the chains find nothing");
+    Designer d = designerAt(p, strips);
+    assertTrue(d.balanceMoves() > 0);
+    int[] after = d.territory();
+    assertArrayEquals(new int[] {1, 1, 1, 1, 1, 2, 0, 0, 0, 2, 2, 2}, after);
+    Metrics.Summary m = Metrics.of(p, after, strips, null);
+    assertTrue(m.allContiguous());
+    assertTrue(m.maxAbsDeviation() <= 0.05, "deviation " + m.maxAbsDeviation());
+  }
+
+  @Test
+  void pathMovesNeitherCrossALockedTerritoryNorMoveALockedUnit() {
+    // the ladder above: with territory 1 locked there is no path from 0 to 2 (they do not touch),
+    // so nothing moves; with units 3 and 9 (territory 1's side facing 2) locked, they stay in 1
+    double[] load = {1, 5, 4, 8, 2, 8, 9, 9, 3, 7, 3, 4};
+    int[] strips = Grid.strips(2, 6, 3);
+    Problem g = Grid.of(2, 6, load, strips, 3);
+    Problem lockedMiddle = new Problem(g.graph(), g.x(), g.y(), load, g.area(), g.perimeter(), new double[12], strips, 3,
+        new boolean[12], new boolean[] {false, true, false});
+    Designer d = designerAt(lockedMiddle, strips);
+    assertEquals(0, d.balanceMoves());
+    assertArrayEquals(strips, d.territory());
+    boolean[] lockedUnits = new boolean[12];
+    lockedUnits[3] = true;
+    lockedUnits[9] = true;
+    Problem lockedSide = new Problem(g.graph(), g.x(), g.y(), load, g.area(), g.perimeter(), new double[12], strips, 3,
+        lockedUnits, new boolean[3]);
+    Designer e = designerAt(lockedSide, strips);
+    e.balanceMoves();
+    assertEquals(1, e.territory()[3]);
+    assertEquals(1, e.territory()[9]);
+    assertTrue(Metrics.of(lockedSide, e.territory(), strips, null).allContiguous());
+  }
+
+  @Test
   void tenThousandSkewedUnitsIntoFiveHundredTerritoriesMeetTheToleranceAndBeatTheCurrentCompactness() {
     // bench-design's 10,000 / 500 at load sigma 0.5 (seed 7): 94 territories were outside +-5% and
     // no single move could fix them (about 20 units a territory, a unit often above the tolerance)
