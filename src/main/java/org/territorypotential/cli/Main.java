@@ -290,6 +290,10 @@ public final class Main {
     out.println("serve-sql: Spark Thrift Server (HiveServer2 protocol) listening on " + s.host() + ":" + s.port()
         + ", authentication " + s.auth());
     out.println("  JDBC URL: " + s.jdbcUrl() + "   (driver org.apache.hive.jdbc.HiveDriver; docs/serving.md)");
+    // read back from the conf each JDBC session copies (SqlServer.shareMetastore), not from our settings
+    String sessionsMetastore = server.getHiveConf().get("hive.metastore.uris", "");
+    out.println("  metastore of the JDBC sessions: "
+        + (sessionsMetastore.isEmpty() ? "embedded in this process" : sessionsMetastore));
     out.println("  example:  jobs/tp beeline -u " + s.jdbcUrl() + " -e \"SELECT territory_id, segment, opportunity_gap,"
         + " score, band FROM " + lake.currentViewName(Table.POTENTIAL_SCORES) + " WHERE segment = 'ALL' ORDER BY"
         + " opportunity_gap DESC LIMIT 10\"");

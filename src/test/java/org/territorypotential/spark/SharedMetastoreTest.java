@@ -166,6 +166,11 @@ class SharedMetastoreTest {
             .forEach(l -> System.out.println("SharedMetastoreTest: writer " + w + ": " + l));
       }
       assertTrue(serve.isAlive(), "serve-sql kept running");
+      // the JDBC sessions' own Hive conf points at the service too (SqlServer.shareMetastore): Spark gives
+      // them an empty in-memory Derby otherwise (printed after "listening on", long before the writers end)
+      String metastoreLine = "  metastore of the JDBC sessions: " + LocalMetastore.find(lake).orElseThrow().uri();
+      assertTrue(Files.readString(serveLog.toPath()).lines().anyMatch(metastoreLine::equals),
+          "serve-sql's log has the line '" + metastoreLine + "'");
 
       String log = Files.readString(new File(lake, "metastore_service/server.log").toPath());
       assertEquals(1, log.lines().filter(l -> l.startsWith("metastore: listening on")).count(),
