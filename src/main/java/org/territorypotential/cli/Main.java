@@ -41,7 +41,7 @@ public final class Main {
       commands:
         pipeline   run the stages in order (%s); --from/--to/--only select stages
         demo       generate + pipeline on the local default, then print where the tables are
-%s        sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
+      %s  sql QUERY  run one SQL query on the lakehouse's metastore and print up to 100 rows
         bench-locate  benchmark: points located per second by Sedona's joins vs a JTS STRtree
                    loop vs a naive cross join (tp.bench.*), written to docs/BENCHMARKS.md
         bench-pipeline  benchmark: generate + every stage at several scales (tp.bench.pipeline.*): seconds,

@@ -90,6 +90,11 @@ class StagesTest {
       assertTrue(help.contains("\n  " + s.name() + " "), "help lists " + s.name() + ":\n" + help);
     }
     assertTrue(help.contains("(ingest, locate, market, forecast, score, design, segment, report)"), help);
+    // the registry's stage lines and the fixed command lines share one indentation (two spaces)
+    assertTrue(help.startsWith("usage: jobs/tp "), help);
+    for (String command : List.of("pipeline", "demo", "generate", "sql", "serve-sql", "help")) {
+      assertTrue(help.contains("\n  " + command + " "), "help lists " + command + " two spaces in:\n" + help);
+    }
   }
 
   /** A bad setting of any stage stops the run before Spark starts, naming the key. */
