@@ -490,13 +490,14 @@ public final class Designer {
    * the cut by two edges pays off only while the deviation it reduces exceeds about compactness x
    * tolerance / 2, and one that takes a unit from its current territory while the deviation exceeds
    * penalty x tolerance / 4. Then ejection chains for the territories still outside the tolerance,
-   * then path moves and chains in turn until a round of path moves keeps nothing (or maxPasses).
+   * then path moves, exchanges and chains in turn until a round of path moves and exchanges keeps
+   * nothing (or maxPasses).
    */
   int balanceMoves() {
     double tolLoad = prm.tolerance() * meanTarget;
     int moves = singleMovesAndChains();
     for (int i = 0; i < prm.maxPasses(); i++) {
-      int pm = pathMoves(tolLoad);
+      int pm = pathMoves(tolLoad) + exchangeMoves(tolLoad);
       moves += pm;
       if (pm == 0) {
         break;
@@ -902,6 +903,85 @@ public final class Designer {
       }
     }
     return Arrays.copyOf(out, c);
+  }
+
+  // ---- exchanges -------------------------------------------------------------------------------
+
+  /**
+   * Exchanges, after the path moves, for the territories still outside the tolerance: a free unit u
+   * of t on s's boundary and a free unit v of s on t's boundary swap territories, so t's load moves
+   * by w(u) - w(v), finer than any one unit (small territories of skewed units, where every unit of
+   * the boundary weighs more than the gap to the target and no single move, chain or path helps).
+   * For each such t and each free neighbour s, the pair minimising (excess_t^2 + excess_s^2) / T^2
+   * + compactness x tolerance^2 x Δcut per mean edge length is tried; it is kept when both
+   * territories stay one piece (u leaves t, then v leaves s with u in it, and v touches t) and the
+   * sum of their squared excesses falls, else undone. Rounds over the territories in index order
+   * until one keeps nothing or maxPasses. The units moved (two per exchange).
+   */
+  int exchangeMoves(double tolLoad) {
+    double cutWeight = prm.compactness() * sq(prm.tolerance()) / meanEdgeLength();
+    int moves = 0;
+    for (int round = 0; round < prm.maxPasses(); round++) {
+      int before = moves;
+      int[][] members = members();
+      int[][] adj = territoryAdjacency();
+      for (int t = 0; t < k; t++) {
+        if (p.lockedTerritory()[t] || excess(loadT[t] - target[t], tolLoad) <= 0) {
+          continue;
+        }
+        for (int s : adj[t]) {
+          if (p.lockedTerritory()[s] || excess(loadT[t] - target[t], tolLoad) <= 0) {
+            continue;
+          }
+          if (exchange(t, s, members, tolLoad, cutWeight)) {
+            moves += 2;
+            members = members();
+          }
+        }
+      }
+      if (moves == before) {
+        break;
+      }
+    }
+    return moves;
+  }
+
+  /**
+   * The exchanges between t and its neighbour s that lower their squared excesses, cheapest first;
+   * the first that keeps both one piece is made (true).
+   */
+  private boolean exchange(int t, int s, int[][] members, double tolLoad, double cutWeight) {
+    int[] us = movable(t, s, members[t]);
+    int[] vs = movable(s, t, members[s]);
+    double excessBefore = sq(excess(loadT[t] - target[t], tolLoad)) + sq(excess(loadT[s] - target[s], tolLoad));
+    List<double[]> pairs = new ArrayList<>();
+    for (int u : us) {
+      double cutU = cutDelta(u, t, s);
+      for (int v : vs) {
+        double w = p.load()[u] - p.load()[v];
+        double ex = sq(excess(loadT[t] - w - target[t], tolLoad)) + sq(excess(loadT[s] + w - target[s], tolLoad));
+        if (ex < excessBefore - 1e-12 * sq(meanTarget)) {
+          pairs.add(new double[] {ex / sq(meanTarget) + cutWeight * (cutU + cutDelta(v, s, t)), u, v});
+        }
+      }
+    }
+    pairs.sort((a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0])
+        : a[1] != b[1] ? Double.compare(a[1], b[1]) : Double.compare(a[2], b[2]));
+    for (double[] pair : pairs) {
+      int u = (int) pair[1];
+      int v = (int) pair[2];
+      apply(u, t, s);
+      boolean touchesT = false;
+      for (int e = g.off[v]; e < g.off[v + 1] && !touchesT; e++) {
+        touchesT = terr[g.nbr[e]] == t;
+      }
+      if (touchesT && canLeave(v, s)) {
+        apply(v, s, t);
+        return true;
+      }
+      apply(u, s, t);
+    }
+    return false;
   }
 
   /** Territory hops from every free territory to the nearest one under (dir 1) or over (dir -1) target. */
