@@ -912,11 +912,12 @@ public final class Designer {
    * of t on s's boundary and a free unit v of s on t's boundary swap territories, so t's load moves
    * by w(u) - w(v), finer than any one unit (small territories of skewed units, where every unit of
    * the boundary weighs more than the gap to the target and no single move, chain or path helps).
-   * For each such t and each free neighbour s, the pair minimising (excess_t^2 + excess_s^2) / T^2
-   * + compactness x tolerance^2 x Δcut per mean edge length is tried; it is kept when both
-   * territories stay one piece (u leaves t, then v leaves s with u in it, and v touches t) and the
-   * sum of their squared excesses falls, else undone. Rounds over the territories in index order
-   * until one keeps nothing or maxPasses. The units moved (two per exchange).
+   * For each such t and each free neighbour s, the pairs that lower the sum of the two territories'
+   * squared excesses are tried cheapest first by (excess_t^2 + excess_s^2) / T^2 + compactness x
+   * tolerance^2 x Δcut per mean edge length; the first that keeps both territories one piece (u
+   * leaves t, then v leaves s with u in it, and v touches t) is made, the others are undone. Rounds
+   * over the territories in index order until one keeps nothing or maxPasses. The units moved (two
+   * per exchange).
    */
   int exchangeMoves(double tolLoad) {
     double cutWeight = prm.compactness() * sq(prm.tolerance()) / meanEdgeLength();
