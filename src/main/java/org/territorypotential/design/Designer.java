@@ -17,8 +17,9 @@ import java.util.SplittableRandom;
  *   <li>contiguity repair: every piece of a territory but its main one joins the neighbour it
  *       shares most boundary with;</li>
  *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
- *       deviation (plus the disruption penalty), ejection chains and path moves (load passed along
- *       a shortest path of territories) for the territories still outside the tolerance, then moves
+ *       deviation (plus the disruption penalty), ejection chains, path moves (load passed along
+ *       a shortest path of territories), exchanges and recombinations (two neighbours merged and
+ *       split again along a spanning tree) for the territories still outside the tolerance, then moves
  *       that shorten the cut boundary without leaving the tolerance, then moves that raise the two
  *       territories' Polsby-Popper without leaving the tolerance.</li>
  * </ol>
@@ -490,14 +491,14 @@ public final class Designer {
    * the cut by two edges pays off only while the deviation it reduces exceeds about compactness x
    * tolerance / 2, and one that takes a unit from its current territory while the deviation exceeds
    * penalty x tolerance / 4. Then ejection chains for the territories still outside the tolerance,
-   * then path moves, exchanges and chains in turn until a round of path moves and exchanges keeps
-   * nothing (or maxPasses).
+   * then path moves, exchanges, recombinations and chains in turn until a round of path moves,
+   * exchanges and recombinations keeps nothing (or maxPasses).
    */
   int balanceMoves() {
     double tolLoad = prm.tolerance() * meanTarget;
     int moves = singleMovesAndChains();
     for (int i = 0; i < prm.maxPasses(); i++) {
-      int pm = pathMoves(tolLoad) + exchangeMoves(tolLoad);
+      int pm = pathMoves(tolLoad) + exchangeMoves(tolLoad) + recombinationMoves(tolLoad);
       moves += pm;
       if (pm == 0) {
         break;
@@ -920,6 +921,20 @@ public final class Designer {
    * per exchange).
    */
   int exchangeMoves(double tolLoad) {
+    return pairMoves(tolLoad, (t, q, members, tol, cutWeight) -> exchange(t, q, members, tol, cutWeight) ? 2 : 0);
+  }
+
+  /** A step on a territory t outside the tolerance and a free neighbour s: the units it moved (0: nothing changed). */
+  private interface PairStep {
+    int apply(int t, int s, int[][] members, double tolLoad, double cutWeight);
+  }
+
+  /**
+   * Rounds over the free territories outside the tolerance in index order, trying {@code step}
+   * with each free neighbour while the territory stays outside, until a round moves nothing or
+   * maxPasses. The units moved.
+   */
+  private int pairMoves(double tolLoad, PairStep step) {
     double cutWeight = prm.compactness() * sq(prm.tolerance()) / meanEdgeLength();
     int moves = 0;
     for (int round = 0; round < prm.maxPasses(); round++) {
@@ -934,8 +949,9 @@ public final class Designer {
           if (p.lockedTerritory()[s] || excess(loadT[t] - target[t], tolLoad) <= 0) {
             continue;
           }
-          if (exchange(t, s, members, tolLoad, cutWeight)) {
-            moves += 2;
+          int m = step.apply(t, s, members, tolLoad, cutWeight);
+          if (m > 0) {
+            moves += m;
             members = members();
           }
         }
@@ -983,6 +999,229 @@ public final class Designer {
       apply(u, s, t);
     }
     return false;
+  }
+
+  // ---- recombination ---------------------------------------------------------------------------
+
+  /**
+   * Spanning trees drawn per pair of territories. Not a setting: it bounds the time of a step that
+   * runs only for the territories left outside the tolerance (docs/design-territories.md).
+   */
+  static final int RECOMBINATION_TREES = 32;
+
+  /**
+   * Recombination (ReCom, DeFord, Duchin and Solomon 2019), after the exchanges, for the territories
+   * still outside the tolerance: a territory t and a free neighbour s are merged, and the merged
+   * units are split again along a cut edge of a spanning tree of their graph, so both halves are
+   * one piece by construction and the split can reshape both territories at once, where moving one
+   * unit, a chain, a path or a pair at a time does not get through (the moves' local optima). The
+   * trees are minimum spanning trees under random edge weights ({@link #RECOMBINATION_TREES} per
+   * pair, drawn from the seed, t and s, so the design stays deterministic); every cut edge of every
+   * tree, each half to t or to s, is scored like the chains: (excess_t^2 + excess_s^2) / T^2 +
+   * compactness x tolerance^2 x (the t | s boundary after - before) per mean edge length (the merged
+   * area's outer boundary does not change), ties to fewer units moved. The best split is made when
+   * it lowers the two territories' sum of squared excesses. Pairs holding a locked unit are left
+   * alone. Rounds over the territories in index order until one keeps nothing or maxPasses. The
+   * units moved.
+   */
+  int recombinationMoves(double tolLoad) {
+    return pairMoves(tolLoad, this::recombine);
+  }
+
+  /** Merges t and s and splits them along the best spanning-tree cut when that lowers their squared excesses; units moved. */
+  private int recombine(int t, int s, int[][] members, double tolLoad, double cutWeight) {
+    int m = members[t].length + members[s].length;
+    int[] unit = new int[m];
+    System.arraycopy(members[t], 0, unit, 0, members[t].length);
+    System.arraycopy(members[s], 0, unit, members[t].length, members[s].length);
+    for (int u : unit) {
+      if (p.isFixed(u)) {
+        return 0;
+      }
+    }
+    if (local == null) {
+      local = new int[n];
+      Arrays.fill(local, -1);
+    }
+    for (int i = 0; i < m; i++) {
+      local[unit[i]] = i;
+    }
+    // the merged units' edges (each once), with their shared boundary length
+    List<int[]> edgeList = new ArrayList<>();
+    List<Double> lenList = new ArrayList<>();
+    double cutBefore = 0;
+    for (int i = 0; i < m; i++) {
+      int u = unit[i];
+      for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+        int j = local[g.nbr[e]];
+        if (j > i) {
+          edgeList.add(new int[] {i, j});
+          lenList.add(g.len[e]);
+          if (terr[u] != terr[g.nbr[e]]) {
+            cutBefore += g.len[e];
+          }
+        }
+      }
+    }
+    for (int u : unit) {
+      local[u] = -1;
+    }
+    int ne = edgeList.size();
+    double[] load = new double[m];
+    boolean[] inT = new boolean[m];
+    for (int i = 0; i < m; i++) {
+      load[i] = p.load()[unit[i]];
+      inT[i] = terr[unit[i]] == t;
+    }
+    double total = loadT[t] + loadT[s];
+    double t2 = sq(meanTarget);
+    double excessBefore = sq(excess(loadT[t] - target[t], tolLoad)) + sq(excess(loadT[s] - target[s], tolLoad));
+    double bestScore = Double.POSITIVE_INFINITY;
+    int bestMoved = Integer.MAX_VALUE;
+    boolean[] bestSideT = null;
+    SplittableRandom rnd = new SplittableRandom(prm.seed() * 1_000_003L + (long) t * 7919L + s);
+    Integer[] order = new Integer[ne];
+    double[] weight = new double[ne];
+    int[] parent = new int[m];
+    int[] dsu = new int[m];
+    int[] treeOff = new int[m + 1];
+    int[] treeNbr = new int[2 * Math.max(0, m - 1)];
+    int[] seq = new int[m];
+    int[] up = new int[m];
+    double[] sub = new double[m];
+    boolean[] half = new boolean[m];
+    for (int r = 0; r < RECOMBINATION_TREES; r++) {
+      for (int e = 0; e < ne; e++) {
+        order[e] = e;
+        weight[e] = rnd.nextDouble();
+      }
+      Arrays.sort(order, (x, y) -> Double.compare(weight[x], weight[y]));
+      for (int i = 0; i < m; i++) {
+        dsu[i] = i;
+      }
+      int[] deg = new int[m];
+      List<int[]> tree = new ArrayList<>();
+      for (int e : order) {
+        int a = find(dsu, edgeList.get(e)[0]);
+        int b = find(dsu, edgeList.get(e)[1]);
+        if (a != b) {
+          dsu[a] = b;
+          tree.add(edgeList.get(e));
+          deg[edgeList.get(e)[0]]++;
+          deg[edgeList.get(e)[1]]++;
+        }
+      }
+      if (tree.size() != m - 1) {
+        return 0; // t and s together are not one piece: they no longer touch (an earlier step of the round changed t)
+      }
+      treeOff[0] = 0;
+      for (int i = 0; i < m; i++) {
+        treeOff[i + 1] = treeOff[i] + deg[i];
+      }
+      int[] fill = Arrays.copyOf(treeOff, m);
+      for (int[] e : tree) {
+        treeNbr[fill[e[0]]++] = e[1];
+        treeNbr[fill[e[1]]++] = e[0];
+      }
+      // preorder from unit 0; subtree loads bottom-up
+      Arrays.fill(parent, -2);
+      parent[0] = -1;
+      int tl = 0;
+      seq[tl++] = 0;
+      for (int h = 0; h < tl; h++) {
+        int v = seq[h];
+        for (int x = treeOff[v]; x < treeOff[v + 1]; x++) {
+          int w = treeNbr[x];
+          if (parent[w] == -2) {
+            parent[w] = v;
+            seq[tl++] = w;
+          }
+        }
+      }
+      int[] subT = up;
+      for (int i = 0; i < m; i++) {
+        sub[i] = load[i];
+        subT[i] = inT[i] ? 1 : 0;
+      }
+      int[] size = new int[m];
+      Arrays.fill(size, 1);
+      for (int h = m - 1; h > 0; h--) {
+        int v = seq[h];
+        sub[parent[v]] += sub[v];
+        subT[parent[v]] += subT[v];
+        size[parent[v]] += size[v];
+      }
+      int totalT = subT[0];
+      for (int h = 1; h < m; h++) {
+        int c = seq[h];
+        for (int side = 0; side < 2; side++) {
+          // side 0: the subtree of c goes to t, the rest to s; side 1: the other way round
+          double lt = side == 0 ? sub[c] : total - sub[c];
+          double ex = sq(excess(lt - target[t], tolLoad)) + sq(excess(total - lt - target[s], tolLoad));
+          if (ex >= excessBefore - 1e-12 * t2) {
+            continue;
+          }
+          int moved = side == 0 ? (size[c] - subT[c]) + (totalT - subT[c]) : subT[c] + ((m - size[c]) - (totalT - subT[c]));
+          // the subtree's members, for the t | s boundary after
+          Arrays.fill(half, false);
+          markSubtree(c, parent, treeOff, treeNbr, half);
+          double cutAfter = 0;
+          for (int e = 0; e < ne; e++) {
+            if (half[edgeList.get(e)[0]] != half[edgeList.get(e)[1]]) {
+              cutAfter += lenList.get(e);
+            }
+          }
+          double score = ex / t2 + cutWeight * (cutAfter - cutBefore);
+          if (score < bestScore - 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && moved < bestMoved)) {
+            bestScore = score;
+            bestMoved = moved;
+            bestSideT = new boolean[m];
+            for (int i = 0; i < m; i++) {
+              bestSideT[i] = side == 0 ? half[i] : !half[i];
+            }
+          }
+        }
+      }
+    }
+    if (bestSideT == null || bestMoved == 0) {
+      return 0;
+    }
+    int moved = 0;
+    for (int i = 0; i < m; i++) {
+      int want = bestSideT[i] ? t : s;
+      int from = terr[unit[i]];
+      if (from != want) {
+        apply(unit[i], from, want);
+        moved++;
+      }
+    }
+    return moved;
+  }
+
+  private int[] local;
+
+  private static int find(int[] dsu, int x) {
+    while (dsu[x] != x) {
+      dsu[x] = dsu[dsu[x]];
+      x = dsu[x];
+    }
+    return x;
+  }
+
+  /** Marks c and every unit below it in the tree rooted where parent[] says. */
+  private static void markSubtree(int c, int[] parent, int[] treeOff, int[] treeNbr, boolean[] mark) {
+    java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
+    stack.push(c);
+    while (!stack.isEmpty()) {
+      int v = stack.pop();
+      mark[v] = true;
+      for (int x = treeOff[v]; x < treeOff[v + 1]; x++) {
+        int w = treeNbr[x];
+        if (parent[w] == v) {
+          stack.push(w);
+        }
+      }
+    }
   }
 
   /** Territory hops from every free territory to the nearest one under (dir 1) or over (dir -1) target. */

@@ -236,6 +236,34 @@ class DesignTest {
   }
 
   @Test
+  void aRecombinationSplitsTwoTerritoriesAgainWhereNoMoveOrExchangeHelps() {
+    // a 2 x 3 grid, target 13, tolerance 1:
+    //   row 0:  2  4 |  6        territory 1 = units 0 1 3 4 = 15 (+2), territory 0 = units 2 5 = 11
+    //   row 1:  4  5 |  5
+    // no single move and no exchange lowers the squared excess with both territories one piece
+    // (checked over every one of them); the rows, 2 4 6 = 12 and 4 5 5 = 14, are within the tolerance.
+    // Merged, the six units are split along a spanning tree's cut: the rows, 3 units moved.
+    double[] load = {2, 4, 6, 4, 5, 5};
+    int[] assign = {1, 1, 0, 1, 1, 0};
+    Problem q = Grid.of(2, 3, load, assign, 2);
+    Designer d = designerAt(q, assign);
+    assertEquals(0, d.exchangeMoves(1.0));
+    assertEquals(3, d.recombinationMoves(1.0));
+    int[] after = d.territory();
+    assertTrue(after[0] == after[1] && after[1] == after[2] && after[3] == after[4] && after[4] == after[5]
+        && after[0] != after[3], java.util.Arrays.toString(after));
+    assertTrue(Metrics.of(q, after, assign, null).allContiguous());
+    // the same start with unit 4 locked: the pair holds a locked unit, so nothing is recombined
+    boolean[] locked = new boolean[6];
+    locked[4] = true;
+    Problem lockedUnit = new Problem(q.graph(), q.x(), q.y(), load, q.area(), q.perimeter(), new double[6], assign, 2,
+        locked, new boolean[2]);
+    Designer e = designerAt(lockedUnit, assign);
+    assertEquals(0, e.recombinationMoves(1.0));
+    assertArrayEquals(assign, e.territory());
+  }
+
+  @Test
   void pathMovesNeitherCrossALockedTerritoryNorMoveALockedUnit() {
     // the ladder above: with territory 1 locked there is no path from 0 to 2 (they do not touch),
     // so nothing moves; with units 3 and 9 (territory 1's side facing 2) locked, they stay in 1
