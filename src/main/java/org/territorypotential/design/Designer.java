@@ -1090,7 +1090,7 @@ public final class Designer {
     int[] treeOff = new int[m + 1];
     int[] treeNbr = new int[2 * Math.max(0, m - 1)];
     int[] seq = new int[m];
-    int[] up = new int[m];
+    int[] subT = new int[m];
     double[] sub = new double[m];
     boolean[] half = new boolean[m];
     for (int r = 0; r < RECOMBINATION_TREES; r++) {
@@ -1126,7 +1126,7 @@ public final class Designer {
         treeNbr[fill[e[0]]++] = e[1];
         treeNbr[fill[e[1]]++] = e[0];
       }
-      // preorder from unit 0; subtree loads bottom-up
+      // breadth-first order from unit 0 (parents before children); subtree loads bottom-up, in reverse
       Arrays.fill(parent, -2);
       parent[0] = -1;
       int tl = 0;
@@ -1141,7 +1141,6 @@ public final class Designer {
           }
         }
       }
-      int[] subT = up;
       for (int i = 0; i < m; i++) {
         sub[i] = load[i];
         subT[i] = inT[i] ? 1 : 0;
