@@ -47,7 +47,7 @@ public record DesignParams(String brand, String current, String level, List<Scen
     }
     Designer.Params dp = new Designer.Params(tol, compact, pen, positive(cfg, "tp.design.allocation-iterations"),
         positive(cfg, "tp.design.max-passes"), positive(cfg, "tp.design.candidates"), cfg.getLong("tp.design.seed"),
-        ppMinGain);
+        ppMinGain, nonNegative(cfg, "tp.design.perturbations"));
     List<String> whatIfs = new ArrayList<>();
     for (String w : cfg.getStringList("tp.whatif.scenarios")) {
       WhatIf.Scenario ws;
@@ -77,6 +77,14 @@ public record DesignParams(String brand, String current, String level, List<Scen
         positive(cfg, "tp.design.kmeans-iterations"), positive(cfg, "tp.design.demand-months"), whatIfs,
         positive(cfg, "tp.whatif.candidates"), minDist, positive(cfg, "tp.whatif.max-iterations"),
         positive(cfg, "tp.market.window-months"), adjTol);
+  }
+
+  private static int nonNegative(AppConfig cfg, String key) {
+    int v = cfg.getInt(key);
+    if (v < 0) {
+      throw new ConfigError("configuration key '" + key + "' must be >= 0, got " + v);
+    }
+    return v;
   }
 
   private static int positive(AppConfig cfg, String key) {

@@ -21,22 +21,32 @@ import java.util.SplittableRandom;
  *       a shortest path of territories), exchanges and recombinations (two neighbours merged and
  *       split again along a spanning tree) for the territories still outside the tolerance, then moves
  *       that shorten the cut boundary without leaving the tolerance, then moves that raise the two
- *       territories' Polsby-Popper without leaving the tolerance.</li>
+ *       territories' Polsby-Popper without leaving the tolerance. Before those two, perturbations
+ *       (iterated local search) for the territories the moves leave outside: two neighbours
+ *       split again at random, the moves rerun, the result kept only when better.</li>
  * </ol>
  * Locked units and units of locked territories never move, and no unit joins a locked territory.
- * Deterministic: the seed is used only for k-means++ when there is no current assignment.
+ * Deterministic for the seed, which draws the k-means++ seeding (when there is no current
+ * assignment), the recombination's spanning trees and the perturbations.
  */
 public final class Designer {
   /** Settings (tp.design.*). */
   public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
-      int maxPasses, int candidates, long seed, double polsbyPopperMinGain) {
+      int maxPasses, int candidates, long seed, double polsbyPopperMinGain, int perturbations) {
     public static Params defaults() {
-      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001);
+      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001, 64);
     }
 
     /** The same settings with another disruption penalty. */
     public Params withDisruptionPenalty(double penalty) {
-      return new Params(tolerance, compactness, penalty, allocationIterations, maxPasses, candidates, seed, polsbyPopperMinGain);
+      return new Params(tolerance, compactness, penalty, allocationIterations, maxPasses, candidates, seed, polsbyPopperMinGain,
+          perturbations);
+    }
+
+    /** The same settings with another number of perturbations (0: none). */
+    public Params withPerturbations(int count) {
+      return new Params(tolerance, compactness, disruptionPenalty, allocationIterations, maxPasses, candidates, seed,
+          polsbyPopperMinGain, count);
     }
   }
 
@@ -496,7 +506,13 @@ public final class Designer {
    */
   int balanceMoves() {
     double tolLoad = prm.tolerance() * meanTarget;
-    int moves = singleMovesAndChains();
+    int moves = singleMovesAndChains() + outsideMoves(tolLoad);
+    return moves + perturbationMoves(tolLoad);
+  }
+
+  /** Path moves, exchanges, recombinations and chains in turn until a round of the first three keeps nothing. */
+  private int outsideMoves(double tolLoad) {
+    int moves = 0;
     for (int i = 0; i < prm.maxPasses(); i++) {
       int pm = pathMoves(tolLoad) + exchangeMoves(tolLoad) + recombinationMoves(tolLoad);
       moves += pm;
@@ -507,6 +523,139 @@ public final class Designer {
     }
     return moves;
   }
+
+  /**
+   * Perturbations (iterated local search), for the territories the moves above leave outside the
+   * tolerance, their local optimum: up to {@code perturbations} times, a territory t still outside
+   * (one whose excess is not forced by a single unit heavier than its target plus the tolerance) is
+   * drawn, with a free neighbour s; either t and s, or s and a free neighbour r of s, are merged and
+   * split again at random (a random cut of a random spanning tree, as in the recombination, among
+   * the cuts that keep every one of the two within the tolerance that was), and the
+   * chains, path moves, exchanges and recombinations run again. The result is kept when fewer
+   * territories are outside the tolerance, or as many with a lower sum of squared excesses; else the
+   * units go back to where they were. Deterministic for the seed. The units whose territory changed.
+   */
+  int perturbationMoves(double tolLoad) {
+    if (prm.perturbations() <= 0) {
+      return 0;
+    }
+    int[] start = terr.clone();
+    double[] best = balanceState(tolLoad);
+    int[] bestTerr = terr.clone();
+    SplittableRandom rnd = new SplittableRandom(prm.seed() * 6_364_136_223_846_793_005L + 1_442_695_040_888_963_407L);
+    for (int i = 0; i < prm.perturbations(); i++) {
+      List<Integer> open = fixableOutside(tolLoad);
+      if (open.isEmpty()) {
+        break;
+      }
+      int[][] adj = territoryAdjacency();
+      int t = open.get(rnd.nextInt(open.size()));
+      int s = randomFree(adj[t], -1, rnd);
+      if (s < 0) {
+        continue;
+      }
+      int r = rnd.nextBoolean() ? randomFree(adj[s], t, rnd) : -1;
+      int a = r < 0 ? t : s;
+      int b = r < 0 ? s : r;
+      if (!randomSplit(a, b, members(), tolLoad, rnd)) {
+        continue;
+      }
+      chainMoves(tolLoad);
+      outsideMoves(tolLoad);
+      double[] now = balanceState(tolLoad);
+      if (now[0] < best[0] || (now[0] == best[0] && now[1] < best[1] - 1e-12)) {
+        best = now;
+        System.arraycopy(terr, 0, bestTerr, 0, n);
+      } else {
+        System.arraycopy(bestTerr, 0, terr, 0, n);
+        recomputeLoads();
+      }
+    }
+    int moved = 0;
+    for (int u = 0; u < n; u++) {
+      moved += terr[u] != start[u] ? 1 : 0;
+    }
+    return moved;
+  }
+
+  /** Free territories outside the tolerance, less those holding a unit heavier than their target plus the tolerance. */
+  private List<Integer> fixableOutside(double tolLoad) {
+    double[] heaviest = new double[k];
+    for (int u = 0; u < n; u++) {
+      heaviest[terr[u]] = Math.max(heaviest[terr[u]], p.load()[u]);
+    }
+    List<Integer> out = new ArrayList<>();
+    for (int t = 0; t < k; t++) {
+      if (!p.lockedTerritory()[t] && excess(loadT[t] - target[t], tolLoad) > 0 && heaviest[t] <= target[t] + tolLoad) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** {free territories outside the tolerance, their sum of squared excesses / T^2}. */
+  private double[] balanceState(double tolLoad) {
+    double outside = 0;
+    double sum = 0;
+    for (int t = 0; t < k; t++) {
+      double ex = excess(loadT[t] - target[t], tolLoad);
+      if (!p.lockedTerritory()[t] && ex > 0) {
+        outside++;
+        sum += sq(ex) / sq(meanTarget);
+      }
+    }
+    return new double[] {outside, sum};
+  }
+
+  /** A free territory of {@code ts} other than {@code not}, drawn at random; -1 when there is none. */
+  private int randomFree(int[] ts, int not, SplittableRandom rnd) {
+    List<Integer> free = new ArrayList<>();
+    for (int s : ts) {
+      if (s != not && !p.lockedTerritory()[s]) {
+        free.add(s);
+      }
+    }
+    return free.isEmpty() ? -1 : free.get(rnd.nextInt(free.size()));
+  }
+
+  /**
+   * Merges a and b and splits them along a random cut of a random spanning tree (up to
+   * {@link #PERTURBATION_TREES} trees), among the cuts that keep a and b each within the tolerance
+   * if it was, and move a unit; true when a split was made.
+   */
+  private boolean randomSplit(int a, int b, int[][] members, double tolLoad, SplittableRandom rnd) {
+    Merged mg = Merged.of(this, a, b, members);
+    if (mg == null) {
+      return false;
+    }
+    boolean aIn = excess(loadT[a] - target[a], tolLoad) <= 0;
+    boolean bIn = excess(loadT[b] - target[b], tolLoad) <= 0;
+    for (int r = 0; r < PERTURBATION_TREES; r++) {
+      if (!mg.drawTree(rnd)) {
+        return false;
+      }
+      List<int[]> cuts = new ArrayList<>();
+      for (int h = 1; h < mg.m; h++) {
+        int c = mg.seq[h];
+        for (int side = 0; side < 2; side++) {
+          double la = mg.loadT(c, side);
+          if ((!aIn || excess(la - target[a], tolLoad) <= 0) && (!bIn || excess(mg.total - la - target[b], tolLoad) <= 0)
+              && mg.moved(c, side) > 0) {
+            cuts.add(new int[] {c, side});
+          }
+        }
+      }
+      if (!cuts.isEmpty()) {
+        int[] cut = cuts.get(rnd.nextInt(cuts.size()));
+        mg.apply(mg.sideT(cut[0], cut[1]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Spanning trees tried per perturbation for a cut that keeps both territories within the tolerance. */
+  static final int PERTURBATION_TREES = 16;
 
   /** The balance moves before path moves (3 Dec): single-move passes, then ejection chains. */
   int singleMovesAndChains() {
@@ -1033,67 +1182,151 @@ public final class Designer {
 
   /** Merges t and s and splits them along the best spanning-tree cut when that lowers their squared excesses; units moved. */
   private int recombine(int t, int s, int[][] members, double tolLoad, double cutWeight) {
-    int m = members[t].length + members[s].length;
-    int[] unit = new int[m];
-    System.arraycopy(members[t], 0, unit, 0, members[t].length);
-    System.arraycopy(members[s], 0, unit, members[t].length, members[s].length);
-    for (int u : unit) {
-      if (p.isFixed(u)) {
-        return 0;
-      }
+    Merged mg = Merged.of(this, t, s, members);
+    if (mg == null) {
+      return 0;
     }
-    if (local == null) {
-      local = new int[n];
-      Arrays.fill(local, -1);
-    }
-    for (int i = 0; i < m; i++) {
-      local[unit[i]] = i;
-    }
-    // the merged units' edges (each once), with their shared boundary length
-    List<int[]> edgeList = new ArrayList<>();
-    List<Double> lenList = new ArrayList<>();
-    double cutBefore = 0;
-    for (int i = 0; i < m; i++) {
-      int u = unit[i];
-      for (int e = g.off[u]; e < g.off[u + 1]; e++) {
-        int j = local[g.nbr[e]];
-        if (j > i) {
-          edgeList.add(new int[] {i, j});
-          lenList.add(g.len[e]);
-          if (terr[u] != terr[g.nbr[e]]) {
-            cutBefore += g.len[e];
-          }
-        }
-      }
-    }
-    for (int u : unit) {
-      local[u] = -1;
-    }
-    int ne = edgeList.size();
-    double[] load = new double[m];
-    boolean[] inT = new boolean[m];
-    for (int i = 0; i < m; i++) {
-      load[i] = p.load()[unit[i]];
-      inT[i] = terr[unit[i]] == t;
-    }
-    double total = loadT[t] + loadT[s];
     double t2 = sq(meanTarget);
     double excessBefore = sq(excess(loadT[t] - target[t], tolLoad)) + sq(excess(loadT[s] - target[s], tolLoad));
     double bestScore = Double.POSITIVE_INFINITY;
     int bestMoved = Integer.MAX_VALUE;
     boolean[] bestSideT = null;
     SplittableRandom rnd = new SplittableRandom(prm.seed() * 1_000_003L + (long) t * 7919L + s);
-    Integer[] order = new Integer[ne];
-    double[] weight = new double[ne];
-    int[] parent = new int[m];
-    int[] dsu = new int[m];
-    int[] treeOff = new int[m + 1];
-    int[] treeNbr = new int[2 * Math.max(0, m - 1)];
-    int[] seq = new int[m];
-    int[] subT = new int[m];
-    double[] sub = new double[m];
-    boolean[] half = new boolean[m];
     for (int r = 0; r < RECOMBINATION_TREES; r++) {
+      if (!mg.drawTree(rnd)) {
+        return 0; // t and s together are not one piece: they no longer touch (an earlier step of the round changed t)
+      }
+      for (int h = 1; h < mg.m; h++) {
+        int c = mg.seq[h];
+        for (int side = 0; side < 2; side++) {
+          double lt = mg.loadT(c, side);
+          double ex = sq(excess(lt - target[t], tolLoad)) + sq(excess(mg.total - lt - target[s], tolLoad));
+          if (ex >= excessBefore - 1e-12 * t2) {
+            continue;
+          }
+          int moved = mg.moved(c, side);
+          boolean[] sideT = mg.sideT(c, side);
+          double score = ex / t2 + cutWeight * (mg.cutAfter(sideT) - mg.cutBefore);
+          if (score < bestScore - 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && moved < bestMoved)) {
+            bestScore = score;
+            bestMoved = moved;
+            bestSideT = sideT;
+          }
+        }
+      }
+    }
+    if (bestSideT == null || bestMoved == 0) {
+      return 0;
+    }
+    return mg.apply(bestSideT);
+  }
+
+  private int[] local;
+
+  /**
+   * Two neighbouring territories t and s merged, for a recombination or a perturbation: their units,
+   * the edges among them, and one spanning tree at a time drawn on them (a minimum spanning tree
+   * under random edge weights) with its breadth-first order and subtree sums. Cutting a tree edge
+   * above unit c gives two halves that are each one piece: c's subtree and the rest.
+   */
+  private static final class Merged {
+    private final Designer d;
+    final int t;
+    final int s;
+    final int m;
+    final int[] unit;
+    final int[][] edges;
+    final double[] len;
+    final double[] load;
+    final boolean[] inT;
+    final double cutBefore;
+    final double total;
+    final int[] parent;
+    final int[] seq;
+    final double[] sub;
+    final int[] subT;
+    final int[] size;
+    private final int[] treeOff;
+    private final int[] treeNbr;
+    private final int[] dsu;
+    private final Integer[] order;
+    private final double[] weight;
+    private int totalT;
+
+    private Merged(Designer d, int t, int s, int[] unit, int[][] edges, double[] len, double cutBefore) {
+      this.d = d;
+      this.t = t;
+      this.s = s;
+      this.m = unit.length;
+      this.unit = unit;
+      this.edges = edges;
+      this.len = len;
+      this.cutBefore = cutBefore;
+      this.load = new double[m];
+      this.inT = new boolean[m];
+      for (int i = 0; i < m; i++) {
+        load[i] = d.p.load()[unit[i]];
+        inT[i] = d.terr[unit[i]] == t;
+      }
+      this.total = d.loadT[t] + d.loadT[s];
+      parent = new int[m];
+      seq = new int[m];
+      sub = new double[m];
+      subT = new int[m];
+      size = new int[m];
+      treeOff = new int[m + 1];
+      treeNbr = new int[2 * Math.max(0, m - 1)];
+      dsu = new int[m];
+      order = new Integer[edges.length];
+      weight = new double[edges.length];
+    }
+
+    /** t and s merged, or null when they hold a locked unit (such pairs are left alone). */
+    static Merged of(Designer d, int t, int s, int[][] members) {
+      int m = members[t].length + members[s].length;
+      int[] unit = new int[m];
+      System.arraycopy(members[t], 0, unit, 0, members[t].length);
+      System.arraycopy(members[s], 0, unit, members[t].length, members[s].length);
+      for (int u : unit) {
+        if (d.p.isFixed(u)) {
+          return null;
+        }
+      }
+      if (d.local == null) {
+        d.local = new int[d.n];
+        Arrays.fill(d.local, -1);
+      }
+      for (int i = 0; i < m; i++) {
+        d.local[unit[i]] = i;
+      }
+      // the merged units' edges (each once), with their shared boundary length
+      List<int[]> edgeList = new ArrayList<>();
+      List<Double> lenList = new ArrayList<>();
+      double cutBefore = 0;
+      UnitGraph g = d.g;
+      for (int i = 0; i < m; i++) {
+        int u = unit[i];
+        for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+          int j = d.local[g.nbr[e]];
+          if (j > i) {
+            edgeList.add(new int[] {i, j});
+            lenList.add(g.len[e]);
+            if (d.terr[u] != d.terr[g.nbr[e]]) {
+              cutBefore += g.len[e];
+            }
+          }
+        }
+      }
+      for (int u : unit) {
+        d.local[u] = -1;
+      }
+      return new Merged(d, t, s, unit, edgeList.toArray(new int[0][]),
+          lenList.stream().mapToDouble(Double::doubleValue).toArray(), cutBefore);
+    }
+
+    /** Draws the next spanning tree and its subtree sums; false when the merged units are not one piece. */
+    boolean drawTree(SplittableRandom rnd) {
+      int ne = edges.length;
       for (int e = 0; e < ne; e++) {
         order[e] = e;
         weight[e] = rnd.nextDouble();
@@ -1105,17 +1338,17 @@ public final class Designer {
       int[] deg = new int[m];
       List<int[]> tree = new ArrayList<>();
       for (int e : order) {
-        int a = find(dsu, edgeList.get(e)[0]);
-        int b = find(dsu, edgeList.get(e)[1]);
+        int a = find(dsu, edges[e][0]);
+        int b = find(dsu, edges[e][1]);
         if (a != b) {
           dsu[a] = b;
-          tree.add(edgeList.get(e));
-          deg[edgeList.get(e)[0]]++;
-          deg[edgeList.get(e)[1]]++;
+          tree.add(edges[e]);
+          deg[edges[e][0]]++;
+          deg[edges[e][1]]++;
         }
       }
       if (tree.size() != m - 1) {
-        return 0; // t and s together are not one piece: they no longer touch (an earlier step of the round changed t)
+        return false;
       }
       treeOff[0] = 0;
       for (int i = 0; i < m; i++) {
@@ -1126,7 +1359,7 @@ public final class Designer {
         treeNbr[fill[e[0]]++] = e[1];
         treeNbr[fill[e[1]]++] = e[0];
       }
-      // breadth-first order from unit 0 (parents before children); subtree loads bottom-up, in reverse
+      // breadth-first order from unit 0 (parents before children); subtree sums bottom-up, in reverse
       Arrays.fill(parent, -2);
       parent[0] = -1;
       int tl = 0;
@@ -1144,63 +1377,76 @@ public final class Designer {
       for (int i = 0; i < m; i++) {
         sub[i] = load[i];
         subT[i] = inT[i] ? 1 : 0;
+        size[i] = 1;
       }
-      int[] size = new int[m];
-      Arrays.fill(size, 1);
       for (int h = m - 1; h > 0; h--) {
         int v = seq[h];
         sub[parent[v]] += sub[v];
         subT[parent[v]] += subT[v];
         size[parent[v]] += size[v];
       }
-      int totalT = subT[0];
-      for (int h = 1; h < m; h++) {
-        int c = seq[h];
-        for (int side = 0; side < 2; side++) {
-          // side 0: the subtree of c goes to t, the rest to s; side 1: the other way round
-          double lt = side == 0 ? sub[c] : total - sub[c];
-          double ex = sq(excess(lt - target[t], tolLoad)) + sq(excess(total - lt - target[s], tolLoad));
-          if (ex >= excessBefore - 1e-12 * t2) {
-            continue;
-          }
-          int moved = side == 0 ? (size[c] - subT[c]) + (totalT - subT[c]) : subT[c] + ((m - size[c]) - (totalT - subT[c]));
-          // the subtree's members, for the t | s boundary after
-          Arrays.fill(half, false);
-          markSubtree(c, parent, treeOff, treeNbr, half);
-          double cutAfter = 0;
-          for (int e = 0; e < ne; e++) {
-            if (half[edgeList.get(e)[0]] != half[edgeList.get(e)[1]]) {
-              cutAfter += lenList.get(e);
-            }
-          }
-          double score = ex / t2 + cutWeight * (cutAfter - cutBefore);
-          if (score < bestScore - 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && moved < bestMoved)) {
-            bestScore = score;
-            bestMoved = moved;
-            bestSideT = new boolean[m];
-            for (int i = 0; i < m; i++) {
-              bestSideT[i] = side == 0 ? half[i] : !half[i];
-            }
+      totalT = subT[0];
+      return true;
+    }
+
+    /** t's load after the cut above c: side 0 gives c's subtree to t and the rest to s, side 1 the other way round. */
+    double loadT(int c, int side) {
+      return side == 0 ? sub[c] : total - sub[c];
+    }
+
+    /** Units that change territory with the cut above c on that side. */
+    int moved(int c, int side) {
+      return side == 0 ? (size[c] - subT[c]) + (totalT - subT[c]) : subT[c] + ((m - size[c]) - (totalT - subT[c]));
+    }
+
+    /** Per merged unit: true when it goes to t with the cut above c on that side. */
+    boolean[] sideT(int c, int side) {
+      boolean[] half = new boolean[m];
+      java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
+      stack.push(c);
+      while (!stack.isEmpty()) { // c and every unit below it
+        int v = stack.pop();
+        half[v] = true;
+        for (int x = treeOff[v]; x < treeOff[v + 1]; x++) {
+          int w = treeNbr[x];
+          if (parent[w] == v) {
+            stack.push(w);
           }
         }
       }
-    }
-    if (bestSideT == null || bestMoved == 0) {
-      return 0;
-    }
-    int moved = 0;
-    for (int i = 0; i < m; i++) {
-      int want = bestSideT[i] ? t : s;
-      int from = terr[unit[i]];
-      if (from != want) {
-        apply(unit[i], from, want);
-        moved++;
+      if (side == 1) {
+        for (int i = 0; i < m; i++) {
+          half[i] = !half[i];
+        }
       }
+      return half;
     }
-    return moved;
-  }
 
-  private int[] local;
+    /** The t | s boundary length after a split. */
+    double cutAfter(boolean[] sideT) {
+      double cut = 0;
+      for (int e = 0; e < edges.length; e++) {
+        if (sideT[edges[e][0]] != sideT[edges[e][1]]) {
+          cut += len[e];
+        }
+      }
+      return cut;
+    }
+
+    /** Makes the split; the units moved. */
+    int apply(boolean[] sideT) {
+      int moved = 0;
+      for (int i = 0; i < m; i++) {
+        int want = sideT[i] ? t : s;
+        int from = d.terr[unit[i]];
+        if (from != want) {
+          d.apply(unit[i], from, want);
+          moved++;
+        }
+      }
+      return moved;
+    }
+  }
 
   private static int find(int[] dsu, int x) {
     while (dsu[x] != x) {
@@ -1208,22 +1454,6 @@ public final class Designer {
       x = dsu[x];
     }
     return x;
-  }
-
-  /** Marks c and every unit below it in the tree rooted where parent[] says. */
-  private static void markSubtree(int c, int[] parent, int[] treeOff, int[] treeNbr, boolean[] mark) {
-    java.util.ArrayDeque<Integer> stack = new java.util.ArrayDeque<>();
-    stack.push(c);
-    while (!stack.isEmpty()) {
-      int v = stack.pop();
-      mark[v] = true;
-      for (int x = treeOff[v]; x < treeOff[v + 1]; x++) {
-        int w = treeNbr[x];
-        if (parent[w] == v) {
-          stack.push(w);
-        }
-      }
-    }
   }
 
   /** Territory hops from every free territory to the nearest one under (dir 1) or over (dir -1) target. */

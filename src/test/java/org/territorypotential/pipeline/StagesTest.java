@@ -112,6 +112,9 @@ class StagesTest {
           lake.getValue())), java.time.LocalDate.parse("2024-06-30"), List.of(Stages.GENERATE)), lake.toString());
       assertTrue(le.getMessage().contains(lake.getKey()), le.getMessage());
     }
+    ConfigError de = assertThrows(ConfigError.class, () -> Runner.validate(AppConfig.load(null,
+        Map.of("tp.design.perturbations", "-1")), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE));
+    assertEquals("configuration key 'tp.design.perturbations' must be >= 0, got -1", de.getMessage());
     Runner.validate(AppConfig.load(null, Map.of()), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE);
   }
 }
