@@ -625,9 +625,6 @@ public final class Designer {
    */
   private boolean randomSplit(int a, int b, int[][] members, double tolLoad, SplittableRandom rnd) {
     Merged mg = Merged.of(this, a, b, members);
-    if (mg == null) {
-      return false;
-    }
     boolean aIn = excess(loadT[a] - target[a], tolLoad) <= 0;
     boolean bIn = excess(loadT[b] - target[b], tolLoad) <= 0;
     for (int r = 0; r < PERTURBATION_TREES; r++) {
@@ -640,7 +637,7 @@ public final class Designer {
         for (int side = 0; side < 2; side++) {
           double la = mg.loadT(c, side);
           if ((!aIn || excess(la - target[a], tolLoad) <= 0) && (!bIn || excess(mg.total - la - target[b], tolLoad) <= 0)
-              && mg.moved(c, side) > 0) {
+              && mg.moved(c, side) > 0 && mg.keepsLocks(c, side)) {
             cuts.add(new int[] {c, side});
           }
         }
@@ -1172,8 +1169,8 @@ public final class Designer {
    * tree, each half to t or to s, is scored like the chains: (excess_t^2 + excess_s^2) / T^2 +
    * compactness x tolerance^2 x (the t | s boundary after - before) per mean edge length (the merged
    * area's outer boundary does not change), ties to fewer units moved. The best split is made when
-   * it lowers the two territories' sum of squared excesses. Pairs holding a locked unit are left
-   * alone. Rounds over the territories in index order until one keeps nothing or maxPasses. The
+   * it lowers the two territories' sum of squared excesses. A cut that would put a locked unit on
+   * the other territory's side is skipped. Rounds over the territories in index order until one keeps nothing or maxPasses. The
    * units moved.
    */
   int recombinationMoves(double tolLoad) {
@@ -1183,9 +1180,6 @@ public final class Designer {
   /** Merges t and s and splits them along the best spanning-tree cut when that lowers their squared excesses; units moved. */
   private int recombine(int t, int s, int[][] members, double tolLoad, double cutWeight) {
     Merged mg = Merged.of(this, t, s, members);
-    if (mg == null) {
-      return 0;
-    }
     double t2 = sq(meanTarget);
     double excessBefore = sq(excess(loadT[t] - target[t], tolLoad)) + sq(excess(loadT[s] - target[s], tolLoad));
     double bestScore = Double.POSITIVE_INFINITY;
@@ -1201,7 +1195,7 @@ public final class Designer {
         for (int side = 0; side < 2; side++) {
           double lt = mg.loadT(c, side);
           double ex = sq(excess(lt - target[t], tolLoad)) + sq(excess(mg.total - lt - target[s], tolLoad));
-          if (ex >= excessBefore - 1e-12 * t2) {
+          if (ex >= excessBefore - 1e-12 * t2 || !mg.keepsLocks(c, side)) {
             continue;
           }
           int moved = mg.moved(c, side);
@@ -1239,6 +1233,8 @@ public final class Designer {
     final double[] len;
     final double[] load;
     final boolean[] inT;
+    /** Per merged unit: 1 when it is locked in t, 2 when locked in s, 0 when free. */
+    final byte[] lockedIn;
     final double cutBefore;
     final double total;
     final int[] parent;
@@ -1246,6 +1242,9 @@ public final class Designer {
     final double[] sub;
     final int[] subT;
     final int[] size;
+    /** Locked units of t, and of s, in each subtree. */
+    private final int[] subLockedT;
+    private final int[] subLockedS;
     private final int[] treeOff;
     private final int[] treeNbr;
     private final int[] dsu;
@@ -1264,9 +1263,11 @@ public final class Designer {
       this.cutBefore = cutBefore;
       this.load = new double[m];
       this.inT = new boolean[m];
+      this.lockedIn = new byte[m];
       for (int i = 0; i < m; i++) {
         load[i] = d.p.load()[unit[i]];
         inT[i] = d.terr[unit[i]] == t;
+        lockedIn[i] = (byte) (d.p.isFixed(unit[i]) ? (inT[i] ? 1 : 2) : 0);
       }
       this.total = d.loadT[t] + d.loadT[s];
       parent = new int[m];
@@ -1274,6 +1275,8 @@ public final class Designer {
       sub = new double[m];
       subT = new int[m];
       size = new int[m];
+      subLockedT = new int[m];
+      subLockedS = new int[m];
       treeOff = new int[m + 1];
       treeNbr = new int[2 * Math.max(0, m - 1)];
       dsu = new int[m];
@@ -1281,17 +1284,15 @@ public final class Designer {
       weight = new double[edges.length];
     }
 
-    /** t and s merged, or null when they hold a locked unit (such pairs are left alone). */
+    /**
+     * Two free territories t and s merged; their locked units, if any, stay where they are: a split
+     * is allowed only when it keeps each on its territory's side ({@link #keepsLocks}).
+     */
     static Merged of(Designer d, int t, int s, int[][] members) {
       int m = members[t].length + members[s].length;
       int[] unit = new int[m];
       System.arraycopy(members[t], 0, unit, 0, members[t].length);
       System.arraycopy(members[s], 0, unit, members[t].length, members[s].length);
-      for (int u : unit) {
-        if (d.p.isFixed(u)) {
-          return null;
-        }
-      }
       if (d.local == null) {
         d.local = new int[d.n];
         Arrays.fill(d.local, -1);
@@ -1378,12 +1379,16 @@ public final class Designer {
         sub[i] = load[i];
         subT[i] = inT[i] ? 1 : 0;
         size[i] = 1;
+        subLockedT[i] = lockedIn[i] == 1 ? 1 : 0;
+        subLockedS[i] = lockedIn[i] == 2 ? 1 : 0;
       }
       for (int h = m - 1; h > 0; h--) {
         int v = seq[h];
         sub[parent[v]] += sub[v];
         subT[parent[v]] += subT[v];
         size[parent[v]] += size[v];
+        subLockedT[parent[v]] += subLockedT[v];
+        subLockedS[parent[v]] += subLockedS[v];
       }
       totalT = subT[0];
       return true;
@@ -1392,6 +1397,12 @@ public final class Designer {
     /** t's load after the cut above c: side 0 gives c's subtree to t and the rest to s, side 1 the other way round. */
     double loadT(int c, int side) {
       return side == 0 ? sub[c] : total - sub[c];
+    }
+
+    /** True when the cut above c on that side leaves every locked unit in its own territory. */
+    boolean keepsLocks(int c, int side) {
+      return side == 0 ? subLockedS[c] == 0 && subLockedT[c] == subLockedT[0]
+          : subLockedT[c] == 0 && subLockedS[c] == subLockedS[0];
     }
 
     /** Units that change territory with the cut above c on that side. */

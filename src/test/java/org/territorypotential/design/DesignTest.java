@@ -253,14 +253,23 @@ class DesignTest {
     assertTrue(after[0] == after[1] && after[1] == after[2] && after[3] == after[4] && after[4] == after[5]
         && after[0] != after[3], java.util.Arrays.toString(after));
     assertTrue(Metrics.of(q, after, assign, null).allContiguous());
-    // the same start with unit 4 locked: the pair holds a locked unit, so nothing is recombined
+    // the same start with unit 4 (territory 1) locked: of the two orientations of the rows, each
+    // moving 3 units, only row 1 -> territory 1 keeps it where it is
     boolean[] locked = new boolean[6];
     locked[4] = true;
     Problem lockedUnit = new Problem(q.graph(), q.x(), q.y(), load, q.area(), q.perimeter(), new double[6], assign, 2,
         locked, new boolean[2]);
     Designer e = designerAt(lockedUnit, assign);
-    assertEquals(0, e.recombinationMoves(1.0));
-    assertArrayEquals(assign, e.territory());
+    assertEquals(3, e.recombinationMoves(1.0));
+    assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1}, e.territory());
+    // units 1 and 4 of territory 1 locked, one in each row: no split keeps both in territory 1
+    // within the tolerance, so nothing moves
+    locked[1] = true;
+    Problem twoLocked = new Problem(q.graph(), q.x(), q.y(), load, q.area(), q.perimeter(), new double[6], assign, 2,
+        locked, new boolean[2]);
+    Designer f = designerAt(twoLocked, assign);
+    assertEquals(0, f.recombinationMoves(1.0));
+    assertArrayEquals(assign, f.territory());
   }
 
   @Test
