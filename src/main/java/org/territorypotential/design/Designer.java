@@ -34,7 +34,7 @@ public final class Designer {
   public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
       int maxPasses, int candidates, long seed, double polsbyPopperMinGain, int perturbations) {
     public static Params defaults() {
-      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001, 64);
+      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001, 512);
     }
 
     /** The same settings with another disruption penalty. */

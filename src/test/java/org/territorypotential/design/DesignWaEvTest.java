@@ -60,5 +60,8 @@ class DesignWaEvTest {
     assertEquals(zctas, r.rowsWritten().get(lake.sqlName(Table.TERRITORY_DESIGN)));
     assertTrue(l.contiguous(), "every designed territory is one piece: " + l.notes());
     assertTrue(l.devBefore() != null && l.devAfter() <= l.devBefore(), l.devAfter() + " vs " + l.devBefore());
+    // no unit is heavier than its target plus the tolerance here: the moves left 1 of 18 outside
+    // (+7.3%), the perturbations bring it in (the 305th draw with the default seed)
+    assertEquals(0, l.outsideAfter(), "territories outside the tolerance: " + l.notes());
   }
 }
