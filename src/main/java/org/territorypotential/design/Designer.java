@@ -1154,7 +1154,11 @@ public final class Designer {
    * runs only for the territories left outside the tolerance. 32 and 256 leave the same territories
    * outside on the WA ZCTAs and bench-design's 10,000 / 500 grids (seeds 7-10, 4 Dec 2026); 256
    * finds the better-scored split on seed 7 (least compact territory 0.200 against 0.183, 1 unit
-   * moved against 12) in 0.6 s for the whole design.
+   * moved against 12) in 0.6 s for the whole design. On 89,999 generated tracts into 500
+   * territories (about 360 units a pair, many pairs outside) the design ran past 13 minutes, in
+   * the recombination and the path moves (5 Dec 2026, docs/design-territories.md, Limits); scaling
+   * the count down for large pairs (45 trees at 360 units) did not bring it under 13 minutes, so
+   * it was not kept.
    */
   static final int RECOMBINATION_TREES = 256;
 
@@ -1223,7 +1227,7 @@ public final class Designer {
    * under random edge weights) with its breadth-first order and subtree sums. Cutting a tree edge
    * above unit c gives two halves that are each one piece: c's subtree and the rest.
    */
-  private static final class Merged {
+  static final class Merged {
     private final Designer d;
     final int t;
     final int s;
@@ -1248,7 +1252,7 @@ public final class Designer {
     private final int[] treeOff;
     private final int[] treeNbr;
     private final int[] dsu;
-    private final Integer[] order;
+    private final int[] order;
     private final double[] weight;
     private int totalT;
 
@@ -1280,7 +1284,7 @@ public final class Designer {
       treeOff = new int[m + 1];
       treeNbr = new int[2 * Math.max(0, m - 1)];
       dsu = new int[m];
-      order = new Integer[edges.length];
+      order = new int[edges.length];
       weight = new double[edges.length];
     }
 
@@ -1325,6 +1329,52 @@ public final class Designer {
           lenList.stream().mapToDouble(Double::doubleValue).toArray(), cutBefore);
     }
 
+    /**
+     * Sorts idx[lo..hi] by (w[idx], idx): the order a stable sort by weight gives, on primitives
+     * (a boxed sort with a comparator was most of the recombination's time at 360 units a pair).
+     */
+    static void sortByWeight(int[] idx, double[] w, int lo, int hi) {
+      while (hi - lo > 16) {
+        int mid = (lo + hi) >>> 1;
+        int pivot = idx[mid];
+        int i = lo;
+        int j = hi;
+        while (i <= j) {
+          while (before(idx[i], pivot, w)) {
+            i++;
+          }
+          while (before(pivot, idx[j], w)) {
+            j--;
+          }
+          if (i <= j) {
+            int tmp = idx[i];
+            idx[i++] = idx[j];
+            idx[j--] = tmp;
+          }
+        }
+        if (j - lo < hi - i) { // recurse into the smaller part
+          sortByWeight(idx, w, lo, j);
+          lo = i;
+        } else {
+          sortByWeight(idx, w, i, hi);
+          hi = j;
+        }
+      }
+      for (int i = lo + 1; i <= hi; i++) {
+        int v = idx[i];
+        int j = i - 1;
+        while (j >= lo && before(v, idx[j], w)) {
+          idx[j + 1] = idx[j];
+          j--;
+        }
+        idx[j + 1] = v;
+      }
+    }
+
+    private static boolean before(int a, int b, double[] w) {
+      return w[a] < w[b] || (w[a] == w[b] && a < b);
+    }
+
     /** Draws the next spanning tree and its subtree sums; false when the merged units are not one piece. */
     boolean drawTree(SplittableRandom rnd) {
       int ne = edges.length;
@@ -1332,7 +1382,7 @@ public final class Designer {
         order[e] = e;
         weight[e] = rnd.nextDouble();
       }
-      Arrays.sort(order, (x, y) -> Double.compare(weight[x], weight[y]));
+      sortByWeight(order, weight, 0, ne - 1);
       for (int i = 0; i < m; i++) {
         dsu[i] = i;
       }
