@@ -170,9 +170,9 @@ public final class DesignBench {
     sb.append("Run of ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
         .append(". Command: `").append(command).append("`  \n");
     sb.append(String.format(Locale.ROOT, "Settings: load sigma %.2f, seed %d; tolerance %.3f, compactness %.2f,"
-        + " disruption-penalty %.2f, allocation-iterations %d, max-passes %d, candidates %d, polsby-popper-min-gain %s, perturbations %d.%n%n",
+        + " disruption-penalty %.2f, allocation-iterations %d, max-passes %d, candidates %d, polsby-popper-min-gain %s, perturbations %d, tree-budget %d.%n%n",
         sigma, seed, dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(),
-        dp.candidates(), java.math.BigDecimal.valueOf(dp.polsbyPopperMinGain()).toPlainString(), dp.perturbations()));
+        dp.candidates(), java.math.BigDecimal.valueOf(dp.polsbyPopperMinGain()).toPlainString(), dp.perturbations(), dp.treeBudget()));
     sb.append("| units | territories | design s | max dev. current | after allocation | design | k-means |"
         + " outside tol. | PP current | PP design | PP design min | PP k-means | k-means pieces | contiguous | units moved | feasible |\n");
     sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|:-:|\n");

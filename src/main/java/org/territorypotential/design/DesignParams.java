@@ -47,7 +47,7 @@ public record DesignParams(String brand, String current, String level, List<Scen
     }
     Designer.Params dp = new Designer.Params(tol, compact, pen, positive(cfg, "tp.design.allocation-iterations"),
         positive(cfg, "tp.design.max-passes"), positive(cfg, "tp.design.candidates"), cfg.getLong("tp.design.seed"),
-        ppMinGain, nonNegative(cfg, "tp.design.perturbations"));
+        ppMinGain, nonNegative(cfg, "tp.design.perturbations"), positiveLong(cfg, "tp.design.tree-budget"));
     List<String> whatIfs = new ArrayList<>();
     for (String w : cfg.getStringList("tp.whatif.scenarios")) {
       WhatIf.Scenario ws;
@@ -83,6 +83,14 @@ public record DesignParams(String brand, String current, String level, List<Scen
     int v = cfg.getInt(key);
     if (v < 0) {
       throw new ConfigError("configuration key '" + key + "' must be >= 0, got " + v);
+    }
+    return v;
+  }
+
+  private static long positiveLong(AppConfig cfg, String key) {
+    long v = cfg.getLong(key);
+    if (v < 1) {
+      throw new ConfigError("configuration key '" + key + "' must be >= 1, got " + v);
     }
     return v;
   }

@@ -32,21 +32,30 @@ import java.util.SplittableRandom;
 public final class Designer {
   /** Settings (tp.design.*). */
   public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
-      int maxPasses, int candidates, long seed, double polsbyPopperMinGain, int perturbations) {
+      int maxPasses, int candidates, long seed, double polsbyPopperMinGain, int perturbations, long treeBudget) {
+    /** tp.design.tree-budget's default: about 2 minutes of spanning trees on one core of the 2-core machine (5 Dec 2026). */
+    public static final long TREE_BUDGET = 500_000_000L;
+
     public static Params defaults() {
-      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001, 512);
+      return new Params(0.05, 0.5, 0.0, 80, 60, 8, 42L, 0.00001, 512, TREE_BUDGET);
     }
 
     /** The same settings with another disruption penalty. */
     public Params withDisruptionPenalty(double penalty) {
       return new Params(tolerance, compactness, penalty, allocationIterations, maxPasses, candidates, seed, polsbyPopperMinGain,
-          perturbations);
+          perturbations, treeBudget);
     }
 
     /** The same settings with another number of perturbations (0: none). */
     public Params withPerturbations(int count) {
       return new Params(tolerance, compactness, disruptionPenalty, allocationIterations, maxPasses, candidates, seed,
-          polsbyPopperMinGain, count);
+          polsbyPopperMinGain, count, treeBudget);
+    }
+
+    /** The same settings with another spanning-tree budget. */
+    public Params withTreeBudget(long units) {
+      return new Params(tolerance, compactness, disruptionPenalty, allocationIterations, maxPasses, candidates, seed,
+          polsbyPopperMinGain, perturbations, units);
     }
   }
 
@@ -74,6 +83,7 @@ public final class Designer {
     this.terr = new int[n];
     this.loadT = new double[k];
     this.target = new double[k];
+    this.version = new long[k];
   }
 
   public static Result design(Problem p, Params prm) {
@@ -542,8 +552,10 @@ public final class Designer {
     int[] start = terr.clone();
     double[] best = balanceState(tolLoad);
     int[] bestTerr = terr.clone();
+    double[] bestLoad = loadT.clone();
+    long[] bestVersion = version.clone();
     SplittableRandom rnd = new SplittableRandom(prm.seed() * 6_364_136_223_846_793_005L + 1_442_695_040_888_963_407L);
-    for (int i = 0; i < prm.perturbations(); i++) {
+    for (int i = 0; i < prm.perturbations() && treesLeft(); i++) {
       List<Integer> open = fixableOutside(tolLoad);
       if (open.isEmpty()) {
         break;
@@ -566,9 +578,12 @@ public final class Designer {
       if (now[0] < best[0] || (now[0] == best[0] && now[1] < best[1] - 1e-12)) {
         best = now;
         System.arraycopy(terr, 0, bestTerr, 0, n);
-      } else {
+        System.arraycopy(loadT, 0, bestLoad, 0, k);
+        System.arraycopy(version, 0, bestVersion, 0, k);
+      } else { // back to the best design: its loads and versions too, so the failed pair steps stay skipped
         System.arraycopy(bestTerr, 0, terr, 0, n);
-        recomputeLoads();
+        System.arraycopy(bestLoad, 0, loadT, 0, k);
+        System.arraycopy(bestVersion, 0, version, 0, k);
       }
     }
     int moved = 0;
@@ -627,7 +642,7 @@ public final class Designer {
     Merged mg = Merged.of(this, a, b, members);
     boolean aIn = excess(loadT[a] - target[a], tolLoad) <= 0;
     boolean bIn = excess(loadT[b] - target[b], tolLoad) <= 0;
-    for (int r = 0; r < PERTURBATION_TREES; r++) {
+    for (int r = 0; r < PERTURBATION_TREES && treesLeft(); r++) {
       if (!mg.drawTree(rnd)) {
         return false;
       }
@@ -1067,7 +1082,8 @@ public final class Designer {
    * per exchange).
    */
   int exchangeMoves(double tolLoad) {
-    return pairMoves(tolLoad, (t, q, members, tol, cutWeight) -> exchange(t, q, members, tol, cutWeight) ? 2 : 0);
+    return pairMoves(tolLoad, (t, q, members, tol, cutWeight) -> exchange(t, q, members, tol, cutWeight) ? 2 : 0,
+        failedExchanges);
   }
 
   /** A step on a territory t outside the tolerance and a free neighbour s: the units it moved (0: nothing changed). */
@@ -1076,11 +1092,28 @@ public final class Designer {
   }
 
   /**
+   * Per territory, a number that changes whenever a unit enters or leaves it ({@link #apply}), and
+   * comes back with the units when the perturbations restore a better design: a pair step is a
+   * function of its two territories' units alone (their loads, boundary, cuts and, for the
+   * recombination, trees drawn from the seed, t and s), so it need not be tried again on a pair
+   * whose two numbers are those of its last failure.
+   */
+  private final long[] version;
+  private long clock;
+  /** Units of the spanning trees drawn so far (a tree of m units counts m), against {@code treeBudget}. */
+  private long treeWork;
+  private boolean treeBudgetNoted;
+  /** Per pair t * k + s: {version of t, version of s} when the step last changed nothing. */
+  private final java.util.Map<Long, long[]> failedExchanges = new java.util.HashMap<>();
+  private final java.util.Map<Long, long[]> failedRecombinations = new java.util.HashMap<>();
+
+  /**
    * Rounds over the free territories outside the tolerance in index order, trying {@code step}
    * with each free neighbour while the territory stays outside, until a round moves nothing or
-   * maxPasses. The units moved.
+   * maxPasses; a pair is skipped while neither territory has changed since the step last failed on
+   * it ({@code failed}), which gives the same design as trying it again. The units moved.
    */
-  private int pairMoves(double tolLoad, PairStep step) {
+  private int pairMoves(double tolLoad, PairStep step, java.util.Map<Long, long[]> failed) {
     double cutWeight = prm.compactness() * sq(prm.tolerance()) / meanEdgeLength();
     int moves = 0;
     for (int round = 0; round < prm.maxPasses(); round++) {
@@ -1095,10 +1128,17 @@ public final class Designer {
           if (p.lockedTerritory()[s] || excess(loadT[t] - target[t], tolLoad) <= 0) {
             continue;
           }
+          long key = (long) t * k + s;
+          long[] last = failed.get(key);
+          if (last != null && last[0] == version[t] && last[1] == version[s]) {
+            continue;
+          }
           int m = step.apply(t, s, members, tolLoad, cutWeight);
           if (m > 0) {
             moves += m;
             members = members();
+          } else {
+            failed.put(key, new long[] {version[t], version[s]});
           }
         }
       }
@@ -1147,6 +1187,26 @@ public final class Designer {
     return false;
   }
 
+  /**
+   * False once the spanning trees drawn (recombinations and perturbations) add up to
+   * {@code treeBudget} units, which bounds the design's time where many territories stay outside the
+   * tolerance after every other step and each split lowers their excess a little (89,999 generated
+   * tracts, 93% of them without potential, into 500 territories ran past 25 minutes without it,
+   * 5 Dec 2026). The budget counts work, not seconds, so the design stays deterministic; the
+   * first time it runs out, the design says so in its notes.
+   */
+  private boolean treesLeft() {
+    if (treeWork < prm.treeBudget()) {
+      return true;
+    }
+    if (!treeBudgetNoted) {
+      treeBudgetNoted = true;
+      notes.add("recombinations and perturbations stopped at tp.design.tree-budget (" + prm.treeBudget()
+          + " spanning-tree units); a larger budget may bring more territories within the tolerance");
+    }
+    return false;
+  }
+
   // ---- recombination ---------------------------------------------------------------------------
 
   /**
@@ -1156,9 +1216,9 @@ public final class Designer {
    * finds the better-scored split on seed 7 (least compact territory 0.200 against 0.183, 1 unit
    * moved against 12) in 0.6 s for the whole design. On 89,999 generated tracts into 500
    * territories (about 360 units a pair, many pairs outside) the design ran past 13 minutes, in
-   * the recombination and the path moves (5 Dec 2026, docs/design-territories.md, Limits); scaling
-   * the count down for large pairs (45 trees at 360 units) did not bring it under 13 minutes, so
-   * it was not kept.
+   * the recombination (5 Dec 2026, docs/design-territories.md, Limits); scaling the count down for
+   * large pairs (45 trees at 360 units) did not bring it under 13 minutes, so it was not kept: the
+   * total is bounded by {@code treeBudget} instead.
    */
   static final int RECOMBINATION_TREES = 256;
 
@@ -1178,7 +1238,7 @@ public final class Designer {
    * units moved.
    */
   int recombinationMoves(double tolLoad) {
-    return pairMoves(tolLoad, this::recombine);
+    return pairMoves(tolLoad, this::recombine, failedRecombinations);
   }
 
   /** Merges t and s and splits them along the best spanning-tree cut when that lowers their squared excesses; units moved. */
@@ -1190,7 +1250,7 @@ public final class Designer {
     int bestMoved = Integer.MAX_VALUE;
     boolean[] bestSideT = null;
     SplittableRandom rnd = new SplittableRandom(prm.seed() * 1_000_003L + (long) t * 7919L + s);
-    for (int r = 0; r < RECOMBINATION_TREES; r++) {
+    for (int r = 0; r < RECOMBINATION_TREES && treesLeft(); r++) {
       if (!mg.drawTree(rnd)) {
         return 0; // t and s together are not one piece: they no longer touch (an earlier step of the round changed t)
       }
@@ -1203,12 +1263,11 @@ public final class Designer {
             continue;
           }
           int moved = mg.moved(c, side);
-          boolean[] sideT = mg.sideT(c, side);
-          double score = ex / t2 + cutWeight * (mg.cutAfter(sideT) - mg.cutBefore);
+          double score = ex / t2 + cutWeight * (mg.cutAfter(c) - mg.cutBefore);
           if (score < bestScore - 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && moved < bestMoved)) {
             bestScore = score;
             bestMoved = moved;
-            bestSideT = sideT;
+            bestSideT = mg.sideT(c, side);
           }
         }
       }
@@ -1254,6 +1313,15 @@ public final class Designer {
     private final int[] dsu;
     private final int[] order;
     private final double[] weight;
+    /** Per merged unit: the length of the merged edges with one end in its subtree (the split's t | s boundary). */
+    private final double[] cross;
+    /** Ancestors 2^j up the tree (binary lifting, for the lowest common ancestor of an edge's ends). */
+    private final int[][] up;
+    private final int[] depth;
+    private final int[] fill;
+    private final int[] treeEdge;
+    /** True when {@link #cross} holds the current tree's boundaries (computed on first use). */
+    private boolean crossed;
     private int totalT;
 
     private Merged(Designer d, int t, int s, int[] unit, int[][] edges, double[] len, double cutBefore) {
@@ -1286,6 +1354,11 @@ public final class Designer {
       dsu = new int[m];
       order = new int[edges.length];
       weight = new double[edges.length];
+      cross = new double[m];
+      fill = new int[m];
+      treeEdge = new int[Math.max(0, m - 1)];
+      depth = new int[m];
+      up = new int[Math.max(1, 32 - Integer.numberOfLeadingZeros(Math.max(1, m - 1)))][m];
     }
 
     /**
@@ -1377,6 +1450,7 @@ public final class Designer {
 
     /** Draws the next spanning tree and its subtree sums; false when the merged units are not one piece. */
     boolean drawTree(SplittableRandom rnd) {
+      d.treeWork += m;
       int ne = edges.length;
       for (int e = 0; e < ne; e++) {
         order[e] = e;
@@ -1386,27 +1460,30 @@ public final class Designer {
       for (int i = 0; i < m; i++) {
         dsu[i] = i;
       }
-      int[] deg = new int[m];
-      List<int[]> tree = new ArrayList<>();
-      for (int e : order) {
+      int[] deg = fill;
+      Arrays.fill(deg, 0);
+      int treeEdges = 0;
+      for (int x = 0; x < ne && treeEdges < m - 1; x++) {
+        int e = order[x];
         int a = find(dsu, edges[e][0]);
         int b = find(dsu, edges[e][1]);
         if (a != b) {
           dsu[a] = b;
-          tree.add(edges[e]);
+          treeEdge[treeEdges++] = e;
           deg[edges[e][0]]++;
           deg[edges[e][1]]++;
         }
       }
-      if (tree.size() != m - 1) {
+      if (treeEdges != m - 1) {
         return false;
       }
       treeOff[0] = 0;
       for (int i = 0; i < m; i++) {
         treeOff[i + 1] = treeOff[i] + deg[i];
       }
-      int[] fill = Arrays.copyOf(treeOff, m);
-      for (int[] e : tree) {
+      System.arraycopy(treeOff, 0, fill, 0, m);
+      for (int x = 0; x < treeEdges; x++) {
+        int[] e = edges[treeEdge[x]];
         treeNbr[fill[e[0]]++] = e[1];
         treeNbr[fill[e[1]]++] = e[0];
       }
@@ -1432,6 +1509,7 @@ public final class Designer {
         subLockedT[i] = lockedIn[i] == 1 ? 1 : 0;
         subLockedS[i] = lockedIn[i] == 2 ? 1 : 0;
       }
+      crossed = false;
       for (int h = m - 1; h > 0; h--) {
         int v = seq[h];
         sub[parent[v]] += sub[v];
@@ -1442,6 +1520,69 @@ public final class Designer {
       }
       totalT = subT[0];
       return true;
+    }
+
+    /**
+     * Fills {@link #cross} for the current tree: each merged edge (a, b) adds its length at a and at
+     * b and takes twice its length off at their lowest common ancestor, and the sums over each
+     * subtree (bottom-up) count exactly the edges with one end inside it: the boundary the cut above
+     * its root makes, for every cut of the tree in one pass over the edges instead of one pass per
+     * cut (which made the recombination quadratic in the pair's units).
+     */
+    private void crossings() {
+      int levels = up.length;
+      for (int h = 0; h < m; h++) {
+        int v = seq[h];
+        int pv = parent[v] < 0 ? v : parent[v];
+        depth[v] = parent[v] < 0 ? 0 : depth[pv] + 1;
+        up[0][v] = pv;
+        for (int j = 1; j < levels; j++) {
+          up[j][v] = up[j - 1][up[j - 1][v]]; // ancestors come earlier in the breadth-first order
+        }
+        cross[v] = 0;
+      }
+      for (int e = 0; e < edges.length; e++) {
+        int a = edges[e][0];
+        int b = edges[e][1];
+        cross[a] += len[e];
+        cross[b] += len[e];
+        cross[lca(a, b)] -= 2 * len[e];
+      }
+      for (int h = m - 1; h > 0; h--) {
+        cross[parent[seq[h]]] += cross[seq[h]];
+      }
+      crossed = true;
+    }
+
+    private int lca(int a, int b) {
+      if (depth[a] < depth[b]) {
+        int x = a;
+        a = b;
+        b = x;
+      }
+      for (int j = up.length - 1; j >= 0; j--) {
+        if (depth[a] - (1 << j) >= depth[b]) {
+          a = up[j][a];
+        }
+      }
+      if (a == b) {
+        return a;
+      }
+      for (int j = up.length - 1; j >= 0; j--) {
+        if (up[j][a] != up[j][b]) {
+          a = up[j][a];
+          b = up[j][b];
+        }
+      }
+      return up[0][a];
+    }
+
+    /** The t | s boundary length after the cut above c (either side). */
+    double cutAfter(int c) {
+      if (!crossed) {
+        crossings();
+      }
+      return cross[c];
     }
 
     /** t's load after the cut above c: side 0 gives c's subtree to t and the rest to s, side 1 the other way round. */
@@ -1483,7 +1624,7 @@ public final class Designer {
       return half;
     }
 
-    /** The t | s boundary length after a split. */
+    /** The t | s boundary length after a split, edge by edge (the tests' reference for {@link #cutAfter(int)}). */
     double cutAfter(boolean[] sideT) {
       double cut = 0;
       for (int e = 0; e < edges.length; e++) {
@@ -1636,12 +1777,17 @@ public final class Designer {
   }
 
   private double meanEdgeLength() {
-    double sum = 0;
-    for (double l : g.len) {
-      sum += l;
+    if (Double.isNaN(meanEdge)) {
+      double sum = 0;
+      for (double l : g.len) {
+        sum += l;
+      }
+      meanEdge = g.len.length == 0 || sum == 0 ? 1.0 : sum / g.len.length;
     }
-    return g.len.length == 0 || sum == 0 ? 1.0 : sum / g.len.length;
+    return meanEdge;
   }
+
+  private double meanEdge = Double.NaN;
 
   /** Within tolerance after adding {@code dw}, or at least no further from target than now. */
   private boolean withinAfter(int t, double dw, double tol) {
@@ -1687,6 +1833,8 @@ public final class Designer {
     terr[u] = b;
     loadT[a] -= p.load()[u];
     loadT[b] += p.load()[u];
+    version[a] = ++clock;
+    version[b] = clock;
   }
 
   // ---- Polsby-Popper pass ----------------------------------------------------------------------
@@ -1749,6 +1897,7 @@ public final class Designer {
   }
 
   private int[] seen;
+  private int[] nearU;
   private int stamp;
   private int[] queue;
 
@@ -1776,8 +1925,12 @@ public final class Designer {
     if (seen == null) {
       seen = new int[n];
       queue = new int[n];
+      nearU = new int[n];
     }
     stamp++;
+    for (int e = g.off[u]; e < g.off[u + 1]; e++) {
+      nearU[g.nbr[e]] = stamp; // u's neighbours, for counting the ones the search reaches
+    }
     seen[u] = stamp;
     seen[first] = stamp;
     int h = 0;
@@ -1792,19 +1945,10 @@ public final class Designer {
         if (seen[w] != stamp && terr[w] == a) {
           seen[w] = stamp;
           queue[tl++] = w;
-          if (isNeighbour(u, w) && ++found == need) {
+          if (nearU[w] == stamp && ++found == need) {
             return true;
           }
         }
-      }
-    }
-    return false;
-  }
-
-  private boolean isNeighbour(int u, int w) {
-    for (int e = g.off[u]; e < g.off[u + 1]; e++) {
-      if (g.nbr[e] == w) {
-        return true;
       }
     }
     return false;

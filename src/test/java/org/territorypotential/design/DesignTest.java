@@ -65,7 +65,7 @@ class DesignTest {
     Problem p = Grid.of(rows, cols, Grid.skewedLoad(rows * cols, 7), strips, k);
     Designer.Params on = Designer.Params.defaults();
     Designer.Params off = new Designer.Params(on.tolerance(), on.compactness(), on.disruptionPenalty(), on.allocationIterations(),
-        on.maxPasses(), on.candidates(), on.seed(), 0.0, on.perturbations());
+        on.maxPasses(), on.candidates(), on.seed(), 0.0, on.perturbations(), on.treeBudget());
     Designer.Result without = Designer.design(p, off);
     Designer.Result with = Designer.design(p, on);
     Metrics.Summary a = Metrics.of(p, without.territory(), strips, without.target());
@@ -303,6 +303,42 @@ class DesignTest {
       }
     }
     assertArrayEquals(with.territory(), Designer.design(p, on).territory(), "the perturbations are seeded");
+    assertTrue(with.notes().stream().noneMatch(x -> x.contains("tree-budget")), with.notes().toString());
+    // a spent tree budget stops the recombinations and perturbations, says so, and the design is still one piece each
+    Designer.Result bounded = Designer.design(p, on.withTreeBudget(1));
+    assertTrue(bounded.notes().stream().anyMatch(x -> x.contains("stopped at tp.design.tree-budget (1 ")), bounded.notes().toString());
+    Metrics.Summary c = Metrics.of(p, bounded.territory(), current, bounded.target());
+    assertTrue(c.allContiguous());
+    assertTrue(c.outside(on.tolerance()) >= b.outside(on.tolerance()), "budget 1: " + c.outside(on.tolerance()) + " outside");
+  }
+
+  @Test
+  void everyTreeCutsBoundaryFromOnePassEqualsCountingTheSplitsEdges() {
+    // the recombination scores every cut of a tree by its t | s boundary, summed per subtree in one
+    // pass over the edges (lowest common ancestors); counting the edges across each split must agree
+    int side = 14;
+    double[] load = Grid.skewedLoad(side * side, 4);
+    int[] assign = new int[side * side];
+    for (int u = 0; u < assign.length; u++) {
+      assign[u] = (u % side) < side / 2 ? 0 : 1;
+    }
+    Problem q = Grid.of(side, side, load, assign, 2);
+    Designer d = designerAt(q, assign);
+    int[][] members = new int[2][];
+    for (int t = 0; t < 2; t++) {
+      final int tt = t;
+      members[t] = java.util.stream.IntStream.range(0, assign.length).filter(u -> assign[u] == tt).toArray();
+    }
+    Designer.Merged mg = Designer.Merged.of(d, 0, 1, members);
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    for (int tree = 0; tree < 20; tree++) {
+      assertTrue(mg.drawTree(rnd));
+      for (int h = 1; h < mg.m; h++) {
+        int c = mg.seq[h];
+        assertEquals(mg.cutAfter(mg.sideT(c, 0)), mg.cutAfter(c), 1e-9, "tree " + tree + ", cut above " + c);
+        assertEquals(mg.cutAfter(mg.sideT(c, 1)), mg.cutAfter(c), 1e-9);
+      }
+    }
   }
 
   @Test
@@ -382,7 +418,7 @@ class DesignTest {
     Designer.Result r2 = Designer.design(p, a);
     assertArrayEquals(r1.territory(), r2.territory());
     Designer.Params b = new Designer.Params(a.tolerance(), a.compactness(), a.disruptionPenalty(), a.allocationIterations(), a.maxPasses(),
-        a.candidates(), a.seed() + 1, a.polsbyPopperMinGain(), a.perturbations());
+        a.candidates(), a.seed() + 1, a.polsbyPopperMinGain(), a.perturbations(), a.treeBudget());
     assertFalse(Arrays.equals(r1.territory(), Designer.design(p, b).territory()), "the seed changes k-means++ seeding");
   }
 

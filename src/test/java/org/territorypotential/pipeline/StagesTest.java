@@ -115,6 +115,9 @@ class StagesTest {
     ConfigError de = assertThrows(ConfigError.class, () -> Runner.validate(AppConfig.load(null,
         Map.of("tp.design.perturbations", "-1")), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE));
     assertEquals("configuration key 'tp.design.perturbations' must be >= 0, got -1", de.getMessage());
+    ConfigError tb = assertThrows(ConfigError.class, () -> Runner.validate(AppConfig.load(null,
+        Map.of("tp.design.tree-budget", "0")), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE));
+    assertEquals("configuration key 'tp.design.tree-budget' must be >= 1, got 0", tb.getMessage());
     Runner.validate(AppConfig.load(null, Map.of()), java.time.LocalDate.parse("2024-06-30"), Stages.PIPELINE);
   }
 }
