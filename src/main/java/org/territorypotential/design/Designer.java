@@ -1312,7 +1312,6 @@ public final class Designer {
     private final int[] treeNbr;
     private final int[] dsu;
     private final int[] order;
-    private final double[] weight;
     /** Per merged unit: the length of the merged edges with one end in its subtree (the split's t | s boundary). */
     private final double[] cross;
     /** Ancestors 2^j up the tree (binary lifting, for the lowest common ancestor of an edge's ends). */
@@ -1353,7 +1352,6 @@ public final class Designer {
       treeNbr = new int[2 * Math.max(0, m - 1)];
       dsu = new int[m];
       order = new int[edges.length];
-      weight = new double[edges.length];
       cross = new double[m];
       fill = new int[m];
       treeEdge = new int[Math.max(0, m - 1)];
@@ -1402,61 +1400,19 @@ public final class Designer {
           lenList.stream().mapToDouble(Double::doubleValue).toArray(), cutBefore);
     }
 
-    /**
-     * Sorts idx[lo..hi] by (w[idx], idx): the order a stable sort by weight gives, on primitives
-     * (a boxed sort with a comparator was most of the recombination's time at 360 units a pair).
-     */
-    static void sortByWeight(int[] idx, double[] w, int lo, int hi) {
-      while (hi - lo > 16) {
-        int mid = (lo + hi) >>> 1;
-        int pivot = idx[mid];
-        int i = lo;
-        int j = hi;
-        while (i <= j) {
-          while (before(idx[i], pivot, w)) {
-            i++;
-          }
-          while (before(pivot, idx[j], w)) {
-            j--;
-          }
-          if (i <= j) {
-            int tmp = idx[i];
-            idx[i++] = idx[j];
-            idx[j--] = tmp;
-          }
-        }
-        if (j - lo < hi - i) { // recurse into the smaller part
-          sortByWeight(idx, w, lo, j);
-          lo = i;
-        } else {
-          sortByWeight(idx, w, i, hi);
-          hi = j;
-        }
-      }
-      for (int i = lo + 1; i <= hi; i++) {
-        int v = idx[i];
-        int j = i - 1;
-        while (j >= lo && before(v, idx[j], w)) {
-          idx[j + 1] = idx[j];
-          j--;
-        }
-        idx[j + 1] = v;
-      }
-    }
-
-    private static boolean before(int a, int b, double[] w) {
-      return w[a] < w[b] || (w[a] == w[b] && a < b);
-    }
-
     /** Draws the next spanning tree and its subtree sums; false when the merged units are not one piece. */
     boolean drawTree(SplittableRandom rnd) {
       d.treeWork += m;
       int ne = edges.length;
       for (int e = 0; e < ne; e++) {
         order[e] = e;
-        weight[e] = rnd.nextDouble();
       }
-      sortByWeight(order, weight, 0, ne - 1);
+      for (int e = ne - 1; e > 0; e--) { // a uniform random order: Kruskal on it = a minimum spanning tree under iid weights
+        int j = rnd.nextInt(e + 1);
+        int x = order[e];
+        order[e] = order[j];
+        order[j] = x;
+      }
       for (int i = 0; i < m; i++) {
         dsu[i] = i;
       }

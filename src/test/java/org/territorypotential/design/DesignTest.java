@@ -342,26 +342,6 @@ class DesignTest {
   }
 
   @Test
-  void theRecombinationsPrimitiveSortGivesTheStableSortsOrder() {
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
-    for (int n : new int[] {0, 1, 2, 17, 40, 1000}) {
-      double[] w = new double[n];
-      for (int i = 0; i < n; i++) {
-        w[i] = rnd.nextInt(3) == 0 ? 0.5 : rnd.nextDouble(); // a third tied
-      }
-      Integer[] boxed = new Integer[n];
-      int[] idx = new int[n];
-      for (int i = 0; i < n; i++) {
-        boxed[i] = i;
-        idx[i] = i;
-      }
-      Arrays.sort(boxed, (x, y) -> Double.compare(w[x], w[y]));
-      Designer.Merged.sortByWeight(idx, w, 0, n - 1);
-      assertArrayEquals(Arrays.stream(boxed).mapToInt(Integer::intValue).toArray(), idx, "n = " + n);
-    }
-  }
-
-  @Test
   void pathMovesNeitherCrossALockedTerritoryNorMoveALockedUnit() {
     // the ladder above: with territory 1 locked there is no path from 0 to 2 (they do not touch),
     // so nothing moves; with units 3 and 9 (territory 1's side facing 2) locked, they stay in 1
