@@ -33,7 +33,7 @@ public final class Designer {
   /** Settings (tp.design.*). */
   public record Params(double tolerance, double compactness, double disruptionPenalty, int allocationIterations,
       int maxPasses, int candidates, long seed, double polsbyPopperMinGain, int perturbations, long treeBudget) {
-    /** tp.design.tree-budget's default: about 2 minutes of spanning trees on one core of the 2-core machine (5 Dec 2026). */
+    /** tp.design.tree-budget's default: about 1 minute of spanning trees on one core of the 2-core machine (5 Dec 2026). */
     public static final long TREE_BUDGET = 500_000_000L;
 
     public static Params defaults() {
