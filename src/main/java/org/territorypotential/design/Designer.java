@@ -1223,6 +1223,16 @@ public final class Designer {
   static final int RECOMBINATION_TREES = 256;
 
   /**
+   * Trees drawn for a pair before giving up when none of them has a split that lowers the two
+   * territories' squared excesses; once one has, all {@link #RECOMBINATION_TREES} are drawn for the
+   * best-scored split. On 89,999 generated tracts into 500 territories (5 Dec 2026, same tree budget)
+   * 87% of the recombinations kept nothing and drew most of the trees: giving up after 32 took the
+   * territories outside the tolerance from 326 to 310, the largest deviation from 50.4% to 24.7% and
+   * the mean Polsby-Popper from 0.424 to 0.442 (after 8: 311, 21.1%, 0.457).
+   */
+  static final int RECOMBINATION_TREES_TO_FIRST = 32;
+
+  /**
    * Recombination (ReCom, DeFord, Duchin and Solomon 2019), after the exchanges, for the territories
    * still outside the tolerance: a territory t and a free neighbour s are merged, and the merged
    * units are split again along a cut edge of a spanning tree of their graph, so both halves are
@@ -1251,6 +1261,9 @@ public final class Designer {
     boolean[] bestSideT = null;
     SplittableRandom rnd = new SplittableRandom(prm.seed() * 1_000_003L + (long) t * 7919L + s);
     for (int r = 0; r < RECOMBINATION_TREES && treesLeft(); r++) {
+      if (bestSideT == null && r == RECOMBINATION_TREES_TO_FIRST) {
+        break; // no improving split in the first trees: the pair's budget goes to other pairs
+      }
       if (!mg.drawTree(rnd)) {
         return 0; // t and s together are not one piece: they no longer touch (an earlier step of the round changed t)
       }
