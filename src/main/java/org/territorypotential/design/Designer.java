@@ -1195,6 +1195,11 @@ public final class Designer {
    * 5 Dec 2026). The budget counts work, not seconds, so the design stays deterministic; the
    * first time it runs out, the design says so in its notes.
    */
+  /** Units of the spanning trees drawn so far (tests: what a step spent). */
+  long treeWork() {
+    return treeWork;
+  }
+
   private boolean treesLeft() {
     if (treeWork < prm.treeBudget()) {
       return true;

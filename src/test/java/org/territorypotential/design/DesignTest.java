@@ -249,6 +249,8 @@ class DesignTest {
     Designer d = designerAt(q, assign);
     assertEquals(0, d.exchangeMoves(1.0));
     assertEquals(3, d.recombinationMoves(1.0));
+    // the pair (1, 0) has an improving split, so it draws all its trees (for the best-scored split), of 6 units each
+    assertEquals(Designer.RECOMBINATION_TREES * 6L, d.treeWork());
     int[] after = d.territory();
     assertTrue(after[0] == after[1] && after[1] == after[2] && after[3] == after[4] && after[4] == after[5]
         && after[0] != after[3], java.util.Arrays.toString(after));
@@ -270,6 +272,8 @@ class DesignTest {
     Designer f = designerAt(twoLocked, assign);
     assertEquals(0, f.recombinationMoves(1.0));
     assertArrayEquals(assign, f.territory());
+    // and both pairs, (1, 0) and (0, 1), give up after the first trees without an improving split
+    assertEquals(2L * Designer.RECOMBINATION_TREES_TO_FIRST * 6, f.treeWork());
   }
 
   @Test
