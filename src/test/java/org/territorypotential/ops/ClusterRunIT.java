@@ -80,6 +80,15 @@ class ClusterRunIT {
       "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
       "-Djdk.reflect.useDirectMethodHandle=false");
 
+  /**
+   * JIT and GC options of the child JVMs (master, workers, driver, executors): each is cold and
+   * short-lived on tiny data, where C2's compiles and parallel GC threads cost more CPU than they save
+   * on the 2 cores all the JVMs share. Empty = the JVM's defaults (-Dtp.cluster.it.jvm=).
+   */
+  private static final List<String> CHILD_JVM = Arrays.stream(
+      System.getProperty("tp.cluster.it.jvm", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").trim().split("\\s+"))
+      .filter(o -> !o.isEmpty()).toList();
+
   private final List<Process> children = new ArrayList<>();
   private File logDir;
   private File sparkHome;
@@ -291,6 +300,7 @@ class ClusterRunIT {
     List<String> cmd = new ArrayList<>();
     cmd.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
     cmd.add("-Xmx" + heap);
+    cmd.addAll(CHILD_JVM);
     cmd.addAll(OPENS);
     cmd.add("-cp");
     cmd.add(new File(sparkHome, "conf").getAbsolutePath() + File.pathSeparator + new File(sparkHome, "jars").getAbsolutePath() + "/*");
@@ -388,7 +398,7 @@ class ClusterRunIT {
         "--conf", "spark.executor.memory=700m",
         "--conf", "spark.executor.cores=1",
         "--conf", "spark.cores.max=2",
-        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", OPENS),
+        "--conf", "spark.executor.extraJavaOptions=" + String.join(" ", CHILD_JVM) + " " + String.join(" ", OPENS),
         "--class", "org.territorypotential.cli.Main",
         jar.getAbsolutePath()));
     cmd.addAll(appArgs);
