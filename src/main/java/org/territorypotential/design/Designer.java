@@ -1187,6 +1187,11 @@ public final class Designer {
     return false;
   }
 
+  /** Units of the spanning trees drawn so far (tests: what a step spent). */
+  long treeWork() {
+    return treeWork;
+  }
+
   /**
    * False once the spanning trees drawn (recombinations and perturbations) add up to
    * {@code treeBudget} units, which bounds the design's time where many territories stay outside the
@@ -1195,11 +1200,6 @@ public final class Designer {
    * 5 Dec 2026). The budget counts work, not seconds, so the design stays deterministic; the
    * first time it runs out, the design says so in its notes.
    */
-  /** Units of the spanning trees drawn so far (tests: what a step spent). */
-  long treeWork() {
-    return treeWork;
-  }
-
   private boolean treesLeft() {
     if (treeWork < prm.treeBudget()) {
       return true;

@@ -83,10 +83,11 @@ class ClusterRunIT {
   /**
    * JIT and GC options of the child JVMs (master, workers, driver, executors): each is cold and
    * short-lived on tiny data, where C2's compiles and parallel GC threads cost more CPU than they save
-   * on the 2 cores all the JVMs share. Empty = the JVM's defaults (-Dtp.cluster.it.jvm=).
+   * on the 2 cores all the JVMs share. The pom's {@code cluster.it.jvm}, which this test's own JVM
+   * runs with too; {@code mvn verify -Dcluster.it.jvm=} gives every JVM its defaults.
    */
   private static final List<String> CHILD_JVM = Arrays.stream(
-      System.getProperty("tp.cluster.it.jvm", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC").trim().split("\\s+"))
+      System.getProperty("tp.cluster.it.jvm", "").trim().split("\\s+"))
       .filter(o -> !o.isEmpty()).toList();
 
   private final List<Process> children = new ArrayList<>();
