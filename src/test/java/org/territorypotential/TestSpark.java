@@ -20,6 +20,18 @@ public final class TestSpark {
 
   private TestSpark() {}
 
+  /**
+   * JIT and GC options for the child JVMs tests start (jobs/tp commands, metastores, a cluster's
+   * master, workers, driver and executors): the pom's {@code test.child.jvm} (C1 only and the serial
+   * GC), passed as the system property {@code tp.test.child.jvm}. Those JVMs are cold, short-lived
+   * and on tiny data, beside the test JVM on 2 cores: C2's compiles and the parallel GC's threads
+   * cost them more CPU than they save (docs/operations.md). {@code -Dtest.child.jvm=} = the defaults.
+   */
+  public static java.util.List<String> childJvm() {
+    return java.util.Arrays.stream(System.getProperty("tp.test.child.jvm", "").trim().split("\\s+"))
+        .filter(o -> !o.isEmpty()).toList();
+  }
+
   public static synchronized SparkSession session() {
     if (spark == null) {
       try {

@@ -81,14 +81,11 @@ class ClusterRunIT {
       "-Djdk.reflect.useDirectMethodHandle=false");
 
   /**
-   * JIT and GC options of the child JVMs (master, workers, driver, executors): each is cold and
-   * short-lived on tiny data, where C2's compiles and parallel GC threads cost more CPU than they save
-   * on the 2 cores all the JVMs share. The pom's {@code cluster.it.jvm}, which this test's own JVM
-   * runs with too; {@code mvn verify -Dcluster.it.jvm=} gives every JVM its defaults.
+   * JIT and GC options of the child JVMs (master, workers, driver, executors): {@link
+   * TestSpark#childJvm()}, the pom's {@code test.child.jvm}, which this test's own JVM runs with too;
+   * {@code mvn verify -Dtest.child.jvm=} gives every JVM its defaults.
    */
-  private static final List<String> CHILD_JVM = Arrays.stream(
-      System.getProperty("tp.cluster.it.jvm", "").trim().split("\\s+"))
-      .filter(o -> !o.isEmpty()).toList();
+  private static final List<String> CHILD_JVM = TestSpark.childJvm();
 
   private final List<Process> children = new ArrayList<>();
   private File logDir;
