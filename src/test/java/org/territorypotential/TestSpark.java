@@ -21,9 +21,9 @@ public final class TestSpark {
   private TestSpark() {}
 
   /**
-   * JIT and GC options for the child JVMs tests start (jobs/tp commands, metastores, a cluster's
-   * master, workers, driver and executors): the pom's {@code test.child.jvm} (C1 only and the serial
-   * GC), passed as the system property {@code tp.test.child.jvm}. Those JVMs are cold, short-lived
+   * JIT and GC options for the child JVMs of ClusterRunIT (master, workers, driver, executors) and
+   * SharedMetastoreTest (a metastore and the commands against it): the pom's {@code test.child.jvm}
+   * (C1 only and the serial GC), passed as the system property {@code tp.test.child.jvm}. Those JVMs are cold, short-lived
    * and on tiny data, beside the test JVM on 2 cores: C2's compiles and the parallel GC's threads
    * cost them more CPU than they save (docs/operations.md). {@code -Dtest.child.jvm=} = the defaults.
    */

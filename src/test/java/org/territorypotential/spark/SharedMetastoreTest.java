@@ -203,7 +203,7 @@ class SharedMetastoreTest {
     List<String> cmd = new ArrayList<>();
     cmd.add(new File(System.getProperty("java.home"), "bin/java").getAbsolutePath());
     cmd.add("-Xmx1g");
-    cmd.addAll(org.territorypotential.TestSpark.childJvm());
+    cmd.addAll(TestSpark.childJvm());
     cmd.addAll(LocalMetastore.OPENS);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
     cmd.addAll(args);
