@@ -149,7 +149,7 @@ public final class ForecastJob {
     }
 
     @Override
-    public Optional<List<Row>> load(String key, LocalDate last) {
+    public Optional<Dataset<Row>> load(String key, LocalDate last) {
       if (rerunEveryMonths <= 0) {
         return Optional.empty();
       }
@@ -169,7 +169,7 @@ public final class ForecastJob {
         }
         LOG.info("reusing the backtest of {} ({}/{}; tp.forecast.backtest.rerun-every-months = {})", best.get(), p, best.get(),
             rerunEveryMonths);
-        return Optional.of(spark.read().schema(Forecaster.PREDICTIONS).parquet(dir + "/" + key + "/" + best.get()).collectAsList());
+        return Optional.of(spark.read().schema(Forecaster.PREDICTIONS).parquet(dir + "/" + key + "/" + best.get()));
       } catch (java.io.IOException e) {
         throw new IllegalStateException("cannot list " + dir, e);
       }
@@ -184,10 +184,12 @@ public final class ForecastJob {
     }
 
     @Override
-    public void save(String key, LocalDate last, Dataset<Row> predictions) {
-      if (rerunEveryMonths > 0) {
-        predictions.coalesce(1).write().mode("overwrite").parquet(dir + "/" + key + "/" + last);
+    public boolean save(String key, LocalDate last, Dataset<Row> predictions) {
+      if (rerunEveryMonths <= 0) {
+        return false;
       }
+      predictions.coalesce(1).write().mode("overwrite").parquet(dir + "/" + key + "/" + last);
+      return true;
     }
   }
 

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,10 +128,19 @@ public final class Forecaster {
    * is {@code last}; {@code save}: keeps them.
    */
   public interface Store {
-    Optional<List<Row>> load(String key, LocalDate last);
+    /** The newest usable backtest's predictions ({@link #PREDICTIONS}' columns) for this key, if any. */
+    Optional<Dataset<Row>> load(String key, LocalDate last);
 
-    void save(String key, LocalDate last, Dataset<Row> predictions);
+    /** Keeps the predictions, computing them; false when this store keeps nothing (then nothing ran). */
+    boolean save(String key, LocalDate last, Dataset<Row> predictions);
   }
+
+  /**
+   * How many pieces the backtest predictions reach the driver in: one Spark job each, and only one
+   * piece's rows (compressed) held at a time. At 150,000 unit series they are tens of millions of
+   * rows, which as a list of Rows did not fit an 8 GiB driver (docs/forecasting.md, Limits).
+   */
+  static final int PREDICTION_PIECES = 4;
 
   private Forecaster() {}
 
@@ -193,10 +201,15 @@ public final class Forecaster {
     LocalDate last = panel.lastMonth();
     String key = s.backtestKey() + ";f=" + features + ";series=" + panel.series().size() + ";first=" + panel.month(0);
     String keyHash = Integer.toHexString(key.hashCode());
-    Optional<List<Row>> stored = store == null ? Optional.empty() : store.load(keyHash, last);
+    Optional<Dataset<Row>> stored = store == null ? Optional.empty() : store.load(keyHash, last);
     List<LocalDate> origins = Backtest.origins(last, s.horizon(), s.origins(), s.stepMonths());
+    List<String> methods = Evaluation.methods(s.candidates());
+    // every backtest prediction, with the baselines, per unit series x origin x horizon
+    Map<Long, Evaluation.Point> points = new HashMap<>();
     if (stored.isPresent()) {
-      origins = stored.get().stream().map(r -> r.getDate(3).toLocalDate()).distinct().sorted().toList();
+      java.util.TreeSet<LocalDate> seen = new java.util.TreeSet<>();
+      addPredictions(stored.get(), points, panel, methods, s, seen);
+      origins = List.copyOf(seen);
       LOG.info("backtest reused from the store (key {}): origins {}", keyHash, origins);
     } else {
       LOG.info("backtest origins {} (last month {}, horizon {}; the newest {} held out)", origins, last, s.horizon(),
@@ -239,10 +252,7 @@ public final class Forecaster {
       windows.add(new Backtest.TrainWindow(o, w.start(), w.end(), w.rows()));
     }
     List<ForecastModel.Fitted> fits = new ArrayList<>();
-    List<Row> predictions;
-    if (stored.isPresent()) {
-      predictions = stored.get();
-    } else {
+    if (stored.isEmpty()) {
       List<ForecastModel.FitJob> jobs = new ArrayList<>();
       for (String c : s.candidates()) {
         for (LocalDate o : fitOrigins) {
@@ -264,39 +274,28 @@ public final class Forecaster {
           all = all == null ? p : all.unionByName(p);
         }
       }
-      if (store != null) {
-        // saved from the cluster, not from the collected rows (a local frame of them ships as one huge task)
-        all = all.persist(StorageLevel.MEMORY_AND_DISK());
-        store.save(keyHash, last, all);
+      // computed once, on every core: saved from the cluster (a local frame of collected rows ships as one
+      // huge task), then streamed to the driver a piece at a time
+      all = all.persist(StorageLevel.MEMORY_AND_DISK());
+      if (store == null || !store.save(keyHash, last, all)) {
+        all.count();
       }
-      predictions = all.collectAsList();
+      addPredictions(all, points, panel, methods, s, new java.util.TreeSet<>());
       all.unpersist();
     }
 
     // Java: baselines, choice on the tuning origins, reconciliation, metrics, intervals
-    List<String> methods = Evaluation.methods(s.candidates());
     Evaluation ev = new Evaluation(panel, methods, s.candidates(), s.reconciliations(), s.mintMaxAggregates());
-    Map<Long, Evaluation.Point> points = new LinkedHashMap<>();
-    for (Row r : predictions) {
-      int u = panel.find(r.getString(1), r.getString(2));
-      int o = panel.index(r.getDate(3).toLocalDate());
-      int h = r.getInt(4);
-      long k = Evaluation.key(u, o, h);
-      Evaluation.Point p = points.get(k);
-      if (p == null) {
-        Panel.Series ser = panel.series().get(u);
-        p = point(ser, u, o, h, methods, s, ser.y()[o + h]);
-        points.put(k, p);
-      }
-      p.f[methods.indexOf(r.getString(0))] = r.getDouble(5);
-    }
     int tuningCount = origins.size() - s.heldOutOrigins();
     java.util.Set<Integer> tuning = new java.util.HashSet<>();
     origins.subList(0, tuningCount).forEach(o -> tuning.add(panel.index(o)));
     long evalStart = System.nanoTime();
-    Evaluation.Result result = ev.evaluate(new ArrayList<>(points.values()), tuning, s.publishBestBaselineWhenWorse(),
-        s.heldOutGuard());
-    LOG.info("backtest evaluated on the driver: {} points in {} s", points.size(),
+    // in one order whatever order the rows came in (the sums below are floating point)
+    List<Evaluation.Point> ordered = new ArrayList<>(points.values());
+    points.clear();
+    ordered.sort(POINT_ORDER);
+    Evaluation.Result result = ev.evaluate(ordered, tuning, s.publishBestBaselineWhenWorse(), s.heldOutGuard());
+    LOG.info("backtest evaluated on the driver: {} points in {} s", ordered.size(),
         String.format("%.1f", (System.nanoTime() - evalStart) / 1e9));
     Evaluation.Choice choice = result.choice();
     for (String level : Levels.ALL) {
@@ -349,6 +348,36 @@ public final class Forecaster {
     return new Outcome(forecastFrame(spark, published), metricsFrame(spark, result.metrics()), result.metrics(), choice, origins,
         origins.subList(tuningCount, origins.size()), windows, features, model, last, new Training(series, sampled, fits),
         stored.isPresent());
+  }
+
+  private static final java.util.Comparator<Evaluation.Point> POINT_ORDER = java.util.Comparator
+      .<Evaluation.Point>comparingInt(p -> p.unit).thenComparingInt(p -> p.origin).thenComparingInt(p -> p.h);
+
+  /**
+   * Adds each candidate prediction ({@link #PREDICTIONS}' columns) to its point (unit series x
+   * origin x horizon), made with the baselines and the actual on first sight; the origins seen go
+   * to {@code origins}. The rows arrive in {@link #PREDICTION_PIECES} Spark jobs and are never
+   * held all at once.
+   */
+  private static void addPredictions(Dataset<Row> predictions, Map<Long, Evaluation.Point> points, Panel panel,
+      List<String> methods, Settings s, java.util.Set<LocalDate> origins) {
+    java.util.Iterator<Row> rows = predictions.coalesce(PREDICTION_PIECES).toLocalIterator();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      int u = panel.find(r.getString(1), r.getString(2));
+      LocalDate origin = r.getDate(3).toLocalDate();
+      origins.add(origin);
+      int o = panel.index(origin);
+      int h = r.getInt(4);
+      long k = Evaluation.key(u, o, h);
+      Evaluation.Point p = points.get(k);
+      if (p == null) {
+        Panel.Series ser = panel.series().get(u);
+        p = point(ser, u, o, h, methods, s, ser.y()[o + h]);
+        points.put(k, p);
+      }
+      p.f[methods.indexOf(r.getString(0))] = r.getDouble(5);
+    }
   }
 
   /** A point with every baseline filled in from the panel (model candidates left at 0). */
