@@ -28,6 +28,9 @@ class AppConfigTest {
     AppConfig moved = AppConfig.load(null, Map.of("tp.generate.output", "/data/landing"));
     assertEquals("/data/landing/registrations", moved.getString("tp.ingest.inputs.registrations.path"),
         "the canonical inputs follow the generator's output folder");
+    AppConfig elsewhere = AppConfig.load(null, Map.of("tp.lakehouse", "/data/lake"));
+    assertEquals("/data/lake/landing/registrations", elsewhere.getString("tp.ingest.inputs.registrations.path"),
+        "the generator's folder, and so the inputs, follow the lakehouse folder");
   }
 
   @Test
