@@ -85,6 +85,10 @@ class ServeSettingsTest {
       org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.sql.hive.thriftserver.SparkExecuteStatementOperation")
           .error("Error executing query with 42, currentState RUNNING, ", cause);
       org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.SomethingElse").error("a real error", new IllegalStateException("kept"));
+      // a write's commit that lost the first-ever CREATE race: Spark logs it, then rethrows it to Lake
+      org.apache.logging.log4j.Logger utils = org.apache.logging.log4j.LogManager.getLogger("org.apache.spark.util.Utils");
+      utils.error("Aborting task", new IllegalStateException("ProtocolChangedException: a concurrent CREATE"));
+      utils.error("Uncaught exception in thread probe", new IllegalStateException("kept too"));
     }
   }
 
@@ -94,7 +98,9 @@ class ServeSettingsTest {
    * whole JVM, so once Spark has logged in the suite's JVM a context of the test's own would still
    * write to the stderr of that moment. A client's failed query, which Spark logs as ERROR with a
    * stack trace, comes out as one WARN line with the first line of its cause, and its whole trace
-   * goes to the trace file (tp.serve.trace-file); other errors keep theirs on the console.
+   * goes to the trace file (tp.serve.trace-file); other errors keep theirs on the console. Spark's
+   * "Aborting task" (Utils logging a failure it rethrows, e.g. a lost CREATE race that Lake handles)
+   * is not logged at all.
    */
   @Test
   void failedClientQueryIsOneWarnLine() throws Exception {
@@ -116,6 +122,11 @@ class ServeSettingsTest {
     assertTrue(lines.get(at + 1).contains("ERROR SomethingElse: a real error"), String.join("\n", lines));
     assertTrue(lines.get(at + 2).contains("IllegalStateException: kept"), "other errors keep their stack trace");
     assertTrue(lines.get(at + 3).startsWith("\tat "), String.join("\n", lines));
+    // Spark's "Aborting task" (a failure it rethrows to the caller) is not logged; Utils' other errors are
+    assertTrue(lines.stream().noneMatch(l -> l.contains("Aborting task") || l.contains("a concurrent CREATE")),
+        String.join("\n", lines));
+    assertTrue(lines.stream().anyMatch(l -> l.contains("ERROR Utils: Uncaught exception in thread probe")), String.join("\n", lines));
+    assertTrue(lines.stream().anyMatch(l -> l.contains("IllegalStateException: kept too")), String.join("\n", lines));
     // the failed query's whole stack trace, in the trace file only
     String traced = Files.readString(trace.toPath());
     assertTrue(traced.contains("ERROR SparkExecuteStatementOperation: Error executing query with 42")
