@@ -115,6 +115,7 @@ public final class ServeBench {
     int port = cfg.getInt("tp.bench.serve.port");
     String url = cfg.getString("tp.bench.serve.url");
     String during = cfg.getString("tp.bench.serve.during");
+    int duringNice = cfg.getInt("tp.bench.serve.during-nice");
     int readySeconds = cfg.getInt("tp.bench.serve.ready-timeout-seconds");
     List<String> names = cfg.getStringList("tp.bench.serve.queries");
     if (clients < 1 || clients > 256) {
@@ -129,6 +130,9 @@ public final class ServeBench {
     if (!during.isEmpty() && !during.equals("pipeline") && !Stages.names().contains(during)) {
       throw new ConfigError("configuration key 'tp.bench.serve.during' must be \"\", pipeline or a stage ("
           + String.join(", ", Stages.names()) + "), got '" + during + "'");
+    }
+    if (duringNice < 0 || duringNice > 19) {
+      throw new ConfigError("configuration key 'tp.bench.serve.during-nice' must be 0..19, got " + duringNice);
     }
     if (!url.isEmpty() && !url.startsWith("jdbc:hive2://")) {
       throw new ConfigError("configuration key 'tp.bench.serve.url' must be \"\" or a jdbc:hive2:// URL, got '" + url + "'");
@@ -161,13 +165,14 @@ public final class ServeBench {
         url = "jdbc:hive2://127.0.0.1:" + port + "/default";
       }
       out.printf("bench-serve: %d clients x %d runs of %s on %s%s; logs in %s%n", clients, repeats, names, url,
-          during.isEmpty() ? "" : ", beside jobs/tp " + during + " --as-of " + asOf, logs);
+          during.isEmpty() ? "" : ", beside " + (duringNice > 0 ? "nice -n " + duringNice + " " : "") + "jobs/tp " + during
+              + " --as-of " + asOf, logs);
       out.println("  load average at start: " + loadAverage());
       Class.forName("org.apache.hive.jdbc.HiveDriver");
       java.util.concurrent.atomic.AtomicLong duringEnd = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
       java.util.concurrent.CompletableFuture<Void> ended = java.util.concurrent.CompletableFuture.completedFuture(null);
       if (!during.isEmpty()) {
-        job = start(launcher, tpArgs(during, conf, overrides, asOf), new File(logs, during + ".log"));
+        job = start(launcher, tpArgs(during, conf, overrides, asOf), new File(logs, during + ".log"), duringNice);
         ended = job.onExit().thenRun(() -> duringEnd.set(System.nanoTime()));
       }
       ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
@@ -276,7 +281,13 @@ public final class ServeBench {
   }
 
   private static Process start(File launcher, List<String> args, File log) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(launcher.getAbsolutePath()));
+    return start(launcher, args, log, 0);
+  }
+
+  /** jobs/tp with {@code args}, its output to {@code log}; at niceness {@code nice} (nice -n) when above 0. */
+  private static Process start(File launcher, List<String> args, File log, int nice) throws IOException {
+    List<String> cmd = new ArrayList<>(nice > 0 ? List.of("nice", "-n", String.valueOf(nice)) : List.of());
+    cmd.add(launcher.getAbsolutePath());
     cmd.addAll(args);
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
   }
