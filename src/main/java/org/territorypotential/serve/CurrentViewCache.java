@@ -19,6 +19,7 @@ import org.apache.spark.sql.catalyst.catalog.SessionCatalog;
 import org.apache.spark.storage.StorageLevel;
 import org.territorypotential.lake.Lake;
 import org.territorypotential.lake.Layer;
+import org.territorypotential.lake.Publications;
 import org.territorypotential.lake.Table;
 import scala.collection.JavaConverters;
 
@@ -171,15 +172,15 @@ public final class CurrentViewCache implements AutoCloseable {
   private Map<Table, String> currentDefinitions() {
     Map<Table, TableIdentifier> ids = new LinkedHashMap<>();
     for (Table t : tables) {
-      ids.put(t, Lake.tableId(lake.currentViewName(t)));
+      ids.put(t, Publications.tableId(lake.currentViewName(t)));
     }
     Map<TableIdentifier, CatalogTable> views = byName(ids.values());
     Map<Table, TableIdentifier> publications = new LinkedHashMap<>();
     for (Map.Entry<Table, TableIdentifier> e : ids.entrySet()) {
       CatalogTable v = views.get(e.getValue());
-      String pub = v == null ? null : Lake.publicationOf(JavaConverters.mapAsJavaMap(v.properties()));
+      String pub = v == null ? null : Publications.publicationOf(JavaConverters.mapAsJavaMap(v.properties()));
       if (pub != null) {
-        publications.put(e.getKey(), Lake.tableId(pub));
+        publications.put(e.getKey(), Publications.tableId(pub));
       }
     }
     Map<TableIdentifier, CatalogTable> pubs = byName(publications.values());

@@ -139,7 +139,7 @@ class GoldTablesTest {
     SparkSession spark = TestSpark.session();
     Lake lake = new Lake(spark, TestSpark.config("gold_latest_as_of", Map.of()));
     Table t = Table.MARKET_DATA_QUALITY;
-    String view = lake.publicationView("test", List.of(t));
+    String view = lake.publications().publicationView("test", List.of(t));
     java.util.function.Supplier<String> recorded = () -> String.valueOf(spark.sql("SELECT latest_as_of FROM " + view)
         .first().get(0));
     java.util.function.Supplier<String> shown = () -> spark.sql("SELECT DISTINCT as_of, run_id FROM " + lake.currentViewName(t))
@@ -155,8 +155,8 @@ class GoldTablesTest {
 
     // the publication view as code before the recorded date wrote it: no latest_as_of, a subquery per read
     long first = spark.sql("SELECT version FROM " + view).first().getLong(0);
-    spark.sql("ALTER VIEW " + view + " AS SELECT '" + Lake.branch(t) + "' AS tbl, " + first + "L AS version, 'r1' AS run,"
-        + " struct(*) AS " + Lake.branch(t) + " FROM (" + t.currentViewSql(lake.sqlName(t), first) + ")");
+    spark.sql("ALTER VIEW " + view + " AS SELECT '" + Publications.branch(t) + "' AS tbl, " + first + "L AS version, 'r1' AS run,"
+        + " struct(*) AS " + Publications.branch(t) + " FROM (" + t.currentViewSql(lake.sqlName(t), first) + ")");
     assertEquals(MAY + " r1", shown.get(), "the old form shows the same run");
     publish.accept(org.territorypotential.TestTables.write(lake, t, GoldTablesTestFixtures.quality(spark, JUNE, "r2", 0.2), JUNE, null));
     assertEquals(JUNE.toString(), recorded.get(), "republished over the old form: the date found by one query");
@@ -178,7 +178,7 @@ class GoldTablesTest {
   void publicationBranchesAreUniqueAcrossLayers() {
     List<Table> published = java.util.Arrays.stream(Table.values()).filter(Table::hasPublishedView).toList();
     assertTrue(published.stream().map(t -> t.tableName).distinct().count() < published.size(), "table names repeat (geo_units)");
-    assertEquals(published.size(), published.stream().map(Lake::branch).distinct().count());
+    assertEquals(published.size(), published.stream().map(Publications::branch).distinct().count());
   }
 
   /** Rows of ingest_reconciliation for one run: 2 sources. */
@@ -247,10 +247,10 @@ class GoldTablesTest {
     String shown = lake.publishedRun(a);
     assertEquals(shown, lake.publishedRun(b));
     assertEquals(runs.get(shown.equals("r0") ? 0 : 1).get(0).version(), lake.inputVersion(a), "stages read the published run");
-    assertEquals(lake.sqlName(a).split("\\.")[0] + ".published_stage", lake.publicationView("stage", List.of(a, b)),
+    assertEquals(lake.sqlName(a).split("\\.")[0] + ".published_stage", lake.publications().publicationView("stage", List.of(a, b)),
         "the publication view is in the most private database of the stage's tables (gold before ops)");
     assertEquals(Map.of("gold_market_data_quality", shown, "ops_ingest_reconciliation", shown),
-        spark.sql("SELECT DISTINCT tbl, run FROM " + lake.publicationView("stage", List.of(a, b))).collectAsList().stream()
+        spark.sql("SELECT DISTINCT tbl, run FROM " + lake.publications().publicationView("stage", List.of(a, b))).collectAsList().stream()
             .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1), (x, y) -> x + "+" + y)),
         "SELECT DISTINCT tbl, run FROM the publication view lists what is published");
   }
