@@ -171,20 +171,25 @@ class ClusterRunIT {
       Map<String, String> summary = new TreeMap<>();
       int compared = 0;
       boolean selfChecked = false;
+      List<Table> both = new ArrayList<>();
       for (Table t : Table.values()) {
         if (t == Table.JOB_RUNS) {
           continue; // the run log: start/end times and run ids differ by design
         }
-        File local = new File(localLake, t.layer.key + "/" + t.tableName);
-        File cluster = new File(clusterLake, t.layer.key + "/" + t.tableName);
-        assertEquals(local.isDirectory(), cluster.isDirectory(), t + ": written by one run only");
-        if (!local.isDirectory()) {
-          continue;
+        boolean inLocal = new File(localLake, t.layer.key + "/" + t.tableName).isDirectory();
+        assertEquals(inLocal, new File(clusterLake, t.layer.key + "/" + t.tableName).isDirectory(), t + ": written by one run only");
+        if (inLocal) {
+          both.add(t);
         }
-        Dataset<Row> a = comparable(spark.read().format("delta").load(local.getAbsolutePath()));
-        Dataset<Row> b = comparable(spark.read().format("delta").load(cluster.getAbsolutePath()));
-        long[] d = difference(a, b);
+      }
+      // two tables at a time: one comparison's planning overlaps the other's small Spark jobs
+      List<long[]> differences = org.territorypotential.ops.Parallel.map(both, 2, "cluster-it-compare",
+          t -> difference(comparable(read(spark, localLake, t)), comparable(read(spark, clusterLake, t))));
+      for (int i = 0; i < both.size(); i++) {
+        Table t = both.get(i);
+        long[] d = differences.get(i);
         if (!selfChecked && d[0] > 0) { // the comparison itself can fail: a row missing, a row doubled
+          Dataset<Row> a = comparable(read(spark, localLake, t));
           int n = (int) d[0];
           assertEquals(List.of((long) n, n - 1L, 1L, 0L), Arrays.stream(difference(a, a.limit(n - 1))).boxed().toList(),
               t + ": the comparison sees a row missing");
@@ -270,6 +275,10 @@ class ClusterRunIT {
       out[i] = r.isNullAt(i) ? 0 : r.getLong(i); // sums over no rows are null
     }
     return out;
+  }
+
+  private static Dataset<Row> read(SparkSession spark, File lake, Table t) {
+    return spark.read().format("delta").load(new File(lake, t.layer.key + "/" + t.tableName).getAbsolutePath());
   }
 
   /** SPARK_HOME with jars/ = links to the Spark jars of the Maven build (what a distribution ships). */
