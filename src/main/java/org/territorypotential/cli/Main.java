@@ -311,10 +311,10 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    server.stop();
     if (cache != null) {
-      cache.close();
+      cache.close(); // first: a refresh under way is cancelled, not waited for
     }
+    server.stop();
     out.println("serve-sql: stopped");
     out.flush();
     return OK;

@@ -43,8 +43,12 @@ public final class CurrentViewCache implements AutoCloseable {
   /** Per table: the texts of its _current view and the publication view it reads, when cached. */
   private final Map<Table, String> definitions = new HashMap<>();
   private final Map<Table, Dataset<Row>> cached = new HashMap<>();
-  private ScheduledExecutorService timer;
+  private volatile ScheduledExecutorService timer;
   private boolean refreshed;
+  /** Set by {@link #close}: a refresh under way stops before its next view, and its Spark job is cancelled. */
+  private volatile boolean closing;
+  /** Spark job group of a refresh's caching jobs, which {@link #close} cancels. */
+  private static final String JOB_GROUP = "tp-serve-cache";
 
   /** The gold tables with a published _current view, less {@code exclude} (table names). */
   public static List<Table> tables(List<String> exclude) {
@@ -69,11 +73,26 @@ public final class CurrentViewCache implements AutoCloseable {
    * and drops the rows cached for its previous definition. Returns the views cached.
    */
   public synchronized int refresh() {
+    if (closing) {
+      return 0;
+    }
+    spark.sparkContext().setJobGroup(JOB_GROUP, "serve-sql: caching the _current views", true);
+    try {
+      return refreshViews();
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  private int refreshViews() {
     Map<Table, String> now = currentDefinitions();
     int n = 0;
     long rows = 0;
     long t0 = System.nanoTime();
     for (Table t : tables) {
+      if (closing) {
+        return n; // serve-sql is stopping: what is cached now is dropped by close()
+      }
       String def = now.get(t);
       if (def == null) {
         drop(t);
@@ -106,6 +125,9 @@ public final class CurrentViewCache implements AutoCloseable {
         Dataset<Row> old = cached.remove(t);
         if (old != null) {
           old.unpersist(false);
+        }
+        if (closing) {
+          return n; // the job was cancelled by close(): not a failure to report
         }
         out.println("serve-sql: warning: " + lake.currentViewName(t) + " not cached: " + String.valueOf(e.getMessage()).lines()
             .findFirst().orElse(e.toString()));
@@ -147,13 +169,23 @@ public final class CurrentViewCache implements AutoCloseable {
     return cached.size();
   }
 
+  /**
+   * Stops the refreshes and drops the cached rows. A refresh under way is not waited for: its Spark
+   * job is cancelled and it stops before its next view (a SIGTERM during serve-sql's first refresh
+   * used to wait for every view to be cached, about 15 s on the demo).
+   */
   @Override
-  public synchronized void close() {
-    if (timer != null) {
-      timer.shutdownNow();
+  public void close() {
+    closing = true;
+    ScheduledExecutorService t = timer; // volatile: a refresh under way holds this object's lock
+    if (t != null) {
+      t.shutdownNow();
     }
-    for (Table t : List.copyOf(cached.keySet())) {
-      drop(t);
+    spark.sparkContext().cancelJobGroup(JOB_GROUP);
+    synchronized (this) {
+      for (Table v : List.copyOf(cached.keySet())) {
+        drop(v);
+      }
     }
   }
 
