@@ -47,6 +47,8 @@ public final class Evaluation {
     double published;
     /** The forecast of each offered reconciliation (see {@link Evaluation#RECONCILIATIONS}); published is one of them. */
     double[] rec = new double[0];
+    /** MinT's reconciled value, the shares below a held-out fallback when MinT was the tuning choice. */
+    double mint;
 
     public Point(int unit, int origin, int h, double actual, double[] f) {
       this.unit = unit;
@@ -86,6 +88,12 @@ public final class Evaluation {
   public static final String TOP_DOWN = "top_down";
   public static final String MINT = "mint";
   public static final List<String> RECONCILIATIONS = List.of(TOP_DOWN, MINT);
+  /**
+   * Not offered, only published: what the held-out guard publishes when MinT was the tuning choice
+   * and some level fell back to a baseline: the fallback level's total split over the levels below
+   * it in proportion to MinT's reconciled values (top-down with MinT's shares).
+   */
+  public static final String MINT_SHARES = "mint_shares";
 
   /** A model_metrics row (coverage only on the published method's held-out rows). */
   public record Metric(LocalDate origin, int horizon, String level, String method, String split, Double wape, Double mape,
@@ -427,13 +435,15 @@ public final class Evaluation {
   /**
    * The held-out guard, a veto after the choice: nothing is chosen on the held-out origins, but
    * a level whose published forecast has a higher held-out WAPE than the best baseline of that
-   * level there publishes that baseline. When some level loses, the levels are reconciled
-   * top-down (MinT would move a baseline's total), then checked from the state down: the state
-   * total is then its method's total exactly, and a territory's value is the state total split by
-   * its method's shares, so a fallback never changes a level above it. A territory fallback
-   * whose baseline differs from the state's can still lose (the split is the baseline's, the
-   * total the state's); that is measured and printed, not hidden. Sets every point's
-   * {@code published}; returns the choice with the levels replaced ({@code fallback}).
+   * level there publishes that baseline. The levels are checked from the state down, and each
+   * fallback is reconciled top-down ({@link #fallbackTopDown}): the state total is its method's
+   * total exactly, and a territory's value is the state total split by its source's shares, so
+   * a fallback never changes a level above it. Below a fallback the split keeps the tuning
+   * choice: MinT's reconciled values when MinT was chosen (published as {@link #MINT_SHARES}),
+   * else the level's method (top-down). A territory fallback whose baseline differs from the
+   * state's can still lose (the split is the baseline's, the total the state's); that is
+   * measured and printed, not hidden. Sets every point's {@code published}; returns the choice
+   * with the levels replaced ({@code fallback}).
    */
   private Choice heldOutGuard(List<Point> points, Set<Integer> tuning, Choice choice) {
     Set<Integer> held = new java.util.HashSet<>();
@@ -447,21 +457,48 @@ public final class Evaluation {
     if (held.isEmpty() || Levels.ALL.stream().allMatch(l -> heldOutLoser(heldPoints, held, l) == null)) {
       return choice;
     }
+    boolean mintShares = MINT.equals(choice.reconciliation());
+    if (mintShares) {
+      int r = reconciliations.indexOf(MINT);
+      points.forEach(p -> p.mint = p.rec[r]);
+    }
     Map<String, String> byLevel = new LinkedHashMap<>(choice.byLevel());
     Map<String, String> fallback = new LinkedHashMap<>();
-    Choice c = new Choice(choice.model(), byLevel, choice.tuningWape(), TOP_DOWN);
-    topDown(points, c);
     for (String level : List.of(Levels.STATE, Levels.TERRITORY, Levels.UNIT)) {
       String baseline = heldOutLoser(heldPoints, held, level);
       if (baseline != null) {
         fallback.put(level, byLevel.get(level));
         byLevel.put(level, baseline);
-        c = new Choice(choice.model(), byLevel, choice.tuningWape(), TOP_DOWN);
-        topDown(points, c);
+        fallbackTopDown(points, byLevel, fallback.keySet(), mintShares);
       }
     }
-    return new Choice(choice.model(), java.util.Collections.unmodifiableMap(byLevel), choice.tuningWape(), TOP_DOWN,
-        java.util.Collections.unmodifiableMap(fallback), choice.reconciliation());
+    // not empty: the first losing level from the top is unchanged until the loop reaches it
+    return new Choice(choice.model(), java.util.Collections.unmodifiableMap(byLevel), choice.tuningWape(),
+        mintShares ? MINT_SHARES : TOP_DOWN, java.util.Collections.unmodifiableMap(fallback), choice.reconciliation());
+  }
+
+  /**
+   * Top-down after the held-out guard: a level in {@code fellBack} takes its (baseline) method's
+   * forecasts; any other level its tuning choice's, which is MinT's reconciled value
+   * ({@link Point#mint}) when {@code mintShares}, else its method's forecast. With no level
+   * falling back under MinT this returns MinT's values unchanged (their own shares).
+   */
+  private void fallbackTopDown(List<Point> points, Map<String, String> byLevel, Set<String> fellBack, boolean mintShares) {
+    java.util.function.ToDoubleFunction<Point>[] src = sources(byLevel, fellBack, mintShares);
+    topDown(points, src[0], src[1], src[2]);
+  }
+
+  @SuppressWarnings("unchecked")
+  private java.util.function.ToDoubleFunction<Point>[] sources(Map<String, String> byLevel, Set<String> fellBack,
+      boolean mintShares) {
+    java.util.function.ToDoubleFunction<Point>[] out = new java.util.function.ToDoubleFunction[3];
+    List<String> order = List.of(Levels.STATE, Levels.TERRITORY, Levels.UNIT);
+    for (int i = 0; i < 3; i++) {
+      String level = order.get(i);
+      int m = methods.indexOf(byLevel.get(level));
+      out[i] = mintShares && !fellBack.contains(level) ? p -> p.mint : p -> p.f[m];
+    }
+    return out;
   }
 
   /** The best baseline at {@code level} on the {@code held} origins when the published forecast's WAPE there is higher, else null. */
@@ -683,6 +720,13 @@ public final class Evaluation {
   void reconcile(List<Point> points, Choice choice) {
     if (MINT.equals(choice.reconciliation())) {
       mint(instances(points).values(), choice, mintAll);
+    } else if (MINT_SHARES.equals(choice.reconciliation())) {
+      // MinT on the tuning choice's methods (what it was fitted on), then the fallbacks' totals split by its values
+      Map<String, String> tuningByLevel = new LinkedHashMap<>(choice.byLevel());
+      tuningByLevel.putAll(choice.fallback());
+      mint(instances(points).values(), new Choice(choice.model(), tuningByLevel, choice.tuningWape(), MINT), mintAll);
+      points.forEach(p -> p.mint = p.published);
+      fallbackTopDown(points, choice.byLevel(), choice.fallback().keySet(), true);
     } else {
       topDown(points, choice);
     }
@@ -777,19 +821,29 @@ public final class Evaluation {
     int mu = methods.indexOf(choice.byLevel().get(Levels.UNIT));
     int mt = methods.indexOf(choice.byLevel().get(Levels.TERRITORY));
     int ms = methods.indexOf(choice.byLevel().get(Levels.STATE));
+    topDown(points, p -> p.f[ms], p -> p.f[mt], p -> p.f[mu]);
+  }
+
+  /**
+   * Top-down: at each instance the state total is the sum of {@code state} over its units, split
+   * over the territories in proportion to their sums of {@code territory}, and each territory's
+   * share over its units in proportion to {@code unit} (an all-zero split falls back to equal shares).
+   */
+  private void topDown(List<Point> points, java.util.function.ToDoubleFunction<Point> stateOf,
+      java.util.function.ToDoubleFunction<Point> territoryOf, java.util.function.ToDoubleFunction<Point> unitOf) {
     for (List<Point> g : instances(points).values()) {
       Map<String, List<Point>> byTerritory = new LinkedHashMap<>();
       double state = 0;
       for (Point p : g) {
         byTerritory.computeIfAbsent(panel.series().get(p.unit).territory(), k -> new ArrayList<>()).add(p);
-        state += p.f[ms];
+        state += stateOf.applyAsDouble(p);
       }
       double[] tSums = new double[byTerritory.size()];
       double tTotal = 0;
       int i = 0;
       for (List<Point> t : byTerritory.values()) {
         for (Point p : t) {
-          tSums[i] += p.f[mt];
+          tSums[i] += territoryOf.applyAsDouble(p);
         }
         tTotal += tSums[i++];
       }
@@ -799,10 +853,10 @@ public final class Evaluation {
         double territory = state * share;
         double uTotal = 0;
         for (Point p : t) {
-          uTotal += p.f[mu];
+          uTotal += unitOf.applyAsDouble(p);
         }
         for (Point p : t) {
-          p.published = territory * (uTotal > 0 ? p.f[mu] / uTotal : 1.0 / t.size());
+          p.published = territory * (uTotal > 0 ? unitOf.applyAsDouble(p) / uTotal : 1.0 / t.size());
         }
         i++;
       }

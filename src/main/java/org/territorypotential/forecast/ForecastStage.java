@@ -68,9 +68,10 @@ public final class ForecastStage extends BaseStage {
     out.printf("reconciliation published: %s (chosen among tp.forecast.reconciliation.methods on the tuning origins after the first, MinT fitted on the earlier ones: %s)%n",
         c.reconciliation(), c.tuningReconciliation());
     out.printf("held-out guard (tp.forecast.held-out-guard): %s%n", c.fallback().isEmpty()
-        ? (c.reconciliation().equals(c.tuningReconciliation()) ? "the tuning choice is no worse than the best baseline at any level"
-            : "the tuning choice lost at some level; reconciled top-down instead, no level falls back")
-        : "levels that publish the held-out's best baseline: " + c.fallback().keySet());
+        ? "the tuning choice is no worse than the best baseline at any level"
+        : "levels that publish the held-out's best baseline: " + c.fallback().keySet() + ", reconciled " + c.reconciliation()
+            + (Evaluation.MINT_SHARES.equals(c.reconciliation())
+                ? " (their totals split over the levels below by MinT's reconciled values)" : ""));
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);
     for (String level : Levels.ALL) {
@@ -85,7 +86,7 @@ public final class ForecastStage extends BaseStage {
               : "  GUARD: the model loses at this level on the tuning origins, a baseline is chosen");
       if (c.fallback().containsKey(level)) {
         out.printf("  HELD-OUT GUARD, level %s: the tuning choice (%s, reconciled %s) has a higher held-out WAPE than %s: this level"
-            + " publishes %s (reconciled top-down)%n", level, tuningChoice, c.tuningReconciliation(), c.byLevel().get(level),
+            + " publishes %s (reconciled " + c.reconciliation() + ")%n", level, tuningChoice, c.tuningReconciliation(), c.byLevel().get(level),
             c.byLevel().get(level));
       }
       out.println("held-out WAPE by horizon, level " + level);

@@ -190,7 +190,9 @@ class EvaluationTest {
     assertEquals(Map.of(Levels.UNIT, "gbt", Levels.TERRITORY, "seasonal_naive", Levels.STATE, "seasonal_naive"),
         r.choice().byLevel());
     assertEquals(Map.of(Levels.TERRITORY, "gbt", Levels.STATE, "gbt"), r.choice().fallback());
-    assertEquals(Evaluation.TOP_DOWN, r.choice().reconciliation());
+    // gbt at every level: MinT and top-down agree, and below a fallback MinT's shares are gbt's
+    assertEquals(Evaluation.MINT.equals(r.choice().tuningReconciliation()) ? Evaluation.MINT_SHARES : Evaluation.TOP_DOWN,
+        r.choice().reconciliation());
     for (String level : Levels.ALL) {
       assertEquals(tuningOnly.choice().byLevel().get(level), r.choice().tuningMethod(level));
       assertEquals(tuningOnly.choice().tuningWape().get(level), r.choice().tuningWape().get(level));
@@ -366,34 +368,10 @@ class EvaluationTest {
   @Test
   void mintBeatsBottomUpOnPlantedCorrelatedErrorsAndStaysCoherent() {
     Random rnd = new Random(23);
-    int units = 48;
     int territories = 6;
-    Panel p = panel(units, territories, 40, (u, t) -> 20.0 + 3 * (u % 7) + (t % 4));
-    int[] origins = {20, 21, 22, 23, 24, 25, 26, 27};
-    int gbt = METHODS.indexOf("gbt");
-    int sn = METHODS.indexOf("seasonal_naive");
-    List<Evaluation.Point> points = new ArrayList<>();
+    Panel p = panel(48, territories, 40, (u, t) -> 20.0 + 3 * (u % 7) + (t % 4));
     List<Evaluation.Point> finals = new ArrayList<>();
-    for (int o : origins) {
-      for (int h = 1; h <= 6; h++) {
-        double[] shock = new double[territories];
-        for (int t = 0; t < territories; t++) {
-          shock[t] = 0.3 * rnd.nextGaussian();
-        }
-        for (int u = 0; u < units; u++) {
-          double a = p.series().get(u).y()[o + h];
-          double[] f = new double[METHODS.size()];
-          java.util.Arrays.fill(f, 2 * a);
-          int t = Integer.parseInt(p.series().get(u).territory().substring(1));
-          f[gbt] = Math.max(0, a * (1 + shock[t] + 0.05 * rnd.nextGaussian()));
-          f[sn] = Math.max(0, a * (1 + 0.4 * rnd.nextGaussian()));
-          points.add(new Evaluation.Point(u, o, h, a, f));
-          if (o == origins[origins.length - 1]) {
-            finals.add(new Evaluation.Point(u, 33, h, Double.NaN, f.clone()));
-          }
-        }
-      }
-    }
+    List<Evaluation.Point> points = territoryShocks(rnd, p, territories, finals, (f, a, o) -> { });
     Set<Integer> tuning = Set.of(20, 21, 22, 23, 24);
     Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, Evaluation.RECONCILIATIONS, 1500);
     Evaluation.Result r = ev.evaluate(points, tuning, true);
@@ -410,6 +388,151 @@ class EvaluationTest {
     Evaluation.Choice mint = new Evaluation.Choice(r.choice().model(), r.choice().byLevel(), r.choice().tuningWape(),
         Evaluation.MINT);
     assertCoherent(ev.publish(finals, mint, r.quantiles()), territories, mint);
+  }
+
+  /**
+   * The held-out guard under MinT keeps MinT's shares below a fallback. The planted errors of
+   * {@link #mintBeatsBottomUpOnPlantedCorrelatedErrorsAndStaysCoherent} (MinT, the only offered
+   * reconciliation, is the tuning choice), and on the held-out origins every forecast of the
+   * chosen methods is 30% high while last_value (double the actual on the tuning origins, never
+   * chosen) is unbiased there: the state loses and falls back to last_value. Then, at every
+   * held-out origin x horizon, the published state total is last_value's total, and the published
+   * territories and units keep MinT's shares (1e-9), the only thing that changed being the total;
+   * no level publishes worse than its best baseline held out; and the forecast from the last month
+   * does the same with the MinT of every origin.
+   */
+  @Test
+  void aStateFallbackUnderMintKeepsMintsSharesBelowIt() {
+    Random rnd = new Random(29);
+    int units = 48;
+    int territories = 6;
+    Panel p = panel(units, territories, 40, (u, t) -> 20.0 + 3 * (u % 7) + (t % 4));
+    Set<Integer> tuning = Set.of(20, 21, 22, 23, 24);
+    int gbt = METHODS.indexOf("gbt");
+    int sn = METHODS.indexOf("seasonal_naive");
+    int lv = METHODS.indexOf("last_value");
+    List<Evaluation.Point> finals = new ArrayList<>();
+    List<Evaluation.Point> points = territoryShocks(rnd, p, territories, finals, (f, a, o) -> {
+      if (!tuning.contains(o)) {
+        f[gbt] *= 1.3;
+        f[sn] *= 1.3;
+        f[lv] = Math.max(0, a * (1 + 0.4 * rnd.nextGaussian()));
+      }
+    });
+    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, List.of(Evaluation.MINT), 1500);
+    Evaluation.Result r = ev.evaluate(points, tuning, true, true);
+    Evaluation.Choice c = r.choice();
+    assertEquals(Evaluation.MINT, c.tuningReconciliation());
+    assertEquals(Evaluation.MINT_SHARES, c.reconciliation());
+    assertEquals("last_value", c.byLevel().get(Levels.STATE), c.toString());
+    assertEquals(Set.of(Levels.STATE), c.fallback().keySet(), "only the state falls back: " + c.fallback());
+    // per held-out origin x horizon: the state total is last_value's, the levels below not fallen back keep MinT's shares
+    Map<String, double[]> state = new HashMap<>(); // published, last_value, MinT
+    Map<String, double[]> terr = new HashMap<>();
+    for (Evaluation.Point q : points) {
+      if (tuning.contains(q.origin)) {
+        continue;
+      }
+      String k = q.origin + "/" + q.h;
+      add3(state, k, q.published, q.f[lv], q.rec[0]);
+      add3(terr, k + "/" + p.series().get(q.unit).territory(), q.published, 0, q.rec[0]);
+    }
+    state.forEach((k, v) -> assertEquals(v[1], v[0], 1e-9 * v[1], "state total " + k));
+    for (Evaluation.Point q : points) {
+      if (tuning.contains(q.origin)) {
+        continue;
+      }
+      String k = q.origin + "/" + q.h;
+      double[] st = state.get(k);
+      double[] tt = terr.get(k + "/" + p.series().get(q.unit).territory());
+      assertEquals(tt[2] / st[2], tt[0] / st[0], 1e-9, "territory share " + k);
+      assertEquals(q.rec[0] / tt[2], q.published / tt[0], 1e-9, "unit share in its territory " + k);
+    }
+    for (String level : Levels.ALL) {
+      Map<String, Double> w = Evaluation.overallWape(r.metrics(), level, Evaluation.HELD_OUT);
+      double bestBaseline = Panel.BASELINES.stream().mapToDouble(w::get).min().orElseThrow();
+      System.out.printf("[mint shares] level %s: held-out published %.3f (%s), best baseline %.3f%n", level,
+          w.get(Evaluation.PUBLISHED), c.byLevel().get(level), bestBaseline);
+      assertTrue(w.get(Evaluation.PUBLISHED) <= bestBaseline + 1e-12, level + " " + w);
+    }
+    // the forecast from the last month: last_value's state total, split by MinT's values
+    List<Evaluation.Forecast> pub = ev.publish(finals, c, r.quantiles());
+    assertCoherent(pub, territories, c);
+    List<Evaluation.Point> again = new ArrayList<>();
+    finals.forEach(q -> again.add(new Evaluation.Point(q.unit, q.origin, q.h, Double.NaN, q.f.clone())));
+    Map<String, String> tuningByLevel = new HashMap<>(c.byLevel());
+    tuningByLevel.putAll(c.fallback());
+    List<Evaluation.Forecast> mint = ev.publish(again, new Evaluation.Choice(c.model(), tuningByLevel, c.tuningWape(),
+        Evaluation.MINT), r.quantiles());
+    Map<String, Double> lvTotal = new HashMap<>();
+    finals.forEach(q -> lvTotal.merge(p.month(33 + q.h).toString(), q.f[lv], Double::sum));
+    Map<String, Double> mintState = new HashMap<>();
+    Map<String, Double> pubState = new HashMap<>();
+    mint.stream().filter(f -> f.level().equals(Levels.STATE)).forEach(f -> mintState.put(f.targetMonth().toString(), f.forecast()));
+    pub.stream().filter(f -> f.level().equals(Levels.STATE)).forEach(f -> pubState.put(f.targetMonth().toString(), f.forecast()));
+    assertEquals(lvTotal.keySet(), pubState.keySet());
+    lvTotal.forEach((m, v) -> assertEquals(v, pubState.get(m), 1e-9 * v, "published state " + m));
+    // only the state fell back: every unit is MinT's scaled to the new total
+    Map<String, Double> mintUnit = new HashMap<>();
+    mint.stream().filter(f -> f.level().equals(Levels.UNIT))
+        .forEach(f -> mintUnit.put(f.seriesId() + " " + f.targetMonth(), f.forecast()));
+    int checked = 0;
+    for (Evaluation.Forecast f : pub) {
+      if (f.level().equals(Levels.UNIT)) {
+        String m = f.targetMonth().toString();
+        assertEquals(mintUnit.get(f.seriesId() + " " + m) * pubState.get(m) / mintState.get(m), f.forecast(),
+            1e-9 * f.forecast(), f.seriesId() + " " + m);
+        checked++;
+      }
+    }
+    assertEquals(units * 6, checked);
+  }
+
+  /** Changes a point's forecasts (the methods' array) given its actual and origin. */
+  interface Adjust {
+    void apply(double[] f, double actual, int origin);
+  }
+
+  /**
+   * The planted correlated errors of {@link #mintBeatsBottomUpOnPlantedCorrelatedErrorsAndStaysCoherent}
+   * at origins 20-27 x horizons 1-6: gbt's unit errors share a territory shock (+-30%), seasonal
+   * naive's are independent (+-40%), every other method is double the actual; then {@code adjust}.
+   * {@code finals} receives origin 27's forecasts again as from month 33, without actuals.
+   */
+  static List<Evaluation.Point> territoryShocks(Random rnd, Panel p, int territories, List<Evaluation.Point> finals,
+      Adjust adjust) {
+    int gbt = METHODS.indexOf("gbt");
+    int sn = METHODS.indexOf("seasonal_naive");
+    List<Evaluation.Point> points = new ArrayList<>();
+    for (int o = 20; o <= 27; o++) {
+      for (int h = 1; h <= 6; h++) {
+        double[] shock = new double[territories];
+        for (int t = 0; t < territories; t++) {
+          shock[t] = 0.3 * rnd.nextGaussian();
+        }
+        for (int u = 0; u < p.series().size(); u++) {
+          double a = p.series().get(u).y()[o + h];
+          double[] f = new double[METHODS.size()];
+          java.util.Arrays.fill(f, 2 * a);
+          int t = Integer.parseInt(p.series().get(u).territory().substring(1));
+          f[gbt] = Math.max(0, a * (1 + shock[t] + 0.05 * rnd.nextGaussian()));
+          f[sn] = Math.max(0, a * (1 + 0.4 * rnd.nextGaussian()));
+          adjust.apply(f, a, o);
+          points.add(new Evaluation.Point(u, o, h, a, f));
+          if (o == 27) {
+            finals.add(new Evaluation.Point(u, 33, h, Double.NaN, f.clone()));
+          }
+        }
+      }
+    }
+    return points;
+  }
+
+  private static void add3(Map<String, double[]> sums, String k, double a, double b, double c) {
+    double[] s = sums.computeIfAbsent(k, x -> new double[3]);
+    s[0] += a;
+    s[1] += b;
+    s[2] += c;
   }
 
   /**
