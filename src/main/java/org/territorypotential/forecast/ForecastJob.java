@@ -123,6 +123,7 @@ public final class ForecastJob {
     Dataset<Row> metrics = withTrainWindows(spark, out.metrics(), out.windows())
         .withColumn("published_method", published)
         .withColumn("is_held_out_fallback", fallback)
+        .withColumn("published_reconciliation", lit(out.choice().reconciliation()))
         .withColumn("feature_list", lit(String.join(",", out.features())))
         .withColumn("scope", lit(scope));
     Lake.Written wm = lake.write(Table.MODEL_METRICS, metrics, lineage, scopeOnly);

@@ -123,7 +123,7 @@ final class TableSchemas {
           origin DATE, horizon INT, level STRING, method STRING, split STRING, wape DOUBLE, mape DOUBLE, mase DOUBLE,
           bias DOUBLE, abs_error_sum DOUBLE, actual_sum DOUBLE, forecast_sum DOUBLE, n_series BIGINT, coverage_80 DOUBLE,
           coverage_95 DOUBLE, train_start DATE,
-          train_end DATE, published_method STRING, is_held_out_fallback BOOLEAN, feature_list STRING, scope STRING, model_version STRING,
+          train_end DATE, published_method STRING, is_held_out_fallback BOOLEAN, published_reconciliation STRING, feature_list STRING, scope STRING, model_version STRING,
           run_id STRING, input_versions STRING, as_of DATE""";
       case PLANTED_TRUTHS -> """
           truth STRING, subject_id STRING, value DOUBLE, description STRING, run_id STRING, as_of DATE""";
