@@ -36,6 +36,7 @@ class DesignWaEvTest {
     WaEv.locatedAt("zcta");
     SparkSession spark = TestSpark.session();
     AppConfig cfg = WaEv.config(Map.of("tp.locate.level", "zcta", "tp.forecast.model.trees", "4",
+        "tp.forecast.backtest.refit-every-origins", "5",
         "tp.design.scenarios", "[\"wa-nissan territories=0 balance=registrations\"]", "tp.whatif.scenarios", "[]"));
     WaEv.marketReplaced();
     long t0 = System.nanoTime();

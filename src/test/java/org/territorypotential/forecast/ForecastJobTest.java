@@ -40,6 +40,7 @@ class ForecastJobTest {
         "tp.forecast.horizon", "6",
         "tp.forecast.backtest.step-months", "2",
         "tp.forecast.model.trees", "4",
+        "tp.forecast.backtest.refit-every-origins", "5",
         "tp.forecast.model.candidates", "[gbt]",
         "tp.forecast.publish-best-baseline-when-worse", "false",
         "tp.forecast.model.max-depth", "3"));

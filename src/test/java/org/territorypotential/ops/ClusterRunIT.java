@@ -362,6 +362,7 @@ class ClusterRunIT {
       "tp.forecast.horizon=6",
       "tp.forecast.min-history-months=6",
       "tp.forecast.model.trees=4",
+      "tp.forecast.backtest.refit-every-origins=5",
       // no row sampling: which rows a sample keeps depends on partition order, which differs between masters
       "tp.forecast.model.subsampling-rate=1.0");
 

@@ -44,7 +44,8 @@ class ScoreWaEvTest {
     // floors and caps set so the goals' clamping is exercised on the real potentials; a 4-tree
     // model keeps the forecast's GBT fits short: each boosting round is several Spark jobs. The forecast's accuracy on this history is ForecastRealDataTest's business.
     Map<String, String> o = new HashMap<>(Map.of("tp.locate.level", "county", "tp.goals.floor-units", "1",
-        "tp.goals.cap-multiple-of-potential", "1.5", "tp.forecast.model.trees", "4"));
+        "tp.goals.cap-multiple-of-potential", "1.5", "tp.forecast.model.trees", "4",
+        "tp.forecast.backtest.refit-every-origins", "5"));
     AppConfig cfg = WaEv.config(o);
     long t2 = System.nanoTime();
     ForecastJob.Result f = ForecastJob.run(spark, cfg, RunContext.start("forecast", WaEv.AS_OF));
