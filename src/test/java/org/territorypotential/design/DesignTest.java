@@ -333,7 +333,7 @@ class DesignTest {
       final int tt = t;
       members[t] = java.util.stream.IntStream.range(0, assign.length).filter(u -> assign[u] == tt).toArray();
     }
-    Designer.Merged mg = Designer.Merged.of(d, 0, 1, members);
+    Merged mg = Merged.of(d, 0, 1, members);
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
     for (int tree = 0; tree < 20; tree++) {
       assertTrue(mg.drawTree(rnd));
