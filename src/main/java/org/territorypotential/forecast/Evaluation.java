@@ -484,21 +484,15 @@ public final class Evaluation {
    * falling back under MinT this returns MinT's values unchanged (their own shares).
    */
   private void fallbackTopDown(List<Point> points, Map<String, String> byLevel, Set<String> fellBack, boolean mintShares) {
-    java.util.function.ToDoubleFunction<Point>[] src = sources(byLevel, fellBack, mintShares);
-    topDown(points, src[0], src[1], src[2]);
+    topDown(points, source(Levels.STATE, byLevel, fellBack, mintShares), source(Levels.TERRITORY, byLevel, fellBack, mintShares),
+        source(Levels.UNIT, byLevel, fellBack, mintShares));
   }
 
-  @SuppressWarnings("unchecked")
-  private java.util.function.ToDoubleFunction<Point>[] sources(Map<String, String> byLevel, Set<String> fellBack,
+  /** What {@code level} is split by (or totals, for the state): see {@link #fallbackTopDown}. */
+  private java.util.function.ToDoubleFunction<Point> source(String level, Map<String, String> byLevel, Set<String> fellBack,
       boolean mintShares) {
-    java.util.function.ToDoubleFunction<Point>[] out = new java.util.function.ToDoubleFunction[3];
-    List<String> order = List.of(Levels.STATE, Levels.TERRITORY, Levels.UNIT);
-    for (int i = 0; i < 3; i++) {
-      String level = order.get(i);
-      int m = methods.indexOf(byLevel.get(level));
-      out[i] = mintShares && !fellBack.contains(level) ? p -> p.mint : p -> p.f[m];
-    }
-    return out;
+    int m = methods.indexOf(byLevel.get(level));
+    return mintShares && !fellBack.contains(level) ? p -> p.mint : p -> p.f[m];
   }
 
   /** The best baseline at {@code level} on the {@code held} origins when the published forecast's WAPE there is higher, else null. */
