@@ -65,10 +65,18 @@ public final class Evaluation {
    * tuning WAPEs (level -> method -> WAPE) and the published reconciliation. {@code fallback}:
    * level -> the tuning choice the held-out guard replaced by the best baseline there (empty
    * when it replaced none); {@code tuningReconciliation}: the reconciliation the tuning origins
-   * chose (the guard publishes top-down when the tuning choice loses at some level).
+   * chose (the guard publishes top-down when the tuning choice loses at some level);
+   * {@code harmonic}: level -> the method reconciled below {@link #HARMONIC} where the state's
+   * seasonal regression replaced the reconciled forecast of that level (see
+   * {@link Evaluation#harmonicOverride}; empty when it replaced none).
    */
   public record Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape,
-      String reconciliation, Map<String, String> fallback, String tuningReconciliation) {
+      String reconciliation, Map<String, String> fallback, String tuningReconciliation, Map<String, String> harmonic) {
+    public Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape,
+        String reconciliation, Map<String, String> fallback, String tuningReconciliation) {
+      this(model, byLevel, tuningWape, reconciliation, fallback, tuningReconciliation, Map.of());
+    }
+
     public Choice(String model, Map<String, String> byLevel, Map<String, Map<String, Double>> tuningWape) {
       this(model, byLevel, tuningWape, TOP_DOWN);
     }
@@ -81,6 +89,21 @@ public final class Evaluation {
     /** The method the tuning origins chose at a level (before the held-out guard). */
     public String tuningMethod(String level) {
       return fallback.getOrDefault(level, byLevel.get(level));
+    }
+
+    /** The methods the reconciliation (MinT or top-down) was computed with: the tuning choice below any override. */
+    Map<String, String> baseByLevel() {
+      Map<String, String> m = new LinkedHashMap<>(byLevel);
+      m.putAll(fallback);
+      m.putAll(harmonic);
+      return m;
+    }
+
+    /** The levels that publish their own method's total rather than the reconciliation's: fallbacks and overrides. */
+    java.util.Set<String> ownLevels() {
+      java.util.Set<String> s = new java.util.HashSet<>(fallback.keySet());
+      s.addAll(harmonic.keySet());
+      return s;
     }
   }
 
@@ -115,6 +138,7 @@ public final class Evaluation {
   private final int[][] nodeOf;
   private final List<String> reconciliations;
   private final int mintMaxAggregates;
+  private final HarmonicTrend.Settings harmonic;
   /** Hierarchy groups (segment | state) for MinT, and each unit's group and position in it. */
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Group[] groupOf;
@@ -179,7 +203,14 @@ public final class Evaluation {
    */
   public Evaluation(Panel panel, List<String> methods, List<String> candidates, List<String> reconciliations,
       int mintMaxAggregates) {
+    this(panel, methods, candidates, reconciliations, mintMaxAggregates, HarmonicTrend.Settings.DEFAULT);
+  }
+
+  /** As above, with {@link HarmonicTrend}'s settings. */
+  public Evaluation(Panel panel, List<String> methods, List<String> candidates, List<String> reconciliations,
+      int mintMaxAggregates, HarmonicTrend.Settings harmonic) {
     this.panel = panel;
+    this.harmonic = harmonic;
     this.methods = methods;
     this.candidates = candidates;
     if (reconciliations.isEmpty() || !RECONCILIATIONS.containsAll(reconciliations)) {
@@ -314,8 +345,9 @@ public final class Evaluation {
     String model = candidates.isEmpty() ? null : best(tuningWape.get(Levels.UNIT), candidates);
     if (model != null) {
       combine(points, model);
-      tuningWape = tuningWape(points, tuning);
     }
+    harmonic(points);
+    tuningWape = tuningWape(points, tuning);
     List<Agg> aggs;
     Map<String, String> byLevel = new LinkedHashMap<>();
     for (String level : Levels.ALL) {
@@ -360,6 +392,9 @@ public final class Evaluation {
       p.published = p.rec[at];
     }
     Choice choice = new Choice(model, byLevel, tuningWape, chosen);
+    if (guard && harmonic.middleOut() && methods.contains(HARMONIC)) {
+      choice = harmonicOverride(points, scored, choice);
+    }
     if (guard && heldOutGuard) {
       choice = heldOutGuard(points, tuning, choice);
     }
@@ -433,6 +468,50 @@ public final class Evaluation {
   }
 
   /**
+   * Middle-out from the top, decided on the {@code scored} tuning origins (those the reconciliation
+   * was chosen on): where {@link #HARMONIC}, the state series' own seasonal regression, has a
+   * lower WAPE than the reconciled forecast at the state, the state publishes it, and its total is
+   * split over the territories and units by the reconciled values' shares; then the same test at
+   * territory level (the harmonic's territory values are its state total split by the
+   * territories' last 12 months). Units never take it: their shares stay the reconciliation's
+   * (on the demo MinT's, whose units beat the harmonic's 12-month shares). A level is only
+   * replaced below a replaced one, so the levels stay coherent. Under MinT the published
+   * reconciliation becomes {@link #MINT_SHARES}. Sets every point's {@code published}.
+   */
+  private Choice harmonicOverride(List<Point> points, Set<Integer> scored, Choice choice) {
+    int hm = methods.indexOf(HARMONIC);
+    boolean underMint = MINT.equals(choice.reconciliation());
+    if (underMint) {
+      points.forEach(p -> p.mint = p.published);
+    }
+    Map<String, String> byLevel = new LinkedHashMap<>(choice.byLevel());
+    Map<String, String> replaced = new LinkedHashMap<>();
+    for (String level : List.of(Levels.STATE, Levels.TERRITORY)) {
+      Map<String, double[]> sums = new LinkedHashMap<>();
+      for (Agg a : aggregate(points, List.of(level))) {
+        if (scored.contains(a.origin)) {
+          add(sums, PUBLISHED, a.actual, a.published);
+          add(sums, HARMONIC, a.actual, a.f[hm]);
+        }
+      }
+      double h = wape(sums.get(HARMONIC));
+      double r = wape(sums.get(PUBLISHED));
+      if (Double.isNaN(h) || Double.isNaN(r) || !(h < r - 1e-12)) {
+        break;
+      }
+      replaced.put(level, byLevel.get(level));
+      byLevel.put(level, HARMONIC);
+      fallbackTopDown(points, byLevel, replaced.keySet(), underMint);
+    }
+    if (replaced.isEmpty()) {
+      return choice;
+    }
+    return new Choice(choice.model(), java.util.Collections.unmodifiableMap(byLevel), choice.tuningWape(),
+        underMint ? MINT_SHARES : choice.reconciliation(), Map.of(), choice.reconciliation(),
+        java.util.Collections.unmodifiableMap(replaced));
+  }
+
+  /**
    * The held-out guard, a veto after the choice: nothing is chosen on the held-out origins, but
    * a level whose published forecast has a higher held-out WAPE than the best baseline of that
    * level there publishes that baseline. The levels are checked from the state down, and each
@@ -457,8 +536,8 @@ public final class Evaluation {
     if (held.isEmpty() || Levels.ALL.stream().allMatch(l -> heldOutLoser(heldPoints, held, l) == null)) {
       return choice;
     }
-    boolean mintShares = MINT.equals(choice.reconciliation());
-    if (mintShares) {
+    boolean mintShares = MINT.equals(choice.reconciliation()) || MINT_SHARES.equals(choice.reconciliation());
+    if (MINT.equals(choice.reconciliation())) {
       int r = reconciliations.indexOf(MINT);
       points.forEach(p -> p.mint = p.rec[r]);
     }
@@ -469,12 +548,15 @@ public final class Evaluation {
       if (baseline != null) {
         fallback.put(level, byLevel.get(level));
         byLevel.put(level, baseline);
-        fallbackTopDown(points, byLevel, fallback.keySet(), mintShares);
+        java.util.Set<String> own = new java.util.HashSet<>(fallback.keySet());
+        own.addAll(choice.harmonic().keySet());
+        fallbackTopDown(points, byLevel, own, mintShares);
       }
     }
     // not empty: the first losing level from the top is unchanged until the loop reaches it
     return new Choice(choice.model(), java.util.Collections.unmodifiableMap(byLevel), choice.tuningWape(),
-        mintShares ? MINT_SHARES : TOP_DOWN, java.util.Collections.unmodifiableMap(fallback), choice.reconciliation());
+        mintShares ? MINT_SHARES : TOP_DOWN, java.util.Collections.unmodifiableMap(fallback), choice.tuningReconciliation(),
+        choice.harmonic());
   }
 
   /**
@@ -624,6 +706,54 @@ public final class Evaluation {
     }
   }
 
+  /**
+   * Sets each point's {@link #HARMONIC}: the state series' {@link HarmonicTrend} forecast at the
+   * point's origin and horizon (the state, not the unit, is fitted: a sum of hundreds of units
+   * has the smooth trend and season a unit series lacks), split over the instance's units in
+   * proportion to their last 12 months up to the origin (equal shares when those are all 0).
+   * Where the state series has too few months to fit, the unit's seasonal naive.
+   */
+  private void harmonic(List<Point> points) {
+    int c = methods.indexOf(HARMONIC);
+    int sn = methods.indexOf("seasonal_naive");
+    if (c < 0 || sn < 0 || points.isEmpty()) {
+      return;
+    }
+    int state = Levels.ALL.indexOf(Levels.STATE);
+    int firstMonthOfYear = panel.month(0).getMonthValue();
+    int maxH = points.stream().mapToInt(p -> p.h).max().orElse(1);
+    Map<Long, double[]> fits = new HashMap<>();
+    for (List<Point> inst : instances(points).values()) {
+      Point first = inst.get(0);
+      int nodeIndex = nodeOf[state][first.unit];
+      Node node = allNodes.get(nodeIndex);
+      double[] fc = fits.computeIfAbsent(key(nodeIndex, first.origin, 0), k -> {
+        double[] r = HarmonicTrend.forecast(node.y, node.start, first.origin, maxH, harmonic.windowMonths(), harmonic.harmonics(),
+            firstMonthOfYear);
+        return r == null ? new double[0] : r;
+      });
+      if (fc.length == 0) {
+        for (Point p : inst) {
+          p.f[c] = p.f[sn];
+        }
+        continue;
+      }
+      double[] w = new double[inst.size()];
+      double total = 0;
+      for (int i = 0; i < w.length; i++) {
+        Panel.Series s = panel.series().get(inst.get(i).unit);
+        for (int t = Math.max(s.start(), first.origin - 11); t <= first.origin; t++) {
+          w[i] += s.y()[t];
+        }
+        total += w[i];
+      }
+      double value = fc[first.h - 1];
+      for (int i = 0; i < w.length; i++) {
+        inst.get(i).f[c] = value * (total > 0 ? w[i] / total : 1.0 / w.length);
+      }
+    }
+  }
+
   private static boolean inside(double actual, double f, double qLo, double qHi) {
     return bound(f, Math.min(qLo, 0)) <= actual && actual <= bound(f, Math.max(qHi, 0));
   }
@@ -715,12 +845,11 @@ public final class Evaluation {
     if (MINT.equals(choice.reconciliation())) {
       mint(instances(points).values(), choice, mintAll);
     } else if (MINT_SHARES.equals(choice.reconciliation())) {
-      // MinT on the tuning choice's methods (what it was fitted on), then the fallbacks' totals split by its values
-      Map<String, String> tuningByLevel = new LinkedHashMap<>(choice.byLevel());
-      tuningByLevel.putAll(choice.fallback());
-      mint(instances(points).values(), new Choice(choice.model(), tuningByLevel, choice.tuningWape(), MINT), mintAll);
+      // MinT on the tuning choice's methods (what it was fitted on), then the fallbacks' and the
+      // overrides' totals split by its values
+      mint(instances(points).values(), new Choice(choice.model(), choice.baseByLevel(), choice.tuningWape(), MINT), mintAll);
       points.forEach(p -> p.mint = p.published);
-      fallbackTopDown(points, choice.byLevel(), choice.fallback().keySet(), true);
+      fallbackTopDown(points, choice.byLevel(), choice.ownLevels(), true);
     } else {
       topDown(points, choice);
     }
@@ -866,6 +995,7 @@ public final class Evaluation {
     if (choice.model() != null) {
       combine(points, choice.model());
     }
+    harmonic(points);
     reconcile(points, choice);
     Map<String, Object[]> rows = new LinkedHashMap<>();
     for (Point p : points) {
@@ -909,9 +1039,14 @@ public final class Evaluation {
 
   /** WAPE per method over every horizon of one level and split (null = every origin). */
   public static Map<String, Double> overallWape(List<Metric> metrics, String level, String split) {
+    return overallWape(metrics, level, split, null);
+  }
+
+  /** As above, over the {@code origins} only (null = every origin of the split). */
+  public static Map<String, Double> overallWape(List<Metric> metrics, String level, String split, Set<LocalDate> origins) {
     Map<String, double[]> sums = new LinkedHashMap<>();
     for (Metric m : metrics) {
-      if (m.level().equals(level) && (split == null || split.equals(m.split()))) {
+      if (m.level().equals(level) && (split == null || split.equals(m.split())) && (origins == null || origins.contains(m.origin()))) {
         double[] s = sums.computeIfAbsent(m.method(), k -> new double[2]);
         s[0] += m.absErrorSum();
         s[1] += m.actualSum();
@@ -942,8 +1077,12 @@ public final class Evaluation {
     List<String> m = new ArrayList<>(candidates);
     m.addAll(Panel.BASELINES);
     m.add(COMBINATION);
+    m.add(HARMONIC);
     return m;
   }
+
+  /** The state's seasonal regression ({@link HarmonicTrend}) split over its units, a method of every level. */
+  public static final String HARMONIC = "harmonic_trend";
 
   /** The mean of the winning model's and seasonal naive with drift's forecasts, a method of every level. */
   public static final String COMBINATION = "model_drift_mean";

@@ -82,8 +82,20 @@ public final class ForecastStage extends BaseStage {
       String tuningChoice = c.tuningMethod(level);
       out.printf("level %s: published %s (tuning WAPE: model %s, best baseline %s %s; chosen on the tuning origins: %s)%s%n",
           level, c.byLevel().get(level), Forecaster.pct(tw.get(c.model())), bestBaseline, Forecaster.pct(tw.get(bestBaseline)),
-          tuningChoice, tuningChoice.equals(c.model()) || tuningChoice.equals(Evaluation.COMBINATION) ? ""
+          tuningChoice, tuningChoice.equals(c.model()) || tuningChoice.equals(Evaluation.COMBINATION)
+              || tuningChoice.equals(Evaluation.HARMONIC) ? ""
               : "  GUARD: the model loses at this level on the tuning origins, a baseline is chosen");
+      if (c.harmonic().containsKey(level)) {
+        // the origins the override was decided on: the tuning origins after the first
+        java.util.Set<java.time.LocalDate> scored = new java.util.HashSet<>(
+            o.origins().subList(Math.min(1, o.origins().size()), o.origins().size() - o.heldOut().size()));
+        Map<String, Double> sw = Evaluation.overallWape(o.metricList(), level, Evaluation.TUNING, scored);
+        Double rec = sw.get(c.tuningReconciliation());
+        out.printf("  MIDDLE-OUT, level %s: %s (WAPE %s on the tuning origins after the first) beats the reconciled forecast%s"
+            + " there: this level publishes its total, split below by the reconciled values' shares%n", level, Evaluation.HARMONIC,
+            Forecaster.pct(sw.get(Evaluation.HARMONIC)), level.equals(Levels.STATE) && rec != null
+                ? " (" + c.tuningReconciliation() + ", " + Forecaster.pct(rec) + ")" : " (the state's total split by it)");
+      }
       if (c.fallback().containsKey(level)) {
         out.printf("  HELD-OUT GUARD, level %s: the tuning choice (%s, reconciled %s) has a higher held-out WAPE than %s: this level"
             + " publishes %s (reconciled " + c.reconciliation() + ")%n", level, tuningChoice, c.tuningReconciliation(), c.byLevel().get(level),

@@ -43,7 +43,7 @@ public final class Forecaster {
   public record Settings(int horizon, int movingAverageMonths, int minHistoryMonths, int origins, int stepMonths,
       int heldOutOrigins, int refitEvery, ForecastModel.Params params, List<String> candidates, Panel.Tsb tsb,
       boolean publishBestBaselineWhenWorse, int maxTrainingSeries, int parallelFits, List<String> reconciliations,
-      int mintMaxAggregates, boolean heldOutGuard) {
+      int mintMaxAggregates, boolean heldOutGuard, HarmonicTrend.Settings harmonic) {
 
     public static Settings from(AppConfig cfg) {
       Settings s = new Settings(cfg.getInt("tp.forecast.horizon"), cfg.getInt("tp.forecast.moving-average-months"),
@@ -54,7 +54,17 @@ public final class Forecaster {
           new Panel.Tsb(cfg.getDouble("tp.forecast.tsb.alpha"), cfg.getDouble("tp.forecast.tsb.beta")),
           cfg.getBoolean("tp.forecast.publish-best-baseline-when-worse"), cfg.getInt("tp.forecast.model.max-training-series"),
           cfg.getInt("tp.forecast.model.parallel-fits"), cfg.getStringList("tp.forecast.reconciliation.methods"),
-          cfg.getInt("tp.forecast.reconciliation.mint-max-aggregates"), cfg.getBoolean("tp.forecast.held-out-guard"));
+          cfg.getInt("tp.forecast.reconciliation.mint-max-aggregates"), cfg.getBoolean("tp.forecast.held-out-guard"),
+          new HarmonicTrend.Settings(cfg.getInt("tp.forecast.harmonic.window-months"), cfg.getInt("tp.forecast.harmonic.harmonics"),
+              cfg.getBoolean("tp.forecast.harmonic.middle-out")));
+      if (s.harmonic.harmonics() < 1 || s.harmonic.harmonics() > 5) {
+        throw new ConfigError("configuration key 'tp.forecast.harmonic.harmonics' must be 1..5, got " + s.harmonic.harmonics());
+      }
+      if (s.harmonic.windowMonths() < 2 * s.harmonic.harmonics() + 2 + HarmonicTrend.SPARE_MONTHS) {
+        throw new ConfigError("configuration key 'tp.forecast.harmonic.window-months' must be at least "
+            + (2 * s.harmonic.harmonics() + 2 + HarmonicTrend.SPARE_MONTHS) + " for " + s.harmonic.harmonics()
+            + " harmonics, got " + s.harmonic.windowMonths());
+      }
       if (s.reconciliations.isEmpty() || !Evaluation.RECONCILIATIONS.containsAll(s.reconciliations)) {
         throw new ConfigError("configuration key 'tp.forecast.reconciliation.methods' must list some of "
             + Evaluation.RECONCILIATIONS + ", got " + s.reconciliations);
@@ -285,7 +295,7 @@ public final class Forecaster {
     }
 
     // Java: baselines, choice on the tuning origins, reconciliation, metrics, intervals
-    Evaluation ev = new Evaluation(panel, methods, s.candidates(), s.reconciliations(), s.mintMaxAggregates());
+    Evaluation ev = new Evaluation(panel, methods, s.candidates(), s.reconciliations(), s.mintMaxAggregates(), s.harmonic());
     int tuningCount = origins.size() - s.heldOutOrigins();
     java.util.Set<Integer> tuning = new java.util.HashSet<>();
     origins.subList(0, tuningCount).forEach(o -> tuning.add(panel.index(o)));

@@ -23,6 +23,8 @@ class EvaluationTest {
   static final LocalDate FIRST = LocalDate.parse("2019-01-01");
   static final List<String> CANDIDATES = List.of("gbt");
   static final List<String> METHODS = Evaluation.methods(CANDIDATES);
+  /** The state's seasonal regression measured, never published (for tests of the other reconciliations). */
+  static final HarmonicTrend.Settings MEASURED_ONLY = new HarmonicTrend.Settings(36, 2, false);
 
   /** {@code units} unit series of {@code months} months, unit i in territory "t" + (i % territories), all in state S. */
   static Panel panel(int units, int territories, int months, java.util.function.BiFunction<Integer, Integer, Double> value) {
@@ -373,7 +375,8 @@ class EvaluationTest {
     List<Evaluation.Point> finals = new ArrayList<>();
     List<Evaluation.Point> points = territoryShocks(rnd, p, territories, finals, (f, a, o) -> { });
     Set<Integer> tuning = Set.of(20, 21, 22, 23, 24);
-    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, Evaluation.RECONCILIATIONS, 1500);
+    // the state's seasonal regression is exact on these flat series: measured only, so MinT is what is tested
+    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, Evaluation.RECONCILIATIONS, 1500, MEASURED_ONLY);
     Evaluation.Result r = ev.evaluate(points, tuning, true);
     assertEquals("gbt", r.choice().byLevel().get(Levels.UNIT));
     for (String level : Levels.ALL) {
@@ -419,7 +422,7 @@ class EvaluationTest {
         f[lv] = Math.max(0, a * (1 + 0.4 * rnd.nextGaussian()));
       }
     });
-    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, List.of(Evaluation.MINT), 1500);
+    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, List.of(Evaluation.MINT), 1500, MEASURED_ONLY);
     Evaluation.Result r = ev.evaluate(points, tuning, true, true);
     Evaluation.Choice c = r.choice();
     assertEquals(Evaluation.MINT, c.tuningReconciliation());
@@ -491,6 +494,66 @@ class EvaluationTest {
   /** Changes a point's forecasts (the methods' array) given its actual and origin. */
   interface Adjust {
     void apply(double[] f, double actual, int origin);
+  }
+
+  /**
+   * Middle-out from the state: every unit is its base x 1.1^(t/12) x exp(0.25 cos(2 pi t / 12)), so
+   * the state's seasonal regression is exact at state and territory level, while the model has
+   * territory shocks (MinT is the reconciliation). Both levels publish the regression, the units
+   * split each territory's total by MinT's values, and everything stays coherent; measured only
+   * (middle-out off), no level publishes it.
+   */
+  @Test
+  void aStateRegressionThatBeatsTheReconciledForecastPublishesItsTotalsWithMintsSharesBelow() {
+    Random rnd = new Random(13);
+    int territories = 6;
+    Panel p = panel(48, territories, 40,
+        (u, t) -> (20.0 + 3 * (u % 7)) * Math.pow(1.1, t / 12.0) * Math.exp(0.25 * Math.cos(2 * Math.PI * t / 12)));
+    List<Evaluation.Point> finals = new ArrayList<>();
+    List<Evaluation.Point> points = territoryShocks(rnd, p, territories, finals, (f, a, o) -> { });
+    Set<Integer> tuning = Set.of(20, 21, 22, 23, 24);
+    Evaluation ev = new Evaluation(p, METHODS, CANDIDATES, List.of(Evaluation.MINT), 1500);
+    Evaluation.Result r = ev.evaluate(points, tuning, true, true);
+    Evaluation.Choice c = r.choice();
+    assertEquals(Map.of(Levels.UNIT, "gbt", Levels.TERRITORY, Evaluation.HARMONIC, Levels.STATE, Evaluation.HARMONIC), c.byLevel(),
+        c.toString());
+    assertEquals(Set.of(Levels.STATE, Levels.TERRITORY), c.harmonic().keySet());
+    assertEquals(Evaluation.MINT_SHARES, c.reconciliation());
+    assertEquals(Evaluation.MINT, c.tuningReconciliation());
+    assertTrue(c.fallback().isEmpty(), c.fallback().toString());
+    for (String level : List.of(Levels.STATE, Levels.TERRITORY)) {
+      for (String split : List.of(Evaluation.TUNING, Evaluation.HELD_OUT)) {
+        assertEquals(0.0, Evaluation.overallWape(r.metrics(), level, split).get(Evaluation.PUBLISHED), 1e-9, level + " " + split);
+      }
+    }
+    // per origin x horizon x territory: the units' published values are in MinT's proportions
+    Map<String, double[]> byTerritory = new HashMap<>();
+    for (Evaluation.Point pt : points) {
+      String k = pt.origin + " " + pt.h + " " + p.series().get(pt.unit).territory();
+      double[] s = byTerritory.computeIfAbsent(k, x -> new double[2]);
+      s[0] += pt.published;
+      s[1] += pt.rec[0];
+    }
+    for (Evaluation.Point pt : points) {
+      double[] s = byTerritory.get(pt.origin + " " + pt.h + " " + p.series().get(pt.unit).territory());
+      assertEquals(pt.rec[0] / s[1], pt.published / s[0], 1e-9);
+    }
+    double unitWape = Evaluation.overallWape(r.metrics(), Levels.UNIT, Evaluation.HELD_OUT).get(Evaluation.PUBLISHED);
+    double[] mintErr = new double[2]; // MinT's own unit WAPE on the held-out origins (one reconciliation: no metrics rows)
+    points.stream().filter(pt -> !tuning.contains(pt.origin)).forEach(pt -> {
+      mintErr[0] += Math.abs(pt.actual - pt.rec[0]);
+      mintErr[1] += pt.actual;
+    });
+    double mintWape = mintErr[0] / mintErr[1];
+    assertTrue(unitWape < mintWape, "units in exact territory totals: " + unitWape + " against MinT's " + mintWape);
+    assertCoherent(ev.publish(finals, c, r.quantiles()), territories, c);
+
+    Evaluation.Result off = new Evaluation(p, METHODS, CANDIDATES, List.of(Evaluation.MINT), 1500, MEASURED_ONLY)
+        .evaluate(territoryShocks(new Random(13), p, territories, new ArrayList<>(), (f, a, o) -> { }), tuning, true, true);
+    assertTrue(off.choice().harmonic().isEmpty(), off.choice().toString());
+    assertTrue(!off.choice().byLevel().containsValue(Evaluation.HARMONIC), off.choice().toString());
+    assertEquals(0.0, Evaluation.overallWape(off.metrics(), Levels.STATE, Evaluation.HELD_OUT).get(Evaluation.HARMONIC), 1e-9,
+        "measured at every level all the same");
   }
 
   /**

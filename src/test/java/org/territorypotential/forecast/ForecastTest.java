@@ -43,7 +43,7 @@ class ForecastTest {
   /** 8 origins a month apart (the newest 3 held out), a fit for the tuning origins and one for the held-out ones. */
   static Forecaster.Settings settings(ForecastModel.Params p, List<String> candidates, boolean guard, int maxSeries) {
     return new Forecaster.Settings(H, 3, 12, 8, 1, 3, 5, p, candidates, new Panel.Tsb(0.1, 0.1), guard, maxSeries, 2,
-        Evaluation.RECONCILIATIONS, 1500, true);
+        Evaluation.RECONCILIATIONS, 1500, true, HarmonicTrend.Settings.DEFAULT);
   }
 
   /** Unit series: base x 1.2^(t/12) x (1 + 0.4 cos(2 pi (month - 4) / 12)) x (1 + 5% noise), rounded. */
@@ -100,14 +100,15 @@ class ForecastTest {
       assertEquals(LocalDate.parse("2022-12-01").plusMonths(h), ((Date) r.getAs("target_month")).toLocalDate());
       assertEquals(o.published(r.getAs("level")), r.getAs("method"));
     }
-    // metrics: 8 origins x H horizons x 3 levels x (2 candidates + 5 baselines + combination + top_down + mint + published)
-    assertEquals(8L * H * 3 * 11, o.metrics().count());
+    // metrics: 8 origins x H horizons x 3 levels x (2 candidates + 5 baselines + combination + harmonic_trend + top_down
+    // + mint + published)
+    assertEquals(8L * H * 3 * 12, o.metrics().count());
     assertTrue(Evaluation.RECONCILIATIONS.contains(o.choice().reconciliation())
         || Evaluation.MINT_SHARES.equals(o.choice().reconciliation()), o.choice().reconciliation());
     // origins: the newest whose H months are all known, then every month earlier; the newest 3 held out
     assertEquals(LocalDate.parse("2021-11-01"), o.origins().get(0));
     assertEquals(List.of(LocalDate.parse("2022-04-01"), LocalDate.parse("2022-05-01"), LocalDate.parse("2022-06-01")), o.heldOut());
-    assertEquals(3L * H * 3 * 11, o.metrics().where("split = 'held_out'").count());
+    assertEquals(3L * H * 3 * 12, o.metrics().where("split = 'held_out'").count());
     for (Backtest.TrainWindow w : o.windows()) {
       // the tuning origins are forecast by the fit at the oldest origin, the held-out ones by the fit at the first held-out one
       assertEquals(w.origin().isBefore(LocalDate.parse("2022-04-01")) ? LocalDate.parse("2021-11-01") : LocalDate.parse("2022-04-01"),

@@ -1,0 +1,151 @@
+package org.territorypotential.forecast;
+
+/**
+ * A seasonal regression of one aggregate series, fitted on the driver: the log of the monthly
+ * value is a straight line in time plus {@code harmonics} annual Fourier pairs (cos and sin of
+ * 2 pi k x month-of-year / 12), by ordinary least squares over the last {@code window} months up
+ * to the origin (months with a value of 0 are left out: they have no log). The forecast is the
+ * line and the harmonics extrapolated, times the mean of the exponentiated residuals (Duan's
+ * smearing, so that the forecast estimates the mean, not the median). This is the
+ * "trend + Fourier terms" linear model of Hyndman and Athanasopoulos, Forecasting: Principles
+ * and Practice (3rd ed.), sections 7.4 and 10.5, without the ARIMA errors.
+ *
+ * <p>Pure Java, no Spark: an aggregate series is a few dozen numbers.
+ */
+public final class HarmonicTrend {
+  private HarmonicTrend() {}
+
+  /**
+   * {@code windowMonths}: the months fitted, up to the origin; {@code harmonics}: annual Fourier
+   * pairs (1-5); {@code middleOut}: the state publishes the regression where it beats the
+   * reconciled forecast on the tuning origins (false = it is only measured).
+   */
+  public record Settings(int windowMonths, int harmonics, boolean middleOut) {
+    public static final Settings DEFAULT = new Settings(36, 2, true);
+  }
+
+  /** Fewer usable months than parameters plus this many: no fit. */
+  static final int SPARE_MONTHS = 4;
+
+  /**
+   * The forecasts {@code 1..horizon} months after origin {@code o} (an index into {@code y}), or
+   * null when the window has too few months with a value to fit (parameters + {@link #SPARE_MONTHS})
+   * or the fit is singular.
+   *
+   * @param y the series by month index (index 0 is calendar month {@code firstMonthOfYear})
+   * @param start the series' first month index
+   * @param firstMonthOfYear the calendar month (1-12) of index 0
+   */
+  public static double[] forecast(double[] y, int start, int o, int horizon, int window, int harmonics, int firstMonthOfYear) {
+    int p = 2 + 2 * harmonics;
+    int from = Math.max(start, o - window + 1);
+    double[][] xtx = new double[p][p];
+    double[] xty = new double[p];
+    int n = 0;
+    double[] x = new double[p];
+    for (int t = from; t <= o; t++) {
+      if (!(y[t] > 0)) {
+        continue;
+      }
+      row(x, t, o, harmonics, firstMonthOfYear);
+      double ly = Math.log(y[t]);
+      for (int i = 0; i < p; i++) {
+        xty[i] += x[i] * ly;
+        for (int j = 0; j < p; j++) {
+          xtx[i][j] += x[i] * x[j];
+        }
+      }
+      n++;
+    }
+    if (n < p + SPARE_MONTHS) {
+      return null;
+    }
+    double[] beta = solve(xtx, xty);
+    if (beta == null) {
+      return null;
+    }
+    double smear = 0;
+    for (int t = from; t <= o; t++) {
+      if (y[t] > 0) {
+        row(x, t, o, harmonics, firstMonthOfYear);
+        smear += Math.exp(Math.log(y[t]) - dot(x, beta));
+      }
+    }
+    smear /= n;
+    double[] out = new double[horizon];
+    for (int h = 1; h <= horizon; h++) {
+      row(x, o + h, o, harmonics, firstMonthOfYear);
+      out[h - 1] = Math.exp(dot(x, beta)) * smear;
+    }
+    return out;
+  }
+
+  /** The regressors of month index {@code t}: 1, years from the origin, then cos and sin of each harmonic. */
+  private static void row(double[] x, int t, int o, int harmonics, int firstMonthOfYear) {
+    x[0] = 1;
+    x[1] = (t - o) / 12.0;
+    int moy = Math.floorMod(firstMonthOfYear - 1 + t, 12);
+    for (int k = 1; k <= harmonics; k++) {
+      double a = 2 * Math.PI * k * moy / 12.0;
+      x[2 * k] = Math.cos(a);
+      x[2 * k + 1] = Math.sin(a);
+    }
+  }
+
+  private static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  /** Gaussian elimination with partial pivoting; null when a pivot is (numerically) zero. */
+  static double[] solve(double[][] a0, double[] b0) {
+    int n = b0.length;
+    double[][] a = new double[n][];
+    for (int i = 0; i < n; i++) {
+      a[i] = a0[i].clone();
+    }
+    double[] b = b0.clone();
+    double scale = 0;
+    for (int i = 0; i < n; i++) {
+      scale = Math.max(scale, Math.abs(a[i][i]));
+    }
+    for (int c = 0; c < n; c++) {
+      int piv = c;
+      for (int r = c + 1; r < n; r++) {
+        if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) {
+          piv = r;
+        }
+      }
+      if (!(Math.abs(a[piv][c]) > 1e-10 * Math.max(scale, 1e-300))) {
+        return null;
+      }
+      double[] tr = a[c];
+      a[c] = a[piv];
+      a[piv] = tr;
+      double tb = b[c];
+      b[c] = b[piv];
+      b[piv] = tb;
+      for (int r = c + 1; r < n; r++) {
+        double f = a[r][c] / a[c][c];
+        if (f != 0) {
+          for (int k = c; k < n; k++) {
+            a[r][k] -= f * a[c][k];
+          }
+          b[r] -= f * b[c];
+        }
+      }
+    }
+    double[] out = new double[n];
+    for (int r = n - 1; r >= 0; r--) {
+      double s = b[r];
+      for (int k = r + 1; k < n; k++) {
+        s -= a[r][k] * out[k];
+      }
+      out[r] = s / a[r][r];
+    }
+    return out;
+  }
+}
