@@ -320,7 +320,8 @@ public final class Forecaster {
             choice.model(), pct(w.get(choice.model())), pct(w.get(bestBaseline)), bestBaseline, choice.byLevel().get(level));
       }
       if (choice.fallback().containsKey(level)) {
-        LOG.warn("!!! FORECAST HELD-OUT GUARD, level {}: the tuning choice {} has a higher held-out WAPE than the baseline {}; "
+        LOG.warn("!!! FORECAST HELD-OUT GUARD, level {}: the tuning choice {} (as published: reconciled, inside the levels above) has a "
+            + "higher held-out WAPE than the baseline {} alone; "
             + "published at this level: {}", level, choice.fallback().get(level), choice.byLevel().get(level),
             choice.byLevel().get(level));
       }
@@ -330,7 +331,7 @@ public final class Forecaster {
     PipelineModel model = savedModel;
     boolean modelUsed = choice.byLevel().containsValue(choice.model()) || choice.byLevel().containsValue(Evaluation.COMBINATION);
     if (!modelUsed) {
-      LOG.info("no level publishes the model: no final fit, the published forecast is the baselines' ({})", choice.byLevel());
+      LOG.info("no level publishes the model: no final fit, the published forecast is the baselines' and the state regression's ({})", choice.byLevel());
     }
     if (model == null && modelUsed) {
       ForecastModel.Fitted f = ForecastModel.fitAll(List.of(new ForecastModel.FitJob(choice.model() + "@" + last,

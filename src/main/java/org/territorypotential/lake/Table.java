@@ -189,7 +189,7 @@ public enum Table {
       Map.entry("upper_95", "Upper bound of the 95% interval (97.5% quantile)"),
       Map.entry("published_method", "Method the run published at this row's level (chosen on the tuning origins, or the held-out guard's baseline)"),
       Map.entry("is_held_out_fallback", "True when this level publishes the best baseline of the held-out origins because the method chosen on the tuning origins lost to it there"),
-      Map.entry("published_reconciliation", "How the run's published levels were made to add up: top_down, mint, or mint_shares (a held-out fallback's total split by MinT's values); the same on every row of a run"),
+      Map.entry("published_reconciliation", "How the run's published levels were made to add up: top_down, mint, or mint_shares (a held-out fallback's or the state regression's total split by MinT's values); the same on every row of a run"),
       Map.entry("split", "Backtest origin's role: tuning (chose the model and the method per level) or held_out (reported, and the guard's veto)"),
       Map.entry("mase", "Mean absolute scaled error: mean over series of |actual - forecast| / the series' mean absolute one-month change up to the origin (series without change left out)"),
       Map.entry("coverage_80", "Published method, held-out origins: share of series whose actual is inside the 80% interval calibrated on the tuning origins; null elsewhere"),
