@@ -139,6 +139,8 @@ public final class Evaluation {
   private final List<String> reconciliations;
   private final int mintMaxAggregates;
   private final HarmonicTrend.Settings harmonic;
+  /** The state regression's fit per "state segment" from the last call of {@link #harmonic}'s newest origin. */
+  private final Map<String, HarmonicTrend.Fit> harmonicFits = new java.util.TreeMap<>();
   /** Hierarchy groups (segment | state) for MinT, and each unit's group and position in it. */
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Group[] groupOf;
@@ -728,9 +730,17 @@ public final class Evaluation {
       int nodeIndex = nodeOf[state][first.unit];
       Node node = allNodes.get(nodeIndex);
       double[] fc = fits.computeIfAbsent(key(nodeIndex, first.origin, 0), k -> {
-        double[] r = HarmonicTrend.forecast(node.y, node.start, first.origin, maxH, harmonic.windowMonths(), harmonic.harmonics(),
+        HarmonicTrend.Fit fit = HarmonicTrend.fit(node.y, node.start, first.origin, harmonic.windowMonths(), harmonic.harmonics(),
             firstMonthOfYear);
-        return r == null ? new double[0] : r;
+        if (fit == null) {
+          return new double[0];
+        }
+        harmonicFits.put(node.id + " " + node.segment, fit); // the newest origin's stays (points are in origin order per node)
+        double[] r = new double[maxH];
+        for (int h = 1; h <= maxH; h++) {
+          r[h - 1] = fit.at(h);
+        }
+        return r;
       });
       if (fc.length == 0) {
         for (Point p : inst) {
@@ -995,6 +1005,7 @@ public final class Evaluation {
     if (choice.model() != null) {
       combine(points, choice.model());
     }
+    harmonicFits.clear();
     harmonic(points);
     reconcile(points, choice);
     Map<String, Object[]> rows = new LinkedHashMap<>();
@@ -1019,6 +1030,11 @@ public final class Evaluation {
           choice.byLevel().get(level)));
     }
     return out;
+  }
+
+  /** The state regression's terms per "state segment" for the forecast last published (empty before {@link #publish}). */
+  public Map<String, HarmonicTrend.Fit> harmonicFits() {
+    return java.util.Collections.unmodifiableMap(harmonicFits);
   }
 
   /** WAPE per horizon and method of one level and split (null split = every origin), from metrics. */

@@ -72,6 +72,22 @@ public final class ForecastStage extends BaseStage {
         : "levels that publish the held-out's best baseline: " + c.fallback().keySet() + ", reconciled " + c.reconciliation()
             + (Evaluation.MINT_SHARES.equals(c.reconciliation())
                 ? " (their totals split over the levels below by MinT's reconciled values)" : ""));
+    if (c.byLevel().containsValue(Evaluation.HARMONIC)) {
+      out.println("state regression (harmonic_trend) from the last month, per state and segment: growth a year, the seasonal"
+          + " factors' highest and lowest month, months fitted");
+      String[] names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+      o.harmonic().forEach((key, f) -> {
+        double[] s = f.seasonalFactors();
+        int hi = 0;
+        int lo = 0;
+        for (int m = 1; m < 12; m++) {
+          hi = s[m] > s[hi] ? m : hi;
+          lo = s[m] < s[lo] ? m : lo;
+        }
+        out.printf("  %-28s %+6.1f%% a year, %s x%.2f, %s x%.2f, %d months%n", key, 100 * f.growthPerYear(), names[hi], s[hi],
+            names[lo], s[lo], f.months());
+      });
+    }
     List<String> methods = new java.util.ArrayList<>(List.of(Evaluation.PUBLISHED));
     c.tuningWape().get(Levels.UNIT).keySet().forEach(methods::add);
     for (String level : Levels.ALL) {

@@ -125,7 +125,8 @@ public final class Forecaster {
    */
   public record Outcome(Dataset<Row> forecast, Dataset<Row> metrics, List<Evaluation.Metric> metricList,
       Evaluation.Choice choice, List<LocalDate> origins, List<LocalDate> heldOut, List<Backtest.TrainWindow> windows,
-      List<String> features, PipelineModel model, LocalDate origin, Training training, boolean reused) {
+      List<String> features, PipelineModel model, LocalDate origin, Training training, boolean reused,
+      Map<String, HarmonicTrend.Fit> harmonic) {
     /** The method published at a level. */
     public String published(String level) {
       return choice.byLevel().get(level);
@@ -358,7 +359,7 @@ public final class Forecaster {
     unitsLocal.unpersist();
     return new Outcome(forecastFrame(spark, published), metricsFrame(spark, result.metrics()), result.metrics(), choice, origins,
         origins.subList(tuningCount, origins.size()), windows, features, model, last, new Training(series, sampled, fits),
-        stored.isPresent());
+        stored.isPresent(), ev.harmonicFits());
   }
 
   private static final java.util.Comparator<Evaluation.Point> POINT_ORDER = java.util.Comparator

@@ -37,6 +37,59 @@ public final class HarmonicTrend {
    * @param firstMonthOfYear the calendar month (1-12) of index 0
    */
   public static double[] forecast(double[] y, int start, int o, int horizon, int window, int harmonics, int firstMonthOfYear) {
+    Fit f = fit(y, start, o, window, harmonics, firstMonthOfYear);
+    if (f == null) {
+      return null;
+    }
+    double[] out = new double[horizon];
+    for (int h = 1; h <= horizon; h++) {
+      out[h - 1] = f.at(h);
+    }
+    return out;
+  }
+
+  /**
+   * A fitted regression, its terms kept so a published forecast can be explained: {@code beta}
+   * (log level at the origin, log growth per year, then cos and sin of each harmonic), the
+   * smearing factor, the months fitted and the origin (a month index) and calendar month of
+   * index 0.
+   */
+  public record Fit(double[] beta, double smear, int months, int origin, int firstMonthOfYear) {
+    /** The forecast {@code h} months after the origin. */
+    public double at(int h) {
+      double[] x = new double[beta.length];
+      row(x, origin + h, origin, (beta.length - 2) / 2, firstMonthOfYear);
+      return Math.exp(dot(x, beta)) * smear;
+    }
+
+    /** Growth per year of the trend, e.g. 0.05 = +5% a year. */
+    public double growthPerYear() {
+      return Math.exp(beta[1]) - 1;
+    }
+
+    /**
+     * The seasonal factors by calendar month (index 0 = January), each exp(harmonics at that month)
+     * over their geometric mean, so 1.10 = 10% above the trend in that month.
+     */
+    public double[] seasonalFactors() {
+      double[] out = new double[12];
+      double[] x = new double[beta.length];
+      for (int moy = 0; moy < 12; moy++) {
+        // the month index whose calendar month is moy + 1
+        int t = Math.floorMod(moy - (firstMonthOfYear - 1), 12);
+        row(x, t, t, (beta.length - 2) / 2, firstMonthOfYear);
+        double s = 0;
+        for (int i = 2; i < beta.length; i++) {
+          s += x[i] * beta[i];
+        }
+        out[moy] = Math.exp(s);
+      }
+      return out;
+    }
+  }
+
+  /** The fit behind {@link #forecast}, or null (same conditions). */
+  public static Fit fit(double[] y, int start, int o, int window, int harmonics, int firstMonthOfYear) {
     int p = 2 + 2 * harmonics;
     int from = Math.max(start, o - window + 1);
     double[][] xtx = new double[p][p];
@@ -72,12 +125,7 @@ public final class HarmonicTrend {
       }
     }
     smear /= n;
-    double[] out = new double[horizon];
-    for (int h = 1; h <= horizon; h++) {
-      row(x, o + h, o, harmonics, firstMonthOfYear);
-      out[h - 1] = Math.exp(dot(x, beta)) * smear;
-    }
-    return out;
+    return new Fit(beta, smear, n, o, firstMonthOfYear);
   }
 
   /** The regressors of month index {@code t}: 1, years from the origin, then cos and sin of each harmonic. */

@@ -34,6 +34,15 @@ class HarmonicTrendTest {
       }
       assertArrayEquals(f, HarmonicTrend.forecast(z, 0, o, 12, 36, 2, first), 0.0, "origin " + o + ": leakage");
     }
+    // the terms: 0.2 a year in logs, and the season's factors over their geometric mean
+    HarmonicTrend.Fit fit = HarmonicTrend.fit(y, 0, 40, 36, 2, first);
+    assertEquals(Math.exp(0.2) - 1, fit.growthPerYear(), 1e-9);
+    assertEquals(36, fit.months());
+    double[] season = fit.seasonalFactors();
+    for (int moy = 0; moy < 12; moy++) {
+      double a = 2 * Math.PI * moy / 12;
+      assertEquals(Math.exp(0.3 * Math.cos(a) - 0.1 * Math.sin(a) + 0.05 * Math.cos(2 * a)), season[moy], 1e-9, "month " + (moy + 1));
+    }
     // one harmonic cannot fit the second: no longer exact
     double[] one = HarmonicTrend.forecast(y, 0, 40, 12, 36, 1, first);
     assertEquals(true, Math.abs(one[0] - y[41]) > 1e-3 * y[41], "one harmonic misses the planted second one");
