@@ -30,7 +30,7 @@ public final class HarmonicTrend {
   /**
    * The forecasts {@code 1..horizon} months after origin {@code o} (an index into {@code y}), or
    * null when the window has too few months with a value to fit (parameters + {@link #SPARE_MONTHS})
-   * or the fit is singular.
+   * or the normal equations are singular.
    *
    * @param y the series by month index (index 0 is calendar month {@code firstMonthOfYear})
    * @param start the series' first month index
@@ -113,9 +113,20 @@ public final class HarmonicTrend {
     if (n < p + SPARE_MONTHS) {
       return null;
     }
-    double[] beta = solve(xtx, xty);
-    if (beta == null) {
+    // the normal equations, p x p (6 for 2 harmonics): MinT's Gauss-Jordan inverse serves
+    double[] beta = new double[p];
+    try {
+      double[][] inv = MinT.invert(xtx);
+      for (int i = 0; i < p; i++) {
+        beta[i] = dot(inv[i], xty);
+      }
+    } catch (ArithmeticException singular) {
       return null;
+    }
+    for (double v : beta) {
+      if (!Double.isFinite(v)) {
+        return null;
+      }
     }
     double smear = 0;
     for (int t = from; t <= o; t++) {
@@ -146,54 +157,5 @@ public final class HarmonicTrend {
       s += a[i] * b[i];
     }
     return s;
-  }
-
-  /** Gaussian elimination with partial pivoting; null when a pivot is (numerically) zero. */
-  static double[] solve(double[][] a0, double[] b0) {
-    int n = b0.length;
-    double[][] a = new double[n][];
-    for (int i = 0; i < n; i++) {
-      a[i] = a0[i].clone();
-    }
-    double[] b = b0.clone();
-    double scale = 0;
-    for (int i = 0; i < n; i++) {
-      scale = Math.max(scale, Math.abs(a[i][i]));
-    }
-    for (int c = 0; c < n; c++) {
-      int piv = c;
-      for (int r = c + 1; r < n; r++) {
-        if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) {
-          piv = r;
-        }
-      }
-      if (!(Math.abs(a[piv][c]) > 1e-10 * Math.max(scale, 1e-300))) {
-        return null;
-      }
-      double[] tr = a[c];
-      a[c] = a[piv];
-      a[piv] = tr;
-      double tb = b[c];
-      b[c] = b[piv];
-      b[piv] = tb;
-      for (int r = c + 1; r < n; r++) {
-        double f = a[r][c] / a[c][c];
-        if (f != 0) {
-          for (int k = c; k < n; k++) {
-            a[r][k] -= f * a[c][k];
-          }
-          b[r] -= f * b[c];
-        }
-      }
-    }
-    double[] out = new double[n];
-    for (int r = n - 1; r >= 0; r--) {
-      double s = b[r];
-      for (int k = r + 1; k < n; k++) {
-        s -= a[r][k] * out[k];
-      }
-      out[r] = s / a[r][r];
-    }
-    return out;
   }
 }

@@ -234,7 +234,7 @@ final class MinT {
     return Math.max(0, Math.min(1, sumV / sumD));
   }
 
-  /** Gauss-Jordan inverse with partial pivoting. */
+  /** Gauss-Jordan inverse with partial pivoting (MinT's solves and {@link HarmonicTrend}'s normal equations). */
   static double[][] invert(double[][] in) {
     int n = in.length;
     double[][] a = new double[n][2 * n];
@@ -254,7 +254,7 @@ final class MinT {
       a[p] = tmp;
       double piv = a[c][c];
       if (piv == 0) {
-        throw new ArithmeticException("singular U'WU in MinT");
+        throw new ArithmeticException("singular matrix (MinT's U'WU, or the state regression's normal equations)");
       }
       for (int j = 0; j < 2 * n; j++) {
         a[c][j] /= piv;
