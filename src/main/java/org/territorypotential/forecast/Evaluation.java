@@ -263,7 +263,12 @@ public final class Evaluation {
     };
   }
 
-  /** The per-level sums of actuals, every method and the published forecast, per series x origin x horizon. */
+  /**
+   * The per-level sums of actuals, every method and the published forecast, per series x origin x
+   * horizon. Read-only once {@link #aggregate} returns. A unit's is a view of its one point (the
+   * points are unique per unit x origin x horizon, {@link #evaluate} checks it): its arrays are the
+   * point's, so the unit level, most of the aggregates, costs no copy.
+   */
   private static final class Agg {
     final int node;
     final String level;
@@ -276,14 +281,77 @@ public final class Evaluation {
     double published;
     double[] rec;
 
-    Agg(int node, String level, String id, String segment, int origin, int h, int m) {
+    Agg(int node, Node n, int origin, int h, double[] f) {
       this.node = node;
-      this.level = level;
-      this.id = id;
-      this.segment = segment;
+      this.level = n.level;
+      this.id = n.id;
+      this.segment = n.segment;
       this.origin = origin;
       this.h = h;
-      this.f = new double[m];
+      this.f = f;
+    }
+
+    /** A unit's aggregate: the point itself. */
+    static Agg of(int node, Node n, Point p) {
+      Agg a = new Agg(node, n, p.origin, p.h, p.f);
+      a.actual = p.actual;
+      a.published = p.published;
+      a.rec = p.rec;
+      return a;
+    }
+  }
+
+  /**
+   * The metric sums of level x method x origin x horizon, dense ({@link #SUMS} doubles per cell:
+   * a few hundred thousand at most, against a map entry per aggregate and method), and the cells
+   * in the order they were first touched.
+   */
+  private static final class Cells {
+    static final int SUMS = 10;
+    final double[] sums;
+    final boolean[] seen;
+    final List<Integer> order = new ArrayList<>();
+    final int methods;
+    final int origins;
+    final int horizons;
+
+    Cells(int levels, int methods, int origins, int maxH) {
+      this.methods = methods;
+      this.origins = origins;
+      this.horizons = maxH + 1;
+      seen = new boolean[levels * methods * origins * horizons];
+      sums = new double[seen.length * SUMS];
+    }
+
+    /** The first of the cell's sums (its index times {@link #SUMS}). */
+    int at(int level, int method, int origin, int h) {
+      int cell = ((level * methods + method) * origins + origin) * horizons + h;
+      if (!seen[cell]) {
+        seen[cell] = true;
+        order.add(cell);
+      }
+      return cell * SUMS;
+    }
+  }
+
+  /** MASE's scale of an aggregate's series at its origin, remembered for the next aggregate of the same series and origin. */
+  private final class ScaleMemo {
+    private final int[] node = new int[Levels.ALL.size()];
+    private final int[] origin = new int[Levels.ALL.size()];
+    private final double[] scale = new double[Levels.ALL.size()];
+
+    ScaleMemo() {
+      java.util.Arrays.fill(node, -1);
+    }
+
+    double of(Agg a) {
+      int l = allNodes.get(a.node).levelIndex;
+      if (node[l] != a.node || origin[l] != a.origin) {
+        node[l] = a.node;
+        origin[l] = a.origin;
+        scale[l] = scale(a);
+      }
+      return scale[l];
     }
   }
 
@@ -291,31 +359,56 @@ public final class Evaluation {
     return aggregate(points, Levels.ALL);
   }
 
-  /** The aggregates of {@code levels} only, in the order of their first point. */
+  /**
+   * The aggregates of {@code levels} only, in the order of their first point (levels interleaved
+   * as their first points come). Each territory and state sum adds its points in that order.
+   */
   private List<Agg> aggregate(List<Point> points, List<String> levels) {
-    Map<Long, Agg> out = new LinkedHashMap<>();
+    List<Agg> out = new ArrayList<>();
+    Map<Long, Agg> upper = new HashMap<>();
     int[] at = levels.stream().mapToInt(Levels.ALL::indexOf).toArray();
+    int unitLevel = Levels.ALL.indexOf(Levels.UNIT);
     for (Point p : points) {
       for (int l : at) {
         int node = nodeOf[l][p.unit];
-        Agg a = out.computeIfAbsent(key(node, p.origin, p.h), k -> {
-          Node n = allNodes.get(node);
-          return new Agg(node, n.level, n.id, n.segment, p.origin, p.h, methods.size());
-        });
+        if (l == unitLevel) {
+          out.add(Agg.of(node, allNodes.get(node), p));
+          continue;
+        }
+        long k = key(node, p.origin, p.h);
+        Agg a = upper.get(k);
+        if (a == null) {
+          a = new Agg(node, allNodes.get(node), p.origin, p.h, new double[methods.size()]);
+          a.rec = new double[p.rec.length];
+          upper.put(k, a);
+          out.add(a);
+        }
         a.actual += p.actual;
         for (int m = 0; m < p.f.length; m++) {
           a.f[m] += p.f[m];
         }
         a.published += p.published;
-        if (a.rec == null) {
-          a.rec = new double[p.rec.length];
-        }
         for (int r = 0; r < p.rec.length && r < a.rec.length; r++) {
           a.rec[r] += p.rec[r];
         }
       }
     }
-    return new ArrayList<>(out.values());
+    return out;
+  }
+
+  /** Throws unless every point has its own unit x origin x horizon (the unit aggregates are the points). */
+  static void requireUnique(List<Point> points) {
+    long[] keys = new long[points.size()];
+    for (int i = 0; i < keys.length; i++) {
+      Point p = points.get(i);
+      keys[i] = key(p.unit, p.origin, p.h);
+    }
+    java.util.Arrays.sort(keys);
+    for (int i = 1; i < keys.length; i++) {
+      if (keys[i] == keys[i - 1]) {
+        throw new IllegalArgumentException("two backtest points have the same unit, origin and horizon");
+      }
+    }
   }
 
   /**
@@ -338,6 +431,7 @@ public final class Evaluation {
         throw new IllegalArgumentException("a backtest point has no actual (unit " + p.unit + ", origin " + p.origin + ")");
       }
     }
+    requireUnique(points);
     // WAPE per level and method on the tuning origins, before reconciliation (levels are bottom-up
     // sums); the combination is that of the winning candidate, so it is measured once that is known
     Map<String, Map<String, Double>> tuningWape = tuningWape(points, tuning);
@@ -415,57 +509,65 @@ public final class Evaluation {
     }
     Map<String, Map<Integer, double[]>> qTuning = quantiles(resTuning);
 
-    // metrics per origin x horizon x level x method (every method, then the published one)
-    Map<Long, double[]> acc = new LinkedHashMap<>();
-    Map<Long, String[]> keys = new HashMap<>();
+    // metrics per origin x horizon x level x method (every method, then the published one): one
+    // cell each, in the order of their first aggregate (the rows' order), summed in the aggregates' order
+    List<String> recRows = reconciliations.size() > 1 ? reconciliations : List.of();
+    int total = methods.size() + recRows.size();
+    int maxH = 0;
     for (Agg a : aggs) {
-      double scale = scale(a);
+      maxH = Math.max(maxH, a.h);
+    }
+    boolean[] isTuning = new boolean[panel.months()];
+    tuning.forEach(o -> isTuning[o] = true);
+    Cells cells = new Cells(Levels.ALL.size(), total + 1, panel.months(), maxH);
+    ScaleMemo scales = new ScaleMemo();
+    for (Agg a : aggs) {
+      double scale = scales.of(a);
+      int level = allNodes.get(a.node).levelIndex;
+      boolean held = !isTuning[a.origin];
+      double[] q = held ? qTuning.getOrDefault(a.level, Map.of()).get(a.h) : null;
       // every method, each offered reconciliation (when there is a choice), then the published one
-      List<String> recRows = reconciliations.size() > 1 ? reconciliations : List.of();
-      int total = methods.size() + recRows.size();
       for (int m = 0; m <= total; m++) {
         boolean pub = m == total;
         double f = pub ? a.published : m < methods.size() ? a.f[m] : a.rec[m - methods.size()];
-        String method = pub ? PUBLISHED : m < methods.size() ? methods.get(m) : recRows.get(m - methods.size());
-        long k = key((allNodes.get(a.node).levelIndex << 10) | m, a.origin, a.h); // level x method x origin x horizon
-        if (!keys.containsKey(k)) {
-          keys.put(k, new String[] {String.valueOf(a.origin), String.valueOf(a.h), a.level, method});
-        }
         // abs error, actual, forecast, mape sum, mape n, mase sum, mase n, n, in80, in95
-        double[] s = acc.computeIfAbsent(k, x -> new double[10]);
+        int c = cells.at(level, m, a.origin, a.h);
+        double[] s = cells.sums;
         double e = Math.abs(a.actual - f);
-        s[0] += e;
-        s[1] += a.actual;
-        s[2] += f;
+        s[c] += e;
+        s[c + 1] += a.actual;
+        s[c + 2] += f;
         if (a.actual > 0) {
-          s[3] += e / a.actual;
-          s[4]++;
+          s[c + 3] += e / a.actual;
+          s[c + 4]++;
         }
         if (!Double.isNaN(scale)) {
-          s[5] += e / scale;
-          s[6]++;
+          s[c + 5] += e / scale;
+          s[c + 6]++;
         }
-        s[7]++;
-        if (pub && !tuning.contains(a.origin)) {
-          double[] q = qTuning.getOrDefault(a.level, Map.of()).get(a.h);
-          if (q != null) {
-            s[8] += inside(a.actual, f, q[1], q[2]) ? 1 : 0;
-            s[9] += inside(a.actual, f, q[0], q[3]) ? 1 : 0;
-          }
+        s[c + 7]++;
+        if (pub && q != null) {
+          s[c + 8] += inside(a.actual, f, q[1], q[2]) ? 1 : 0;
+          s[c + 9] += inside(a.actual, f, q[0], q[3]) ? 1 : 0;
         }
       }
     }
     List<Metric> metrics = new ArrayList<>();
-    acc.forEach((k, s) -> {
-      String[] kk = keys.get(k);
-      int origin = Integer.parseInt(kk[0]);
-      boolean held = !tuning.contains(origin);
-      boolean cov = held && PUBLISHED.equals(kk[3]) && qTuning.getOrDefault(kk[2], Map.of()).get(Integer.parseInt(kk[1])) != null;
-      metrics.add(new Metric(panel.month(origin), Integer.parseInt(kk[1]), kk[2], kk[3], held ? HELD_OUT : TUNING,
+    for (int i = 0; i < cells.order.size(); i++) {
+      int cell = cells.order.get(i);
+      int h = cell % (maxH + 1);
+      int origin = cell / (maxH + 1) % panel.months();
+      int m = cell / (maxH + 1) / panel.months() % (total + 1);
+      String levelName = Levels.ALL.get(cell / (maxH + 1) / panel.months() / (total + 1));
+      String method = m == total ? PUBLISHED : m < methods.size() ? methods.get(m) : recRows.get(m - methods.size());
+      double[] s = java.util.Arrays.copyOfRange(cells.sums, cell * Cells.SUMS, cell * Cells.SUMS + Cells.SUMS);
+      boolean held = !isTuning[origin];
+      boolean cov = held && PUBLISHED.equals(method) && qTuning.getOrDefault(levelName, Map.of()).get(h) != null;
+      metrics.add(new Metric(panel.month(origin), h, levelName, method, held ? HELD_OUT : TUNING,
           s[1] > 0 ? s[0] / s[1] : null, s[4] > 0 ? s[3] / s[4] : null, s[6] > 0 ? s[5] / s[6] : null,
           s[1] > 0 ? (s[2] - s[1]) / s[1] : null, s[0], s[1], s[2], (long) s[7], cov ? s[8] / s[7] : null,
           cov ? s[9] / s[7] : null));
-    });
+    }
     return new Result(choice, metrics, quantiles(resAll));
   }
 
@@ -633,14 +735,23 @@ public final class Evaluation {
     if (scored.isEmpty()) {
       return reconciliations.stream().filter(r -> !MINT.equals(r)).findFirst().orElse(MINT);
     }
-    Map<String, double[]> sums = new LinkedHashMap<>();
+    // per level: each reconciliation's, then each baseline's abs error and actual sums
+    int nb = Panel.BASELINES.size();
+    int nr = reconciliations.size();
+    int[] baseline = Panel.BASELINES.stream().mapToInt(methods::indexOf).toArray();
+    double[][][] sums = new double[Levels.ALL.size()][nr + nb][2];
+    boolean[] isScored = new boolean[panel.months()];
+    scored.forEach(o -> isScored[o] = true);
     for (Agg a : aggs) {
-      if (scored.contains(a.origin)) {
-        for (int r = 0; r < reconciliations.size(); r++) {
-          add(sums, a.level + "|" + reconciliations.get(r), a.actual, a.rec[r]);
+      if (isScored[a.origin]) {
+        double[][] at = sums[allNodes.get(a.node).levelIndex];
+        for (int r = 0; r < nr; r++) {
+          at[r][0] += Math.abs(a.actual - a.rec[r]);
+          at[r][1] += a.actual;
         }
-        for (String b : Panel.BASELINES) {
-          add(sums, a.level + "|" + b, a.actual, a.f[methods.indexOf(b)]);
+        for (int b = 0; b < nb; b++) {
+          at[nr + b][0] += Math.abs(a.actual - a.f[baseline[b]]);
+          at[nr + b][1] += a.actual;
         }
       }
     }
@@ -650,11 +761,13 @@ public final class Evaluation {
     for (String rec : reconciliations) {
       double score = 0;
       boolean eligible = true;
-      for (String level : Levels.ALL) {
-        double w = wape(sums.get(level + "|" + rec));
+      for (int l = 0; l < Levels.ALL.size(); l++) {
+        String level = Levels.ALL.get(l);
+        double[][] at = sums[l];
+        double w = wape(at[reconciliations.indexOf(rec)]);
         tuningWape.get(level).put(rec, w);
         score += w / Levels.ALL.size();
-        double bestBaseline = Panel.BASELINES.stream().mapToDouble(b -> wape(sums.get(level + "|" + b)))
+        double bestBaseline = java.util.stream.IntStream.range(0, nb).mapToDouble(b -> wape(at[nr + b]))
             .filter(x -> !Double.isNaN(x)).min().orElse(Double.NaN);
         eligible &= !guard || Double.isNaN(bestBaseline) || !(w > bestBaseline + 1e-12);
       }
@@ -679,19 +792,33 @@ public final class Evaluation {
 
   /** WAPE per level and method (every method but the reconciliations) on the tuning origins. */
   private Map<String, Map<String, Double>> tuningWape(List<Point> points, Set<Integer> tuning) {
-    Map<String, Map<String, double[]>> sums = new LinkedHashMap<>();
+    // per level index: each method's abs error and actual sums; the levels in the order first seen
+    double[][][] sums = new double[Levels.ALL.size()][][];
+    List<Integer> seen = new ArrayList<>();
+    boolean[] isTuning = new boolean[panel.months()];
+    tuning.forEach(o -> isTuning[o] = true);
     for (Agg a : aggregate(points)) {
-      if (tuning.contains(a.origin)) {
+      if (isTuning[a.origin]) {
+        int l = allNodes.get(a.node).levelIndex;
+        if (sums[l] == null) {
+          sums[l] = new double[methods.size()][2];
+          seen.add(l);
+        }
+        double[][] at = sums[l];
         for (int m = 0; m < methods.size(); m++) {
-          double[] s = sums.computeIfAbsent(a.level, k -> new LinkedHashMap<>()).computeIfAbsent(methods.get(m), k -> new double[2]);
-          s[0] += Math.abs(a.actual - a.f[m]);
-          s[1] += a.actual;
+          at[m][0] += Math.abs(a.actual - a.f[m]);
+          at[m][1] += a.actual;
         }
       }
     }
     Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-    sums.forEach((level, byMethod) -> byMethod.forEach((m, s) ->
-        out.computeIfAbsent(level, k -> new LinkedHashMap<>()).put(m, s[1] == 0 ? Double.NaN : s[0] / s[1])));
+    for (int l : seen) {
+      Map<String, Double> byMethod = new LinkedHashMap<>();
+      for (int m = 0; m < methods.size(); m++) {
+        byMethod.put(methods.get(m), sums[l][m][1] == 0 ? Double.NaN : sums[l][m][0] / sums[l][m][1]);
+      }
+      out.put(Levels.ALL.get(l), byMethod);
+    }
     return out;
   }
 
@@ -725,6 +852,10 @@ public final class Evaluation {
     int firstMonthOfYear = panel.month(0).getMonthValue();
     int maxH = points.stream().mapToInt(p -> p.h).max().orElse(1);
     Map<Long, double[]> fits = new HashMap<>();
+    // each unit's sum of its last 12 months up to the origin it was last computed for
+    double[] lastYear = new double[panel.series().size()];
+    int[] lastYearOrigin = new int[panel.series().size()];
+    java.util.Arrays.fill(lastYearOrigin, -1);
     for (List<Point> inst : instances(points).values()) {
       Point first = inst.get(0);
       int nodeIndex = nodeOf[state][first.unit];
@@ -751,10 +882,17 @@ public final class Evaluation {
       double[] w = new double[inst.size()];
       double total = 0;
       for (int i = 0; i < w.length; i++) {
-        Panel.Series s = panel.series().get(inst.get(i).unit);
-        for (int t = Math.max(s.start(), first.origin - 11); t <= first.origin; t++) {
-          w[i] += s.y()[t];
+        int u = inst.get(i).unit;
+        if (lastYearOrigin[u] != first.origin) { // once per unit and origin, not per horizon
+          Panel.Series s = panel.series().get(u);
+          double sum = 0;
+          for (int t = Math.max(s.start(), first.origin - 11); t <= first.origin; t++) {
+            sum += s.y()[t];
+          }
+          lastYear[u] = sum;
+          lastYearOrigin[u] = first.origin;
         }
+        w[i] = lastYear[u];
         total += w[i];
       }
       double value = fc[first.h - 1];

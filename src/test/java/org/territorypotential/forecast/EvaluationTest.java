@@ -149,6 +149,13 @@ class EvaluationTest {
     Set<LocalDate> held = new HashSet<>();
     r.metrics().stream().filter(m -> m.split().equals(Evaluation.HELD_OUT)).forEach(m -> held.add(m.origin()));
     assertEquals(Set.of(p.month(25), p.month(26), p.month(27)), held);
+    // a unit's aggregate is its point: two points of one unit, origin and horizon are refused
+    List<Evaluation.Point> twice = planted(p, origins);
+    Evaluation.Point first = twice.get(0);
+    twice.add(new Evaluation.Point(first.unit, first.origin, first.h, first.actual, first.f.clone()));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new Evaluation(p, METHODS, CANDIDATES).evaluate(twice, tuning, true));
+    assertTrue(e.getMessage().contains("same unit, origin and horizon"), e.getMessage());
   }
 
   /**
