@@ -145,6 +145,9 @@ public final class Evaluation {
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Group[] groupOf;
   private final int[] posOf;
+  /** Each territory and state node's number among them (-1 for a unit), and how many there are. */
+  private final int[] upperOf;
+  private final int upperCount;
   /** MinT fitted on every backtest origin's residuals, for the published forecast (set by evaluate). */
   private Map<String, MinT> mintAll = Map.of();
 
@@ -252,6 +255,12 @@ public final class Evaluation {
         nodeOf[l][u] = n;
       }
     }
+    upperOf = new int[allNodes.size()];
+    int upper = 0;
+    for (int n = 0; n < allNodes.size(); n++) {
+      upperOf[n] = allNodes.get(n).levelIndex == Levels.ALL.indexOf(Levels.UNIT) ? -1 : upper++;
+    }
+    upperCount = upper;
   }
 
   /** The series id of a unit at a level. */
@@ -365,7 +374,7 @@ public final class Evaluation {
    */
   private List<Agg> aggregate(List<Point> points, List<String> levels) {
     List<Agg> out = new ArrayList<>();
-    Map<Long, Agg> upper = new HashMap<>();
+    Slots<Agg> upper = new Slots<>(points);
     int[] at = levels.stream().mapToInt(Levels.ALL::indexOf).toArray();
     int unitLevel = Levels.ALL.indexOf(Levels.UNIT);
     for (Point p : points) {
@@ -375,12 +384,11 @@ public final class Evaluation {
           out.add(Agg.of(node, allNodes.get(node), p));
           continue;
         }
-        long k = key(node, p.origin, p.h);
-        Agg a = upper.get(k);
+        Agg a = upper.get(node, p);
         if (a == null) {
           a = new Agg(node, allNodes.get(node), p.origin, p.h, new double[methods.size()]);
           a.rec = new double[p.rec.length];
-          upper.put(k, a);
+          upper.put(node, p, a);
           out.add(a);
         }
         a.actual += p.actual;
@@ -394,6 +402,48 @@ public final class Evaluation {
       }
     }
     return out;
+  }
+
+  /**
+   * A value per territory or state node x (origin, horizon), for one list of points: an array
+   * indexed by the node's number among the upper nodes and the pair's number among the pairs the
+   * points have (a map lookup per point and level was most of the evaluation's time), or a map
+   * when that array would have more cells than the points.
+   */
+  private final class Slots<T> {
+    private final int[] pairOf;
+    private final int pairs;
+    private final Object[] cells;
+    private final Map<Long, T> map;
+
+    Slots(List<Point> points) {
+      pairOf = new int[panel.months() << 6];
+      java.util.Arrays.fill(pairOf, -1);
+      int n = 0;
+      for (Point p : points) {
+        int k = (p.origin << 6) | p.h;
+        if (pairOf[k] < 0) {
+          pairOf[k] = n++;
+        }
+      }
+      pairs = n;
+      boolean dense = (long) upperCount * pairs <= Math.max(points.size(), 1 << 16);
+      cells = dense ? new Object[upperCount * pairs] : null;
+      map = dense ? null : new HashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    T get(int node, Point p) {
+      return cells != null ? (T) cells[upperOf[node] * pairs + pairOf[(p.origin << 6) | p.h]] : map.get(key(node, p.origin, p.h));
+    }
+
+    void put(int node, Point p, T value) {
+      if (cells != null) {
+        cells[upperOf[node] * pairs + pairOf[(p.origin << 6) | p.h]] = value;
+      } else {
+        map.put(key(node, p.origin, p.h), value);
+      }
+    }
   }
 
   /** Throws unless every point has its own unit x origin x horizon (the unit aggregates are the points). */
@@ -465,7 +515,7 @@ public final class Evaluation {
     Choice base = new Choice(model, byLevel, tuningWape, TOP_DOWN);
     List<Integer> tuningOrder = new ArrayList<>(new java.util.TreeSet<>(tuning));
     Set<Integer> scored = new java.util.HashSet<>(tuningOrder.subList(Math.min(1, tuningOrder.size()), tuningOrder.size()));
-    mintAll = reconciliations.contains(MINT) ? fitMint(instances(points).values(), base, null) : Map.of();
+    mintAll = reconciliations.contains(MINT) ? fitMint(instances(points), base, null) : Map.of();
     for (int r = 0; r < reconciliations.size(); r++) {
       if (MINT.equals(reconciliations.get(r))) {
         mintRolling(points, base, tuningOrder);
@@ -709,7 +759,7 @@ public final class Evaluation {
    * as for a group without residuals), a held-out origin's from every tuning origin's.
    */
   private void mintRolling(List<Point> points, Choice choice, List<Integer> tuningOrder) {
-    java.util.Collection<List<Point>> all = instances(points).values();
+    java.util.Collection<List<Point>> all = instances(points);
     Map<Integer, List<List<Point>>> byOrigin = new TreeMap<>();
     for (List<Point> inst : all) {
       byOrigin.computeIfAbsent(inst.get(0).origin, k -> new ArrayList<>()).add(inst);
@@ -856,7 +906,7 @@ public final class Evaluation {
     double[] lastYear = new double[panel.series().size()];
     int[] lastYearOrigin = new int[panel.series().size()];
     java.util.Arrays.fill(lastYearOrigin, -1);
-    for (List<Point> inst : instances(points).values()) {
+    for (List<Point> inst : instances(points)) {
       Point first = inst.get(0);
       int nodeIndex = nodeOf[state][first.unit];
       Node node = allNodes.get(nodeIndex);
@@ -991,11 +1041,11 @@ public final class Evaluation {
    */
   void reconcile(List<Point> points, Choice choice) {
     if (MINT.equals(choice.reconciliation())) {
-      mint(instances(points).values(), choice, mintAll);
+      mint(instances(points), choice, mintAll);
     } else if (MINT_SHARES.equals(choice.reconciliation())) {
       // MinT on the tuning choice's methods (what it was fitted on), then the fallbacks' and the
       // overrides' totals split by its values
-      mint(instances(points).values(), new Choice(choice.model(), choice.baseByLevel(), choice.tuningWape(), MINT), mintAll);
+      mint(instances(points), new Choice(choice.model(), choice.baseByLevel(), choice.tuningWape(), MINT), mintAll);
       points.forEach(p -> p.mint = p.published);
       fallbackTopDown(points, choice.byLevel(), choice.ownLevels(), true);
     } else {
@@ -1007,11 +1057,19 @@ public final class Evaluation {
    * The points of each instance of MinT and top-down (a segment in a state x origin x horizon),
    * in the order of their first point.
    */
-  private Map<Long, List<Point>> instances(List<Point> points) {
-    Map<Long, List<Point>> out = new LinkedHashMap<>();
+  private java.util.Collection<List<Point>> instances(List<Point> points) {
+    List<List<Point>> out = new ArrayList<>();
+    Slots<List<Point>> byState = new Slots<>(points);
     int state = Levels.ALL.indexOf(Levels.STATE);
     for (Point p : points) {
-      out.computeIfAbsent(key(nodeOf[state][p.unit], p.origin, p.h), k -> new ArrayList<>()).add(p);
+      int node = nodeOf[state][p.unit];
+      List<Point> inst = byState.get(node, p);
+      if (inst == null) {
+        inst = new ArrayList<>();
+        byState.put(node, p, inst);
+        out.add(inst);
+      }
+      inst.add(p);
     }
     return out;
   }
@@ -1102,24 +1160,38 @@ public final class Evaluation {
    */
   private void topDown(List<Point> points, java.util.function.ToDoubleFunction<Point> stateOf,
       java.util.function.ToDoubleFunction<Point> territoryOf, java.util.function.ToDoubleFunction<Point> unitOf) {
-    for (List<Point> g : instances(points).values()) {
-      Map<String, List<Point>> byTerritory = new LinkedHashMap<>();
+    // an instance's territories in the order of their first point: each territory node's slot,
+    // valid while its stamp is the instance's number
+    int tl = Levels.ALL.indexOf(Levels.TERRITORY);
+    int[] slotOf = new int[upperCount];
+    int[] stamp = new int[upperCount];
+    java.util.Arrays.fill(stamp, -1);
+    int instance = 0;
+    for (List<Point> g : instances(points)) {
+      List<List<Point>> byTerritory = new ArrayList<>();
       double state = 0;
       for (Point p : g) {
-        byTerritory.computeIfAbsent(panel.series().get(p.unit).territory(), k -> new ArrayList<>()).add(p);
+        int t = upperOf[nodeOf[tl][p.unit]];
+        if (stamp[t] != instance) {
+          stamp[t] = instance;
+          slotOf[t] = byTerritory.size();
+          byTerritory.add(new ArrayList<>());
+        }
+        byTerritory.get(slotOf[t]).add(p);
         state += stateOf.applyAsDouble(p);
       }
+      instance++;
       double[] tSums = new double[byTerritory.size()];
       double tTotal = 0;
       int i = 0;
-      for (List<Point> t : byTerritory.values()) {
+      for (List<Point> t : byTerritory) {
         for (Point p : t) {
           tSums[i] += territoryOf.applyAsDouble(p);
         }
         tTotal += tSums[i++];
       }
       i = 0;
-      for (List<Point> t : byTerritory.values()) {
+      for (List<Point> t : byTerritory) {
         double share = tTotal > 0 ? tSums[i] / tTotal : 1.0 / tSums.length;
         double territory = state * share;
         double uTotal = 0;
