@@ -145,6 +145,8 @@ public final class Evaluation {
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Group[] groupOf;
   private final int[] posOf;
+  /** Passes over aggregates so far (each marks the territory and state sums it has shown). */
+  private int passes;
   /** Each territory and state node's number among them (-1 for a unit), and how many there are. */
   private final int[] upperOf;
   private final int upperCount;
@@ -274,23 +276,32 @@ public final class Evaluation {
 
   /**
    * The per-level sums of actuals, every method and the published forecast, per series x origin x
-   * horizon. Read-only once {@link #aggregate} returns. A unit's is a view of its one point (the
-   * points are unique per unit x origin x horizon, {@link #evaluate} checks it): its arrays are the
-   * point's, so the unit level, most of the aggregates, costs no copy.
+   * horizon. Read-only for the loops over {@link #aggregate}, which must not keep one past its
+   * turn: a unit's is one reused view of its point (the points are unique per unit x origin x
+   * horizon, {@link #evaluate} checks it), so the unit level, most of the aggregates, allocates
+   * nothing.
    */
   private static final class Agg {
-    final int node;
-    final String level;
-    final String id;
-    final String segment;
-    final int origin;
-    final int h;
+    int node;
+    String level;
+    String id;
+    String segment;
+    int origin;
+    int h;
     double actual;
-    final double[] f;
+    double[] f;
     double published;
     double[] rec;
+    /** The number of the last pass over the aggregates that visited this one (a territory's or state's). */
+    int seen;
+
+    Agg() {}
 
     Agg(int node, Node n, int origin, int h, double[] f) {
+      set(node, n, origin, h, f);
+    }
+
+    private void set(int node, Node n, int origin, int h, double[] f) {
       this.node = node;
       this.level = n.level;
       this.id = n.id;
@@ -300,13 +311,13 @@ public final class Evaluation {
       this.f = f;
     }
 
-    /** A unit's aggregate: the point itself. */
-    static Agg of(int node, Node n, Point p) {
-      Agg a = new Agg(node, n, p.origin, p.h, p.f);
-      a.actual = p.actual;
-      a.published = p.published;
-      a.rec = p.rec;
-      return a;
+    /** This view now shows a unit's point. */
+    Agg view(int node, Node n, Point p) {
+      set(node, n, p.origin, p.h, p.f);
+      actual = p.actual;
+      published = p.published;
+      rec = p.rec;
+      return this;
     }
   }
 
@@ -364,32 +375,33 @@ public final class Evaluation {
     }
   }
 
-  private List<Agg> aggregate(List<Point> points) {
+  private Iterable<Agg> aggregate(List<Point> points) {
     return aggregate(points, Levels.ALL);
   }
 
   /**
    * The aggregates of {@code levels} only, in the order of their first point (levels interleaved
-   * as their first points come). Each territory and state sum adds its points in that order.
+   * as their first points come). The territory and state sums are made first, each adding its
+   * points in their order; every pass over the result then walks the points again, showing each
+   * unit's point through one view and each sum at its first point.
    */
-  private List<Agg> aggregate(List<Point> points, List<String> levels) {
-    List<Agg> out = new ArrayList<>();
+  private Iterable<Agg> aggregate(List<Point> points, List<String> levels) {
     Slots<Agg> upper = new Slots<>(points);
     int[] at = levels.stream().mapToInt(Levels.ALL::indexOf).toArray();
     int unitLevel = Levels.ALL.indexOf(Levels.UNIT);
+    List<Agg> sums = new ArrayList<>();
     for (Point p : points) {
       for (int l : at) {
-        int node = nodeOf[l][p.unit];
         if (l == unitLevel) {
-          out.add(Agg.of(node, allNodes.get(node), p));
           continue;
         }
+        int node = nodeOf[l][p.unit];
         Agg a = upper.get(node, p);
         if (a == null) {
           a = new Agg(node, allNodes.get(node), p.origin, p.h, new double[methods.size()]);
           a.rec = new double[p.rec.length];
           upper.put(node, p, a);
-          out.add(a);
+          sums.add(a);
         }
         a.actual += p.actual;
         for (int m = 0; m < p.f.length; m++) {
@@ -401,7 +413,50 @@ public final class Evaluation {
         }
       }
     }
-    return out;
+    if (java.util.Arrays.stream(at).noneMatch(l -> l == unitLevel)) {
+      return sums; // made in the order of their first points: no second walk over the points
+    }
+    return () -> new java.util.Iterator<Agg>() {
+      private final int pass = ++passes;
+      private final Agg unit = new Agg();
+      private int i;
+      private int j;
+      private Agg next;
+
+      @Override
+      public boolean hasNext() {
+        // found only when asked for, so the unit view is not moved on before its turn is over
+        while (next == null && i < points.size()) {
+          Point p = points.get(i);
+          int l = at[j];
+          if (++j == at.length) {
+            j = 0;
+            i++;
+          }
+          int node = nodeOf[l][p.unit];
+          if (l == unitLevel) {
+            next = unit.view(node, allNodes.get(node), p);
+          } else {
+            Agg a = upper.get(node, p);
+            if (a.seen != pass) {
+              a.seen = pass;
+              next = a;
+            }
+          }
+        }
+        return next != null;
+      }
+
+      @Override
+      public Agg next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        Agg a = next;
+        next = null;
+        return a;
+      }
+    };
   }
 
   /**
@@ -494,7 +549,7 @@ public final class Evaluation {
     }
     harmonic(points);
     tuningWape = tuningWape(points, tuning);
-    List<Agg> aggs;
+    Iterable<Agg> aggs;
     Map<String, String> byLevel = new LinkedHashMap<>();
     for (String level : Levels.ALL) {
       List<String> pool = new ArrayList<>();
@@ -564,8 +619,8 @@ public final class Evaluation {
     List<String> recRows = reconciliations.size() > 1 ? reconciliations : List.of();
     int total = methods.size() + recRows.size();
     int maxH = 0;
-    for (Agg a : aggs) {
-      maxH = Math.max(maxH, a.h);
+    for (Point p : points) { // the aggregates' horizons are the points'
+      maxH = Math.max(maxH, p.h);
     }
     boolean[] isTuning = new boolean[panel.months()];
     tuning.forEach(o -> isTuning[o] = true);
@@ -780,7 +835,7 @@ public final class Evaluation {
    * origin (a single tuning origin) MinT cannot be scored out of sample: the first other offered
    * reconciliation is kept.
    */
-  private String chooseReconciliation(List<Agg> aggs, Set<Integer> scored, Map<String, Map<String, Double>> tuningWape,
+  private String chooseReconciliation(Iterable<Agg> aggs, Set<Integer> scored, Map<String, Map<String, Double>> tuningWape,
       boolean guard) {
     if (scored.isEmpty()) {
       return reconciliations.stream().filter(r -> !MINT.equals(r)).findFirst().orElse(MINT);
