@@ -40,6 +40,15 @@ public final class DesignBench {
     Designer.Params dp = DesignParams.from(cfg).designer();
     double sigma = cfg.getDouble("tp.bench.design.load-sigma");
     long seed = cfg.getLong("tp.bench.design.seed");
+    String shape = cfg.getString("tp.bench.design.load-shape");
+    double share = cfg.getDouble("tp.bench.design.loaded-share");
+    if (!shape.equals("log-normal") && !shape.equals("clustered")) {
+      throw new ConfigError("tp.bench.design.load-shape must be \"log-normal\" or \"clustered\", got '" + shape + "'");
+    }
+    if (!(share > 0 && share <= 1)) {
+      throw new ConfigError("tp.bench.design.loaded-share must be in (0, 1], got " + share);
+    }
+    boolean clustered = shape.equals("clustered");
     List<Line> lines = new java.util.ArrayList<>();
     for (String scale : cfg.getStringList("tp.bench.design.scales")) {
       String[] f = scale.replace("_", "").split("/");
@@ -49,14 +58,15 @@ public final class DesignBench {
       int side = (int) Math.round(Math.sqrt(Integer.parseInt(f[0])));
       int k = Integer.parseInt(f[1]);
       int n = side * side;
-      double[] load = Grid.skewedLoad(n, seed);
-      for (int i = 0; i < n; i++) {
+      double[] load = clustered ? Grid.clusteredLoad(side, side, share, sigma, seed) : Grid.skewedLoad(n, seed);
+      for (int i = 0; i < n && !clustered; i++) {
         load[i] = Math.pow(load[i], sigma); // exp(sigma z)
       }
       int[] current = Grid.voronoi(side, side, k, seed + 1);
       Problem p = Grid.of(side, side, load, current, k);
       long t0 = System.nanoTime();
-      Designer.Result r = Designer.design(p, dp);
+      // clustered: a design from scratch (no current territories); the Voronoi cells stay the reference columns
+      Designer.Result r = Designer.design(clustered ? Grid.of(side, side, load, null, k) : p, dp);
       double secs = (System.nanoTime() - t0) / 1e9;
       Metrics.Summary cur = Metrics.of(p, current, current, r.target());
       Metrics.Summary des = Metrics.of(p, r.territory(), current, r.target());
@@ -76,13 +86,16 @@ public final class DesignBench {
     if (lines.isEmpty()) {
       return lines;
     }
-    String md = markdown(lines, command, cfg, sigma, seed, dp);
+    String title = clustered
+        ? String.format(Locale.ROOT, "Clustered load (%.0f%% of cells), sigma %.2f, seed %d, from scratch", 100 * share, sigma, seed)
+        : String.format(Locale.ROOT, "Load sigma %.2f, seed %d", sigma, seed);
+    String md = markdown(lines, command, cfg, title, dp);
     out.println();
     out.println(md);
     String report = cfg.getString("tp.bench.design.report");
     if (!report.isEmpty()) {
       java.nio.file.Path path = LocateBench.rewriteReport(report, doc -> LocateBench.upsertSubsection(doc, SECTION, PREAMBLE,
-          String.format(Locale.ROOT, "Load sigma %.2f, seed %d", sigma, seed), md));
+          title, md));
       out.println("bench-design: wrote the figures to " + path + " (section \"" + SECTION + "\")");
     }
     return lines;
@@ -92,6 +105,10 @@ public final class DesignBench {
       What it measures: `Designer.design` (docs/design-territories.md) on square grids of 1 km units
       (rook adjacency) whose load is log-normal (`tp.bench.design.load-sigma`), from "current"
       territories drawn as the Voronoi cells of random points (like dealer PMAs: compact, unbalanced).
+      With `tp.bench.design.load-shape=clustered` only `tp.bench.design.loaded-share` of the cells
+      carry load, around six blobs (like potential in a region's towns), and the design starts from
+      scratch (the bisection seed); the Voronoi cells stay as the "current" reference columns.
+      "After seed" is the largest deviation of the allocation (or the bisection) before the moves.
       Beside it, the same metrics for the current territories and for plain k-means on the unit
       centroids (`tp.design.kmeans-iterations`). Deviation = largest |load - target| / mean target;
       Polsby-Popper = 4 pi A / P^2 of each dissolved territory, mean over territories. Time is the
@@ -165,15 +182,15 @@ public final class DesignBench {
     return lines;
   }
 
-  static String markdown(List<Line> lines, String command, AppConfig cfg, double sigma, long seed, Designer.Params dp) {
+  static String markdown(List<Line> lines, String command, AppConfig cfg, String title, Designer.Params dp) {
     StringBuilder sb = new StringBuilder();
     sb.append("Run of ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")))
         .append(". Command: `").append(command).append("`  \n");
-    sb.append(String.format(Locale.ROOT, "Settings: load sigma %.2f, seed %d; tolerance %.3f, compactness %.2f,"
+    sb.append(String.format(Locale.ROOT, "Settings: %s; tolerance %.3f, compactness %.2f,"
         + " disruption-penalty %.2f, allocation-iterations %d, max-passes %d, candidates %d, polsby-popper-min-gain %s, perturbations %d, tree-budget %d.%n%n",
-        sigma, seed, dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(),
+        title.toLowerCase(Locale.ROOT), dp.tolerance(), dp.compactness(), dp.disruptionPenalty(), dp.allocationIterations(), dp.maxPasses(),
         dp.candidates(), java.math.BigDecimal.valueOf(dp.polsbyPopperMinGain()).toPlainString(), dp.perturbations(), dp.treeBudget()));
-    sb.append("| units | territories | design s | max dev. current | after allocation | design | k-means |"
+    sb.append("| units | territories | design s | max dev. current | after seed | design | k-means |"
         + " outside tol. | PP current | PP design | PP design min | PP k-means | k-means pieces | contiguous | units moved | feasible |\n");
     sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|---:|:-:|\n");
     for (Line l : lines) {

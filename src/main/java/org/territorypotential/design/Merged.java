@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Two neighbouring territories t and s merged, for a recombination or a perturbation: their units,
+ * Two neighbouring territories t and s merged, for a recombination or a perturbation, or any set
+ * of units, for the bisection: their units,
  * the edges among them, and one spanning tree at a time drawn on them (a minimum spanning tree
  * under random edge weights) with its breadth-first order and subtree sums. Cutting a tree edge
  * above unit c gives two halves that are each one piece: c's subtree and the rest.
@@ -48,7 +49,7 @@ final class Merged {
   private boolean crossed;
   private int totalT;
 
-  private Merged(Designer d, int t, int s, int[] unit, int[][] edges, double[] len, double cutBefore) {
+  private Merged(Designer d, int t, int s, int[] unit, int[][] edges, double[] len, double cutBefore, double total) {
     this.d = d;
     this.t = t;
     this.s = s;
@@ -65,7 +66,7 @@ final class Merged {
       inT[i] = d.terr[unit[i]] == t;
       lockedIn[i] = (byte) (d.p.isFixed(unit[i]) ? (inT[i] ? 1 : 2) : 0);
     }
-    this.total = d.loadT[t] + d.loadT[s];
+    this.total = total;
     parent = new int[m];
     seq = new int[m];
     sub = new double[m];
@@ -93,6 +94,23 @@ final class Merged {
     int[] unit = new int[m];
     System.arraycopy(members[t], 0, unit, 0, members[t].length);
     System.arraycopy(members[s], 0, unit, members[t].length, members[s].length);
+    return over(d, t, s, unit, d.loadT[t] + d.loadT[s]);
+  }
+
+  /**
+   * Any set of units, for the bisection ({@link Designer}'s seed of a design without current
+   * territories): no territory is t or s, so every unit is on the "s" side and nothing is locked.
+   */
+  static Merged ofUnits(Designer d, int[] unit) {
+    double total = 0;
+    for (int u : unit) {
+      total += d.p.load()[u];
+    }
+    return over(d, -1, -1, unit, total);
+  }
+
+  private static Merged over(Designer d, int t, int s, int[] unit, double total) {
+    int m = unit.length;
     if (d.local == null) {
       d.local = new int[d.n];
       Arrays.fill(d.local, -1);
@@ -100,7 +118,7 @@ final class Merged {
     for (int i = 0; i < m; i++) {
       d.local[unit[i]] = i;
     }
-    // the merged units' edges (each once), with their shared boundary length
+    // the units' edges (each once), with their shared boundary length
     List<int[]> edgeList = new ArrayList<>();
     List<Double> lenList = new ArrayList<>();
     double cutBefore = 0;
@@ -122,12 +140,11 @@ final class Merged {
       d.local[u] = -1;
     }
     return new Merged(d, t, s, unit, edgeList.toArray(new int[0][]),
-        lenList.stream().mapToDouble(Double::doubleValue).toArray(), cutBefore);
+        lenList.stream().mapToDouble(Double::doubleValue).toArray(), cutBefore, total);
   }
 
   /** Draws the next spanning tree and its subtree sums; false when the merged units are not one piece. */
   boolean drawTree(SplittableRandom rnd) {
-    d.treeWork += m;
     int ne = edges.length;
     for (int e = 0; e < ne; e++) {
       order[e] = e;
@@ -138,6 +155,27 @@ final class Merged {
       order[e] = order[j];
       order[j] = x;
     }
+    return spanningTree();
+  }
+
+  /** The minimum spanning tree under the given weights (one per merged edge, >= 0; ties by edge index); false when not one piece. */
+  boolean drawTree(double[] weight) {
+    int ne = edges.length;
+    long[] key = new long[ne];
+    for (int e = 0; e < ne; e++) { // a non-negative float's bits sort as the float does
+      key[e] = ((long) Float.floatToIntBits((float) weight[e]) << 32) | e;
+    }
+    Arrays.sort(key);
+    for (int e = 0; e < ne; e++) {
+      order[e] = (int) key[e];
+    }
+    return spanningTree();
+  }
+
+  /** Kruskal on {@link #order}, then the tree's breadth-first order and subtree sums. */
+  private boolean spanningTree() {
+    d.treeWork += m;
+    int ne = edges.length;
     for (int i = 0; i < m; i++) {
       dsu[i] = i;
     }
