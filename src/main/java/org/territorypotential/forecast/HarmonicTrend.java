@@ -116,7 +116,7 @@ public final class HarmonicTrend {
     // the normal equations, p x p (6 for 2 harmonics): MinT's Gauss-Jordan inverse serves
     double[] beta = new double[p];
     try {
-      double[][] inv = MinT.invert(xtx);
+      double[][] inv = MinT.invert(xtx, 1e-10);
       for (int i = 0; i < p; i++) {
         beta[i] = dot(inv[i], xty);
       }

@@ -236,7 +236,22 @@ final class MinT {
 
   /** Gauss-Jordan inverse with partial pivoting (MinT's solves and {@link HarmonicTrend}'s normal equations). */
   static double[][] invert(double[][] in) {
+    return invert(in, 0);
+  }
+
+  /**
+   * The inverse, refusing (ArithmeticException) a pivot no larger than {@code relativePivot} x the
+   * largest |diagonal entry| of {@code in}: a matrix singular but for rounding, whose inverse would
+   * be rounding noise scaled up (the state regression's normal equations when the months with a
+   * value cannot tell a harmonic apart, 1e-10 there as before 0bb3b1f). 0 refuses only an exact 0.
+   */
+  static double[][] invert(double[][] in, double relativePivot) {
     int n = in.length;
+    double scale = 0;
+    for (int i = 0; i < n; i++) {
+      scale = Math.max(scale, Math.abs(in[i][i]));
+    }
+    double floor = relativePivot * scale;
     double[][] a = new double[n][2 * n];
     for (int i = 0; i < n; i++) {
       System.arraycopy(in[i], 0, a[i], 0, n);
@@ -253,7 +268,7 @@ final class MinT {
       a[c] = a[p];
       a[p] = tmp;
       double piv = a[c][c];
-      if (piv == 0) {
+      if (piv == 0 || Math.abs(piv) <= floor) {
         throw new ArithmeticException("singular matrix (MinT's U'WU, or the state regression's normal equations)");
       }
       for (int j = 0; j < 2 * n; j++) {

@@ -65,6 +65,14 @@ class HarmonicTrendTest {
     assertNull(HarmonicTrend.forecast(y, 21, 29, 3, 36, 2, 1), "9 months");
     assertEquals(3, HarmonicTrend.forecast(y, 20, 29, 3, 36, 2, 1).length, "10 months");
     assertNull(HarmonicTrend.forecast(y, 0, 29, 3, 9, 2, 1), "a window of 9 months");
+    // values only every third month (12 of 36): the second harmonic's sine is 0 there but for
+    // rounding (sin(pi) = 1.2e-16), so its normal equation is singular in all but the last bits
+    double[] quarterly = new double[40];
+    for (int t = 0; t < quarterly.length; t += 3) {
+      quarterly[t] = planted(t, 1);
+    }
+    assertNull(HarmonicTrend.fit(quarterly, 0, 36, 36, 2, 1), "a numerically singular fit is no fit");
+    assertEquals(3, HarmonicTrend.forecast(quarterly, 0, 36, 3, 36, 1, 1).length, "one harmonic is identified there");
   }
 
   /** With multiplicative noise the forecast estimates the mean (smearing), not the median: unbiased over many draws. */
