@@ -142,7 +142,7 @@ public final class Forecaster {
     /** The newest usable backtest's predictions ({@link #PREDICTIONS}' columns) for this key, if any. */
     Optional<Dataset<Row>> load(String key, LocalDate last);
 
-    /** Keeps the predictions, computing them; false when this store keeps nothing (then nothing ran). */
+    /** Keeps the predictions (computed and cached by the caller: a write reads them once); false when this store keeps nothing. */
     boolean save(String key, LocalDate last, Dataset<Row> predictions);
   }
 
@@ -285,11 +285,13 @@ public final class Forecaster {
           all = all == null ? p : all.unionByName(p);
         }
       }
-      // computed once, on every core: saved from the cluster (a local frame of collected rows ships as one
-      // huge task), then streamed to the driver a piece at a time
+      // computed once, on every core (the count), then saved from the cached blocks (the store writes one
+      // file: its coalesce(1) on a frame not yet computed ran every fit's predictions in one task), then
+      // streamed to the driver a piece at a time
       all = all.persist(StorageLevel.MEMORY_AND_DISK());
-      if (store == null || !store.save(keyHash, last, all)) {
-        all.count();
+      all.count();
+      if (store != null) {
+        store.save(keyHash, last, all);
       }
       addPredictions(all, points, panel, methods, s, new java.util.TreeSet<>());
       all.unpersist();
