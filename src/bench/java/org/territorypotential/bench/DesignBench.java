@@ -42,13 +42,15 @@ public final class DesignBench {
     long seed = cfg.getLong("tp.bench.design.seed");
     String shape = cfg.getString("tp.bench.design.load-shape");
     double share = cfg.getDouble("tp.bench.design.loaded-share");
-    if (!shape.equals("log-normal") && !shape.equals("clustered")) {
-      throw new ConfigError("tp.bench.design.load-shape must be \"log-normal\" or \"clustered\", got '" + shape + "'");
+    if (!List.of("log-normal", "clustered", "clustered-rebalance").contains(shape)) {
+      throw new ConfigError("tp.bench.design.load-shape must be \"log-normal\", \"clustered\" or \"clustered-rebalance\", got '"
+          + shape + "'");
     }
     if (!(share > 0 && share <= 1)) {
       throw new ConfigError("tp.bench.design.loaded-share must be in (0, 1], got " + share);
     }
-    boolean clustered = shape.equals("clustered");
+    boolean clustered = shape.startsWith("clustered");
+    boolean fromScratch = shape.equals("clustered");
     List<Line> lines = new java.util.ArrayList<>();
     for (String scale : cfg.getStringList("tp.bench.design.scales")) {
       String[] f = scale.replace("_", "").split("/");
@@ -66,7 +68,7 @@ public final class DesignBench {
       Problem p = Grid.of(side, side, load, current, k);
       long t0 = System.nanoTime();
       // clustered: a design from scratch (no current territories); the Voronoi cells stay the reference columns
-      Designer.Result r = Designer.design(clustered ? Grid.of(side, side, load, null, k) : p, dp);
+      Designer.Result r = Designer.design(fromScratch ? Grid.of(side, side, load, null, k) : p, dp);
       double secs = (System.nanoTime() - t0) / 1e9;
       Metrics.Summary cur = Metrics.of(p, current, current, r.target());
       Metrics.Summary des = Metrics.of(p, r.territory(), current, r.target());
@@ -87,7 +89,8 @@ public final class DesignBench {
       return lines;
     }
     String title = clustered
-        ? String.format(Locale.ROOT, "Clustered load (%.0f%% of cells), sigma %.2f, seed %d, from scratch", 100 * share, sigma, seed)
+        ? String.format(Locale.ROOT, "Clustered load (%.0f%% of cells), sigma %.2f, seed %d, %s", 100 * share, sigma, seed,
+            fromScratch ? "from scratch" : "from the current cells")
         : String.format(Locale.ROOT, "Load sigma %.2f, seed %d", sigma, seed);
     String md = markdown(lines, command, cfg, title, dp);
     out.println();
@@ -108,6 +111,7 @@ public final class DesignBench {
       With `tp.bench.design.load-shape=clustered` only `tp.bench.design.loaded-share` of the cells
       carry load, around six blobs (like potential in a region's towns), and the design starts from
       scratch (the bisection seed); the Voronoi cells stay as the "current" reference columns.
+      `clustered-rebalance` designs the same load from the current Voronoi cells.
       "After seed" is the largest deviation of the allocation (or the bisection) before the moves.
       Beside it, the same metrics for the current territories and for plain k-means on the unit
       centroids (`tp.design.kmeans-iterations`). Deviation = largest |load - target| / mean target;

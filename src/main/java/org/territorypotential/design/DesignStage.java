@@ -45,7 +45,9 @@ public final class DesignStage extends BaseStage {
     r.rowsWritten().forEach((k, v) -> out.printf("  %-40s %,12d rows%n", k, v));
     for (DesignJob.DesignLine l : r.designs()) {
       out.printf("  scenario %s: %d territories balanced on %s in %.1f s; %s%n", l.id(), l.territories(), l.balance(),
-          l.seconds(), l.feasible() ? "every territory contiguous and within tolerance" : String.join("; ", l.notes()));
+          l.seconds(), l.feasible() ? String.join("; ", java.util.stream.Stream.concat(
+              java.util.stream.Stream.of("every territory contiguous and within tolerance"), l.notes().stream()).toList())
+              : String.join("; ", l.notes()));
       String outside = String.format(java.util.Locale.ROOT, "outside +-%.0f%%", 100 * l.tolerance());
       out.printf("    %-22s %14s %14s %16s%n", "", "max |deviation|", "Polsby-Popper", outside);
       if (l.devBefore() != null) {

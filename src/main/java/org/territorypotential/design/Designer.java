@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  *       starts instead from a recursive bisection along spanning-tree cuts ({@link #bisect()});
  *       k-means++ seeds the allocation where neither applies (a current assignment that leaves a
  *       territory without units; a design from scratch whose units are in several pieces or carry
- *       no load);</li>
+ *       no load). A rebalance also runs from a bisection matched to the current territories, kept
+ *       when it balances better, or as well with fewer units moved and more compact ({@link #design});</li>
  *   <li>contiguity repair: every piece of a territory but its main one joins the neighbour it
  *       shares most boundary with;</li>
  *   <li>boundary moves that never disconnect a territory: first moves that reduce the squared load
@@ -90,8 +91,45 @@ public final class Designer {
     this.version = new long[k];
   }
 
+  /**
+   * The design. A rebalance of current territories starts from the allocation seeded from them;
+   * unless something is locked, the design also runs from a bisection seed whose territories take
+   * the current ids they share most units with ({@link #matchToCurrent}), and that one is kept when
+   * it leaves fewer territories outside the tolerance, or as many while moving fewer units and
+   * being more compact (mean Polsby-Popper) than the allocation's; otherwise the allocation's, as
+   * before. The notes say when the bisection's design is kept.
+   */
   public static Result design(Problem p, Params prm) {
-    return new Designer(p, prm).run();
+    Designer a = new Designer(p, prm);
+    Result ra = a.run(false);
+    if (a.fresh() || a.anyLock()) {
+      return ra;
+    }
+    Designer b = new Designer(p, prm);
+    Result rb = b.run(true);
+    if (rb == null) {
+      return ra;
+    }
+    int outsideA = a.outsideCount();
+    int outsideB = b.outsideCount();
+    Metrics.Summary ma = Metrics.of(p, ra.territory(), p.current(), ra.target());
+    Metrics.Summary mb = Metrics.of(p, rb.territory(), p.current(), rb.target());
+    boolean keepB = outsideB < outsideA || (outsideB == outsideA && mb.unitsMoved() < ma.unitsMoved()
+        && mb.meanPolsbyPopper() > ma.meanPolsbyPopper());
+    if (!keepB) {
+      return ra;
+    }
+    List<String> notes = new ArrayList<>(rb.notes());
+    notes.add(String.format(java.util.Locale.ROOT, "designed from a bisection matched to the current territories: %d outside the"
+        + " tolerance, %d units moved, mean Polsby-Popper %.3f, against %d, %d and %.3f from the allocation", outsideB,
+        mb.unitsMoved(), mb.meanPolsbyPopper(), outsideA, ma.unitsMoved(), ma.meanPolsbyPopper()));
+    return new Result(rb.territory(), rb.target(), rb.feasible(), List.copyOf(notes), rb.movesBalance(), rb.movesCompact(),
+        rb.allocationDeviation(), rb.movesPolsbyPopper());
+  }
+
+  /** The design from the allocation alone, without the matched bisection (tests of the moves after it). */
+  static Result designFromAllocation(Problem p, Params prm) {
+    return new Designer(p, prm).run(false);
   }
 
   /** A designer holding {@code assign} as it is (tests of single moves). */
@@ -113,14 +151,20 @@ public final class Designer {
     return terr.clone();
   }
 
-  private Result run() {
+  /** The design from the allocation (or, from scratch, the bisection); from a bisection matched to the current territories (null when it cannot run). */
+  private Result run(boolean matchedBisection) {
     for (int u = 0; u < n; u++) {
       if (p.isFixed(u) && p.current()[u] < 0) {
         throw new IllegalArgumentException("unit " + u + " is locked but has no current territory");
       }
     }
     targets();
-    if (!(fresh() && bisect())) {
+    if (matchedBisection) {
+      if (!bisect()) {
+        return null;
+      }
+      matchToCurrent();
+    } else if (!(fresh() && bisect())) {
       allocate();
     }
     double allocDev = maxDeviation();
@@ -137,16 +181,75 @@ public final class Designer {
   /** True when no unit has a current territory and nothing is locked: a design from scratch. */
   private boolean fresh() {
     for (int u = 0; u < n; u++) {
-      if (p.current()[u] >= 0 || p.lockedUnit()[u]) {
+      if (p.current()[u] >= 0) {
         return false;
+      }
+    }
+    return !anyLock();
+  }
+
+  private boolean anyLock() {
+    for (int u = 0; u < n; u++) {
+      if (p.lockedUnit()[u]) {
+        return true;
       }
     }
     for (boolean l : p.lockedTerritory()) {
       if (l) {
-        return false;
+        return true;
       }
     }
-    return true;
+    return false;
+  }
+
+  /** Free territories outside the tolerance as the design stands. */
+  private int outsideCount() {
+    return (int) balanceState(prm.tolerance() * meanTarget)[0];
+  }
+
+  /**
+   * Renames the bisection's territories after the current ones: pairs (bisection territory,
+   * current territory) by the units they share, most first, each taken while both are unmatched
+   * (greedy; ties by index); the rest in index order. The moves' disruption penalty then counts
+   * from a seed that keeps as many units where they are as the matching allows.
+   */
+  void matchToCurrent() {
+    java.util.HashMap<Long, Integer> shared = new java.util.HashMap<>();
+    for (int u = 0; u < n; u++) {
+      if (p.current()[u] >= 0) {
+        shared.merge((long) terr[u] * k + p.current()[u], 1, Integer::sum);
+      }
+    }
+    long[][] pairs = new long[shared.size()][];
+    int i = 0;
+    for (java.util.Map.Entry<Long, Integer> e : shared.entrySet()) {
+      pairs[i++] = new long[] {e.getValue(), e.getKey()};
+    }
+    Arrays.sort(pairs, (x, y) -> x[0] != y[0] ? Long.compare(y[0], x[0]) : Long.compare(x[1], y[1]));
+    int[] to = new int[k];
+    Arrays.fill(to, -1);
+    boolean[] taken = new boolean[k];
+    for (long[] pr : pairs) {
+      int b = (int) (pr[1] / k);
+      int c = (int) (pr[1] % k);
+      if (to[b] < 0 && !taken[c]) {
+        to[b] = c;
+        taken[c] = true;
+      }
+    }
+    for (int b = 0, c = 0; b < k; b++) {
+      if (to[b] < 0) {
+        while (taken[c]) {
+          c++;
+        }
+        to[b] = c;
+        taken[c] = true;
+      }
+    }
+    for (int u = 0; u < n; u++) {
+      terr[u] = to[terr[u]];
+    }
+    recomputeLoads();
   }
 
   /** Locked territories keep their load as target; the free ones share the rest equally. */

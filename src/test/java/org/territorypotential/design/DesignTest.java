@@ -282,14 +282,16 @@ class DesignTest {
     // 45, 1,600 / 80 and 2,500 / 125 found this one where it matters): the moves leave 2 territories
     // outside +-5%; the perturbations (merge two neighbours, split at random, moves again) bring one
     // in. The one left holds a unit heavier than its target plus the tolerance, which no split fixes.
+    // The allocation's design alone: Designer.design would keep the matched bisection's here (as
+    // balanced, fewer units moved, more compact), as the rebalance test below checks.
     int side = 50;
     int k = 125;
     double[] load = Grid.skewedLoad(side * side, 8);
     int[] current = Grid.voronoi(side, side, k, 9);
     Problem p = Grid.of(side, side, load, current, k);
     Designer.Params on = Designer.Params.defaults();
-    Designer.Result without = Designer.design(p, on.withPerturbations(0));
-    Designer.Result with = Designer.design(p, on);
+    Designer.Result without = Designer.designFromAllocation(p, on.withPerturbations(0));
+    Designer.Result with = Designer.designFromAllocation(p, on);
     Metrics.Summary a = Metrics.of(p, without.territory(), current, without.target());
     Metrics.Summary b = Metrics.of(p, with.territory(), current, with.target());
     assertEquals(2, a.outside(on.tolerance()), "without perturbations");
@@ -306,10 +308,10 @@ class DesignTest {
             + t.deviation() + " without a unit heavier than its target plus the tolerance");
       }
     }
-    assertArrayEquals(with.territory(), Designer.design(p, on).territory(), "the perturbations are seeded");
+    assertArrayEquals(with.territory(), Designer.designFromAllocation(p, on).territory(), "the perturbations are seeded");
     assertTrue(with.notes().stream().noneMatch(x -> x.contains("tree-budget")), with.notes().toString());
     // a spent tree budget stops the recombinations and perturbations, says so, and the design is still one piece each
-    Designer.Result bounded = Designer.design(p, on.withTreeBudget(1));
+    Designer.Result bounded = Designer.designFromAllocation(p, on.withTreeBudget(1));
     assertTrue(bounded.notes().stream().anyMatch(x -> x.contains("stopped at tp.design.tree-budget (1 ")), bounded.notes().toString());
     Metrics.Summary c = Metrics.of(p, bounded.territory(), current, bounded.target());
     assertTrue(c.allContiguous());
@@ -413,6 +415,31 @@ class DesignTest {
     int[] km = Metrics.kMeans(p.x(), p.y(), k, 42L, 50);
     double ppKmeans = Metrics.of(p, km, p.current(), r.target()).meanPolsbyPopper();
     assertTrue(after.meanPolsbyPopper() >= 0.85 * ppKmeans, after.meanPolsbyPopper() + " vs k-means " + ppKmeans);
+  }
+
+  @Test
+  void aRebalanceTheAllocationCannotBalanceKeepsTheDesignFromABisectionMatchedToTheCurrentTerritories() {
+    // clustered load, "current" Voronoi cells blind to it, and no recombinations or perturbations
+    // (tree budget 0): from the allocation 17 of 20 territories stay outside +-5%
+    int side = 40;
+    int k = 20;
+    Problem p = Grid.of(side, side, Grid.clusteredLoad(side, side, 0.07, 0.5, 7), Grid.voronoi(side, side, k, 8), k);
+    Designer.Params prm = Designer.Params.defaults().withDisruptionPenalty(0.5).withPerturbations(0).withTreeBudget(0);
+    Designer.Result r = Designer.design(p, prm);
+    Metrics.Summary after = Metrics.of(p, r.territory(), p.current(), r.target());
+    assertTrue(after.allContiguous());
+    assertTrue(after.outside(0.05) <= 3, after.outside(0.05) + " outside; " + r.notes());
+    assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("designed from a bisection matched to the current territories: ")),
+        r.notes().toString());
+    // the matching: territories numbered at random get back the ids of the current ones they are
+    int[] current = p.current();
+    int[] shuffled = new int[current.length];
+    for (int u = 0; u < current.length; u++) {
+      shuffled[u] = (current[u] * 7 + 3) % k; // 7 and 20 coprime: a permutation of the ids
+    }
+    Designer d = designerAt(p, shuffled);
+    d.matchToCurrent();
+    assertArrayEquals(current, d.territory());
   }
 
   private static Designer designerAt(Problem p, int[] assign) {
