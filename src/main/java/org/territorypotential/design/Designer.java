@@ -340,7 +340,7 @@ public final class Designer {
     recomputeLoads();
   }
 
-  // ---- 1'. bisection, the seed of a design without current territories ------------------------
+  // ---- 1'. bisection: the seed of a design from scratch, and a rebalance's second design ------
 
   /**
    * Trees drawn per split of the bisection once one has a cut within the split's tolerance, and at
@@ -354,7 +354,8 @@ public final class Designer {
 
   /**
    * Recursive spanning-tree bisection, the seed of a design from scratch (no unit has a current
-   * territory and nothing is locked; else the allocation): the units of m territories are split
+   * territory and nothing is locked; else the allocation) and of a rebalance's second design
+   * ({@link #design}, then {@link #matchToCurrent}): the units of m territories are split
    * along a cut edge of a spanning tree of their graph, one side for m / 2 territories and the other
    * for the rest, so both sides are one piece by construction; each side again, down to single
    * territories. The tree is the minimum spanning tree under edge weights |the edge's extent along
