@@ -61,8 +61,10 @@ public final class DesignBench {
       int k = Integer.parseInt(f[1]);
       int n = side * side;
       double[] load = clustered ? Grid.clusteredLoad(side, side, share, sigma, seed) : Grid.skewedLoad(n, seed);
-      for (int i = 0; i < n && !clustered; i++) {
-        load[i] = Math.pow(load[i], sigma); // exp(sigma z)
+      if (!clustered) { // clusteredLoad draws exp(sigma z) itself
+        for (int i = 0; i < n; i++) {
+          load[i] = Math.pow(load[i], sigma); // exp(sigma z)
+        }
       }
       int[] current = Grid.voronoi(side, side, k, seed + 1);
       Problem p = Grid.of(side, side, load, current, k);

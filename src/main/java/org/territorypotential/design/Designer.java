@@ -344,10 +344,11 @@ public final class Designer {
 
   /**
    * Trees drawn per split of the bisection once one has a cut within the split's tolerance, and at
-   * most (then the cut nearest to it is taken). 4 and 16 trees, and the shortest cut instead of the
-   * most compact sides, gave mean Polsby-Popper within 0.02 of each other on the instances of
-   * docs/design-territories.md (the generator's 89,999 tracts into 50 and 500 territories, clustered
-   * and skewed grids), 16 with this score the highest on the 89,999 tracts (0.489 and 0.504).
+   * most (then the cut nearest to it is taken). 4 and 16 trees, and the shortest cut or the sum of
+   * the sides' Polsby-Popper instead of the less compact side's, gave mean Polsby-Popper up to 0.05
+   * apart on the instances of docs/design-territories.md (the generator's 89,999 tracts into 50 and
+   * 500 territories: 0.451-0.489 and 0.481-0.504; clustered and skewed grids); 16 with this score
+   * the highest on the 89,999 tracts.
    */
   static final int BISECTION_TREES = 16;
   static final int BISECTION_TREES_MAX = 64;
@@ -365,7 +366,8 @@ public final class Designer {
    * sides and a fine choice of load. A cut is within the split's tolerance when both sides' load per
    * territory is within tolerance x (0.8 for a last split, 0.25 above it) of the target; of those,
    * in the first {@link #BISECTION_TREES} trees, the one whose less compact side has the highest
-   * Polsby-Popper is taken, else the smallest deviation in up to {@link #BISECTION_TREES_MAX} trees.
+   * Polsby-Popper is taken (the shortest cut where the units carry no usable perimeter), else the
+   * smallest deviation in up to {@link #BISECTION_TREES_MAX} trees.
    * Where most units carry no load and the loaded ones are clustered (89,999 generated tracts, 93%
    * of them at zero potential, into 500 territories) the allocation's price-weighted Voronoi cells
    * started 101% from target and the moves after them left 354 territories outside the tolerance;
@@ -492,7 +494,8 @@ public final class Designer {
             double cut = mg.cutAfter(c);
             double pa = sP[c] - (sD[c] - cut);
             double pb = (sP[root] - sP[c]) - ((sD[root] - sD[c]) - cut);
-            score = -Math.min(sA[c] / (pa * pa), (sA[root] - sA[c]) / (pb * pb));
+            double pp = -Math.min(sA[c] / (pa * pa), (sA[root] - sA[c]) / (pb * pb));
+            score = pa > 0 && pb > 0 && Double.isFinite(pp) ? pp : cut; // no usable perimeter: the shorter cut
           }
           if (score < bestScore) {
             bestScore = score;

@@ -412,6 +412,12 @@ class DesignTest {
     assertTrue(after.allContiguous());
     assertEquals(0, after.outside(0.05));
     assertEquals(seed.maxAbsDeviation(), r.allocationDeviation(), 1e-12, "the design starts from the bisection");
+    // units without a usable perimeter (NaN): the bisection still runs, on the shorter cut
+    Problem noPerimeter = Problem.unlocked(p.graph(), p.x(), p.y(), p.load(), p.area(), filledNaN(p.n()), p.current(), k);
+    Designer blind = Designer.at(noPerimeter, Designer.Params.defaults(), new int[rows * cols]);
+    assertTrue(blind.bisect());
+    Metrics.Summary blindSeed = Metrics.of(p, blind.territory(), p.current(), blind.targetLoads());
+    assertTrue(blindSeed.allContiguous() && blindSeed.maxAbsDeviation() < 0.15, "without perimeters " + blindSeed.maxAbsDeviation());
     int[] km = Metrics.kMeans(p.x(), p.y(), k, 42L, 50);
     double ppKmeans = Metrics.of(p, km, p.current(), r.target()).meanPolsbyPopper();
     assertTrue(after.meanPolsbyPopper() >= 0.85 * ppKmeans, after.meanPolsbyPopper() + " vs k-means " + ppKmeans);
@@ -440,6 +446,12 @@ class DesignTest {
     Designer d = designerAt(p, shuffled);
     d.matchToCurrent();
     assertArrayEquals(current, d.territory());
+  }
+
+  private static double[] filledNaN(int n) {
+    double[] a = new double[n];
+    Arrays.fill(a, Double.NaN);
+    return a;
   }
 
   private static Designer designerAt(Problem p, int[] assign) {
