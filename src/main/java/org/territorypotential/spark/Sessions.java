@@ -42,6 +42,14 @@ public final class Sessions {
         // Sedona KNN joins return every neighbour tied at the k-th distance, so PMA ties are
         // broken by dealer_id (deterministic) rather than by partitioning order.
         .config("spark.sedona.join.knn.includeTieBreakers", "true")
+        // A cached frame's plan is planned without adaptive execution (Spark 3.4's behaviour; 3.5's
+        // default re-plans it adaptively). Spark describes every query's plan for its SQL listener,
+        // and an adaptive plan prints its initial and final plans, each with the cached frames it
+        // reads and theirs in turn: locate's writes described plans of 1-4.7 MB each, 78 MB of
+        // strings in ingest + locate. Off, the demo ran 0.95x, the same rows (docs/BENCHMARKS.md,
+        // "Seventh step: cached frames planned without adaptive execution"). tp.spark.extra can set
+        // it back to true.
+        .config("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "false")
         // Delta: schema of a table is a contract; retention is handled by the maintenance job.
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
         .config("spark.databricks.delta.retentionDurationCheck.enabled", "true")
